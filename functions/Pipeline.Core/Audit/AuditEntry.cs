@@ -1,0 +1,44 @@
+namespace Pipeline.Core.Audit;
+
+/// <summary>
+/// One audit row (SPEC §3.2). Holds identifiers and outcomes only: never a payload value, and the
+/// subject only as a pseudonym.
+/// </summary>
+/// <param name="Tenant">The tenant the row belongs to; rows are only ever read per tenant.</param>
+/// <param name="Timestamp">When the audited thing happened; orders the rows.</param>
+/// <param name="Action">What happened, e.g. <c>event.accepted</c>.</param>
+/// <param name="Outcome"><c>success</c> or <c>failure</c>.</param>
+/// <param name="Actor">Who did it: <c>vendor:{name}</c>, a caller's <c>oid</c>, or <c>system</c>.</param>
+/// <param name="ResourceType">What kind of thing it touched, e.g. <c>event</c>.</param>
+/// <param name="ResourceId">Which one.</param>
+/// <param name="EventId">The pipeline event it came from, when there is one.</param>
+/// <param name="Subject">Pseudonym of the person concerned, when there is one.</param>
+/// <param name="Details">Further non-personal facts (vendor, event type, counts).</param>
+public sealed record AuditEntry(
+    string Tenant,
+    DateTimeOffset Timestamp,
+    string Action,
+    string Outcome,
+    string Actor,
+    string ResourceType,
+    string? ResourceId,
+    string? EventId,
+    string? Subject,
+    IReadOnlyDictionary<string, string> Details)
+{
+    /// <summary>
+    /// Audit rows are partitioned per tenant per UTC day, so a tenant + time-range query reads only
+    /// that tenant's partitions.
+    /// </summary>
+    public string PartitionKey => PartitionFor(Tenant, Timestamp);
+
+    /// <summary>The partition of a tenant's audit rows for the UTC day of <paramref name="timestamp"/>.</summary>
+    public static string PartitionFor(string tenant, DateTimeOffset timestamp) =>
+        $"{tenant}_{timestamp.UtcDateTime:yyyyMMdd}";
+
+    /// <summary>
+    /// Time-ordered, then unique per event and action: a redelivered event maps to the same key,
+    /// which is what makes the write idempotent.
+    /// </summary>
+    public string RowKey => $"{Timestamp.UtcTicks:D19}_{EventId ?? ResourceId ?? "-"}_{Action}";
+}

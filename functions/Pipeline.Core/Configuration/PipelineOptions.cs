@@ -1,0 +1,145 @@
+namespace Pipeline.Core.Configuration;
+
+/// <summary>The whole configuration of the pipeline, bound from the <c>Pipeline</c> section (SPEC §4).</summary>
+public sealed class PipelineOptions
+{
+    /// <summary>The configuration section every key lives under.</summary>
+    public const string SectionName = "Pipeline";
+
+    /// <summary>Local (Azurite, local key file, in-process dispatcher) or Azure.</summary>
+    public PipelineMode Mode { get; set; } = PipelineMode.Local;
+
+    /// <summary>Tenants by id; ids are compared case-insensitively, as configuration keys are.</summary>
+    public Dictionary<string, TenantOptions> Tenants { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Webhook ingress settings.</summary>
+    public WebhookOptions Webhooks { get; set; } = new();
+
+    /// <summary>Service Bus topic the ingress publishes to (Azure mode).</summary>
+    public ServiceBusOptions ServiceBus { get; set; } = new();
+
+    /// <summary>Key Vault key that wraps transcript data keys (Azure mode).</summary>
+    public KeyVaultOptions KeyVault { get; set; } = new();
+
+    /// <summary>Table and queue storage.</summary>
+    public StorageOptions Storage { get; set; } = new();
+
+    /// <summary>Retention purge schedule.</summary>
+    public RetentionOptions Retention { get; set; } = new();
+
+    /// <summary>Which tenants each caller may touch.</summary>
+    public AccessOptions Access { get; set; } = new();
+
+    /// <summary>Caller authentication.</summary>
+    public AuthOptions Auth { get; set; } = new();
+}
+
+/// <summary>Where the pipeline runs.</summary>
+public enum PipelineMode
+{
+    /// <summary>Developer machine: Azurite, Azurite queues for the subscriptions, a local key file.</summary>
+    Local,
+
+    /// <summary>Azure Functions with Service Bus, Key Vault and Table Storage over managed identity.</summary>
+    Azure,
+}
+
+/// <summary>One tenant: the vendors it accepts and its privacy policy.</summary>
+public sealed class TenantOptions
+{
+    /// <summary>Vendors by name (<c>mindtickle</c>, <c>twinmind</c>, <c>standard</c>).</summary>
+    public Dictionary<string, VendorOptions> Vendors { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Retention and storage policy for this tenant's data.</summary>
+    public PrivacyOptions Privacy { get; set; } = new();
+}
+
+/// <summary>A vendor enabled for a tenant.</summary>
+public sealed class VendorOptions
+{
+    /// <summary>Webhook signing secrets; several during a rotation, any one verifying is enough.</summary>
+    public List<string> Secrets { get; set; } = [];
+
+    /// <summary>Granted scopes, e.g. <c>scim:write</c>.</summary>
+    public List<string> Scopes { get; set; } = [];
+}
+
+/// <summary>A tenant's retention and storage policy.</summary>
+public sealed class PrivacyOptions
+{
+    /// <summary>Days an encrypted transcript is kept.</summary>
+    public int TranscriptRetentionDays { get; set; } = 90;
+
+    /// <summary>Days an audit row is kept.</summary>
+    public int AuditRetentionDays { get; set; } = 365;
+
+    /// <summary>False: transcripts are audited but never stored.</summary>
+    public bool StoreTranscripts { get; set; } = true;
+}
+
+/// <summary>Webhook ingress limits.</summary>
+public sealed class WebhookOptions
+{
+    /// <summary>How far a signed timestamp may be from now, in either direction.</summary>
+    public int ToleranceSeconds { get; set; } = 300;
+
+    /// <summary>Largest accepted request body.</summary>
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+}
+
+/// <summary>The Service Bus topic events are published to.</summary>
+public sealed class ServiceBusOptions
+{
+    /// <summary>e.g. <c>contoso.servicebus.windows.net</c>.</summary>
+    public string? FullyQualifiedNamespace { get; set; }
+
+    /// <summary>The topic name.</summary>
+    public string TopicName { get; set; } = "pipeline-events";
+}
+
+/// <summary>The key-encryption key.</summary>
+public sealed class KeyVaultOptions
+{
+    /// <summary>Versionless key URI, e.g. <c>https://vault.vault.azure.net/keys/transcripts</c>.</summary>
+    public string? KeyId { get; set; }
+}
+
+/// <summary>Storage endpoints.</summary>
+public sealed class StorageOptions
+{
+    /// <summary>Connection string; <c>UseDevelopmentStorage=true</c> for Azurite.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Table endpoint used with managed identity in Azure mode.</summary>
+    public Uri? TableServiceUri { get; set; }
+
+    /// <summary>Queue endpoint used with managed identity in Azure mode.</summary>
+    public Uri? QueueServiceUri { get; set; }
+}
+
+/// <summary>When the retention purge runs.</summary>
+public sealed class RetentionOptions
+{
+    /// <summary>Six-field NCRONTAB expression, UTC.</summary>
+    public string Schedule { get; set; } = "0 0 2 * * *";
+}
+
+/// <summary>Tenant grants per caller.</summary>
+public sealed class AccessOptions
+{
+    /// <summary>Tenant ids (or <c>*</c>) per Entra object id.</summary>
+    public Dictionary<string, List<string>> Grants { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>Caller authentication.</summary>
+public sealed class AuthOptions
+{
+    /// <summary>Entra ID authority (Azure mode).</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>Expected token audience.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>HS256 signing key for Local mode tokens, at least 32 UTF-8 bytes.</summary>
+    public string? LocalSigningKey { get; set; }
+}

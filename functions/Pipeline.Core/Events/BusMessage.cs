@@ -1,0 +1,35 @@
+namespace Pipeline.Core.Events;
+
+/// <summary>
+/// A message for the <c>pipeline-events</c> topic. The application properties are what the
+/// subscriptions filter on (<c>hasTranscript</c>) and what operators see without opening the body.
+/// </summary>
+/// <param name="MessageId">Broker duplicate-detection id; equals the event id.</param>
+/// <param name="CorrelationId">Ties the message to the webhook request that produced it.</param>
+/// <param name="ContentType">MIME type of <paramref name="Body"/>.</param>
+/// <param name="Body">The serialized <see cref="PipelineEvent"/>.</param>
+/// <param name="Properties">Application properties: strings and booleans only.</param>
+public sealed record BusMessage(
+    string MessageId,
+    string CorrelationId,
+    string ContentType,
+    ReadOnlyMemory<byte> Body,
+    IReadOnlyDictionary<string, object> Properties)
+{
+    /// <summary>Builds the topic message for an accepted event.</summary>
+    public static BusMessage ForEvent(PipelineEvent pipelineEvent, string correlationId) => new(
+        pipelineEvent.EventId,
+        correlationId,
+        "application/json",
+        EventSerializer.Serialize(pipelineEvent),
+        new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["tenant"] = pipelineEvent.Tenant,
+            ["vendor"] = pipelineEvent.Vendor,
+            ["eventType"] = pipelineEvent.EventType,
+            ["hasTranscript"] = pipelineEvent.HasTranscript,
+        });
+
+    /// <summary>True when the <c>transcripts</c> subscription's filter selects this message.</summary>
+    public bool HasTranscript => Properties.TryGetValue("hasTranscript", out var value) && value is true;
+}

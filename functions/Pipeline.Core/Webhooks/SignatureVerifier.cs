@@ -1,0 +1,180 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Pipeline.Core.Webhooks;
+
+/// <summary>Looks up a request header by name, case-insensitively; null when absent.</summary>
+public delegate string? HeaderLookup(string name);
+
+/// <summary>
+/// Verifies vendor signatures over the exact raw body (SPEC §3.1): HMAC-SHA256, compared in constant
+/// time on decoded bytes, with any configured secret (rotation) and any presented signature.
+/// </summary>
+public static class SignatureVerifier
+{
+    private const int HmacLength = 32;
+    private const string WhsecPrefix = "whsec_";
+
+    /// <summary>Checks the request's signature headers against the tenant's secrets for the vendor.</summary>
+    public static SignatureCheck Verify(
+        WebhookVendor vendor,
+        IReadOnlyList<string> secrets,
+        HeaderLookup headers,
+        ReadOnlySpan<byte> body,
+        DateTimeOffset now,
+        TimeSpan tolerance) => vendor switch
+        {
+            WebhookVendor.MindTickle => VerifyMindTickle(secrets, headers, body, now, tolerance),
+            WebhookVendor.TwinMind => VerifyTwinMind(secrets, headers, body),
+            WebhookVendor.Standard => VerifyStandard(secrets, headers, body, now, tolerance),
+            _ => throw new ArgumentOutOfRangeException(nameof(vendor)),
+        };
+
+    private static SignatureCheck VerifyMindTickle(
+        IReadOnlyList<string> secrets, HeaderLookup headers, ReadOnlySpan<byte> body, DateTimeOffset now, TimeSpan tolerance)
+    {
+        var signature = headers("x-mindtickle-signature");
+        var timestamp = headers("x-mindtickle-timestamp");
+        if (string.IsNullOrEmpty(signature) || string.IsNullOrEmpty(timestamp))
+        {
+            return SignatureCheck.MissingHeaders;
+        }
+
+        if (!IsFresh(timestamp, now, tolerance))
+        {
+            return SignatureCheck.StaleTimestamp;
+        }
+
+        Span<byte> presented = stackalloc byte[HmacLength];
+        if (!TryDecodeHex(signature, presented))
+        {
+            return SignatureCheck.BadSignature;
+        }
+
+        Span<byte> expected = stackalloc byte[HmacLength];
+        foreach (var secret in secrets)
+        {
+            ComputeHmac(Encoding.UTF8.GetBytes(secret), timestamp, body, expected);
+            if (CryptographicOperations.FixedTimeEquals(expected, presented))
+            {
+                return SignatureCheck.Valid;
+            }
+        }
+
+        return SignatureCheck.BadSignature;
+    }
+
+    private static SignatureCheck VerifyTwinMind(IReadOnlyList<string> secrets, HeaderLookup headers, ReadOnlySpan<byte> body)
+    {
+        var signature = headers("x-twinmind-signature");
+        if (string.IsNullOrEmpty(signature))
+        {
+            return SignatureCheck.MissingHeaders;
+        }
+
+        Span<byte> presented = stackalloc byte[HmacLength];
+        if (!signature.StartsWith("sha256=", StringComparison.Ordinal) || !TryDecodeHex(signature.AsSpan(7), presented))
+        {
+            return SignatureCheck.BadSignature;
+        }
+
+        Span<byte> expected = stackalloc byte[HmacLength];
+        foreach (var secret in secrets)
+        {
+            HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body, expected);
+            if (CryptographicOperations.FixedTimeEquals(expected, presented))
+            {
+                return SignatureCheck.Valid;
+            }
+        }
+
+        return SignatureCheck.BadSignature;
+    }
+
+    private static SignatureCheck VerifyStandard(
+        IReadOnlyList<string> secrets, HeaderLookup headers, ReadOnlySpan<byte> body, DateTimeOffset now, TimeSpan tolerance)
+    {
+        var id = headers("webhook-id");
+        var timestamp = headers("webhook-timestamp");
+        var signatures = headers("webhook-signature");
+        if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(signatures))
+        {
+            return SignatureCheck.MissingHeaders;
+        }
+
+        if (!IsFresh(timestamp, now, tolerance))
+        {
+            return SignatureCheck.StaleTimestamp;
+        }
+
+        Span<byte> expected = stackalloc byte[HmacLength];
+        Span<byte> presented = stackalloc byte[HmacLength];
+        foreach (var secret in secrets)
+        {
+            if (!TryDecodeWhsec(secret, out var key))
+            {
+                continue;
+            }
+
+            ComputeHmac(key, $"{id}.{timestamp}", body, expected);
+            foreach (var range in signatures.AsSpan().Split(' '))
+            {
+                var entry = signatures.AsSpan(range);
+                if (entry.StartsWith("v1,") && TryDecodeBase64(entry[3..], presented)
+                    && CryptographicOperations.FixedTimeEquals(expected, presented))
+                {
+                    return SignatureCheck.Valid;
+                }
+            }
+        }
+
+        return SignatureCheck.BadSignature;
+    }
+
+    /// <summary>HMAC-SHA256 of <c>{prefix}.{body}</c> without copying the body.</summary>
+    private static void ComputeHmac(byte[] key, string prefix, ReadOnlySpan<byte> body, Span<byte> destination)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        hmac.AppendData(Encoding.UTF8.GetBytes(prefix));
+        hmac.AppendData("."u8);
+        hmac.AppendData(body);
+        hmac.GetHashAndReset(destination);
+    }
+
+    private static bool IsFresh(string timestamp, DateTimeOffset now, TimeSpan tolerance)
+    {
+        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return false;
+        }
+
+        var skew = now.ToUnixTimeSeconds() - seconds;
+        return Math.Abs((decimal)skew) <= (decimal)tolerance.TotalSeconds;
+    }
+
+    private static bool TryDecodeHex(ReadOnlySpan<char> hex, Span<byte> destination) =>
+        hex.Length == destination.Length * 2
+        && Convert.FromHexString(hex, destination, out _, out var written) == OperationStatus.Done
+        && written == destination.Length;
+
+    private static bool TryDecodeBase64(ReadOnlySpan<char> text, Span<byte> destination) =>
+        Convert.TryFromBase64Chars(text, destination, out var written) && written == destination.Length;
+
+    /// <summary>Standard Webhooks secrets are <c>whsec_</c> + base64; the key is the decoded bytes.</summary>
+    public static bool TryDecodeWhsec(string secret, out byte[] key)
+    {
+        var encoded = secret.StartsWith(WhsecPrefix, StringComparison.Ordinal) ? secret[WhsecPrefix.Length..] : secret;
+        key = new byte[Base64.GetMaxDecodedFromUtf8Length(encoded.Length)];
+        if (!Convert.TryFromBase64String(encoded, key, out var written) || written == 0)
+        {
+            key = [];
+            return false;
+        }
+
+        key = key[..written];
+        return true;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using NCrontab;
+using Pipeline.Core.Configuration;
+using Pipeline.Core.Webhooks;
+
+namespace Pipeline.Host.Configuration;
+
+/// <summary>
+/// Fails start-up on a configuration the pipeline cannot run with, naming the key and never its value.
+/// Hand-written rather than the source-generated <c>[OptionsValidator]</c>: the rules span dictionaries
+/// keyed by tenant and vendor, which data annotations cannot express.
+/// </summary>
+internal sealed partial class PipelineOptionsValidator : IValidateOptions<PipelineOptions>
+{
+    /// <summary>Keys Azure mode cannot start without (the Bicep app settings must set each one).</summary>
+    public static readonly IReadOnlyList<string> AzureRequiredKeys =
+    [
+        "Pipeline:Mode",
+        "Pipeline:ServiceBus:FullyQualifiedNamespace",
+        "Pipeline:ServiceBus:TopicName",
+        "Pipeline:KeyVault:KeyId",
+        "Pipeline:Storage:TableServiceUri",
+        "Pipeline:Auth:Authority",
+        "Pipeline:Auth:Audience",
+    ];
+
+    public ValidateOptionsResult Validate(string? name, PipelineOptions options)
+    {
+        var failures = new List<string>();
+        ValidateTenants(options, failures);
+
+        if (options.Webhooks.ToleranceSeconds is < 1 or > 3600)
+        {
+            failures.Add("Pipeline:Webhooks:ToleranceSeconds must be between 1 and 3600.");
+        }
+
+        if (options.Webhooks.MaxBodyBytes is < 1024 or > 64 * 1024 * 1024)
+        {
+            failures.Add("Pipeline:Webhooks:MaxBodyBytes must be between 1024 and 67108864.");
+        }
+
+        if (CrontabSchedule.TryParse(options.Retention.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
+        {
+            failures.Add("Pipeline:Retention:Schedule is not a six-field NCRONTAB expression.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ServiceBus.TopicName))
+        {
+            failures.Add("Pipeline:ServiceBus:TopicName is required.");
+        }
+
+        if (options.Mode == PipelineMode.Azure)
+        {
+            Require(options.ServiceBus.FullyQualifiedNamespace, "Pipeline:ServiceBus:FullyQualifiedNamespace", failures);
+            Require(options.KeyVault.KeyId, "Pipeline:KeyVault:KeyId", failures);
+            Require(options.Auth.Authority, "Pipeline:Auth:Authority", failures);
+            Require(options.Auth.Audience, "Pipeline:Auth:Audience", failures);
+            if (options.Storage.TableServiceUri is null && string.IsNullOrWhiteSpace(options.Storage.ConnectionString))
+            {
+                failures.Add("Pipeline:Storage:TableServiceUri is required in Azure mode.");
+            }
+        }
+        else
+        {
+            Require(options.Storage.ConnectionString, "Pipeline:Storage:ConnectionString", failures);
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateTenants(PipelineOptions options, List<string> failures)
+    {
+        foreach (var (tenant, tenantOptions) in options.Tenants)
+        {
+            var prefix = $"Pipeline:Tenants:{tenant}";
+            if (!TenantId().IsMatch(tenant))
+            {
+                failures.Add($"{prefix}: tenant ids are 1-63 lowercase letters, digits and hyphens.");
+                continue;
+            }
+
+            if (tenantOptions.Vendors.Count == 0)
+            {
+                failures.Add($"{prefix}:Vendors must enable at least one vendor.");
+            }
+
+            foreach (var (vendorName, vendor) in tenantOptions.Vendors)
+            {
+                var vendorPrefix = $"{prefix}:Vendors:{vendorName}";
+                if (!WebhookVendors.TryParse(vendorName, out var parsed))
+                {
+                    failures.Add($"{vendorPrefix}: unknown vendor (mindtickle, twinmind or standard).");
+                    continue;
+                }
+
+                if (vendor.Secrets.Count == 0)
+                {
+                    failures.Add($"{vendorPrefix}:Secrets must hold at least one secret.");
+                }
+
+                for (var i = 0; i < vendor.Secrets.Count; i++)
+                {
+                    if (string.IsNullOrWhiteSpace(vendor.Secrets[i]))
+                    {
+                        failures.Add($"{vendorPrefix}:Secrets:{i} is empty.");
+                    }
+                    else if (parsed == WebhookVendor.Standard && !SignatureVerifier.TryDecodeWhsec(vendor.Secrets[i], out _))
+                    {
+                        failures.Add($"{vendorPrefix}:Secrets:{i} is not a whsec_ base64 secret.");
+                    }
+                }
+            }
+
+            if (tenantOptions.Privacy.TranscriptRetentionDays < 1)
+            {
+                failures.Add($"{prefix}:Privacy:TranscriptRetentionDays must be at least 1.");
+            }
+
+            if (tenantOptions.Privacy.AuditRetentionDays < 1)
+            {
+                failures.Add($"{prefix}:Privacy:AuditRetentionDays must be at least 1.");
+            }
+        }
+    }
+
+    private static void Require(string? value, string key, List<string> failures)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            failures.Add($"{key} is required in Azure mode.");
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    private static partial Regex TenantId();
+}

@@ -1,0 +1,23 @@
+using Pipeline.Azure.Local;
+using Pipeline.Core.Configuration;
+using Pipeline.Core.Events;
+
+namespace Pipeline.Host.Configuration;
+
+internal static class PublishingRegistration
+{
+    /// <summary>The event publisher: Azurite queues in Local mode, the Service Bus topic in Azure mode.</summary>
+    public static WebApplicationBuilder AddEventPublishing(this WebApplicationBuilder builder)
+    {
+        if (builder.Configuration.PipelineMode() == PipelineMode.Local)
+        {
+            builder.Services.AddSingleton<IEventPublisher, QueueEventPublisher>();
+        }
+        else
+        {
+            throw new NotSupportedException("Azure mode needs the Service Bus publisher, which is not built yet.");
+        }
+
+        return builder;
+    }
+}

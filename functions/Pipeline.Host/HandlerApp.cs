@@ -1,0 +1,57 @@
+using Pipeline.Core.Configuration;
+using Pipeline.Host.Audit;
+using Pipeline.Host.Configuration;
+using Pipeline.Host.Health;
+using Pipeline.Host.Invocations;
+using Pipeline.Host.Local;
+using Pipeline.Host.Retention;
+using Pipeline.Host.Transcripts;
+using Pipeline.Host.Webhooks;
+
+namespace Pipeline.Host;
+
+/// <summary>
+/// The custom handler application. <c>Program</c> runs it under the Functions host; the CLI's
+/// <c>up</c> and the tests build the same application with their own configuration.
+/// </summary>
+public static class HandlerApp
+{
+    /// <summary>Builds the handler; <paramref name="configure"/> may add configuration or services first.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.ListenOnCustomHandlerPort();
+        configure?.Invoke(builder);
+
+        builder.AddPipelineOptions();
+        builder.Services.AddProblemDetails();
+        builder.AddStorage();
+        builder.AddEventPublishing();
+        builder.Services.AddFunctionInvocations();
+        builder.AddWebhooks();
+        builder.AddAudit();
+        builder.AddTranscripts();
+        builder.AddRetention();
+        if (builder.Configuration.PipelineMode() == PipelineMode.Local)
+        {
+            builder.AddLocalMode();
+        }
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapHealth();
+        app.MapWebhooks();
+        app.MapFunctionInvocations();
+        return app;
+    }
+
+    /// <summary>Under the Functions host the handler listens where <c>FUNCTIONS_CUSTOMHANDLER_PORT</c> says.</summary>
+    private static void ListenOnCustomHandlerPort(this WebApplicationBuilder builder)
+    {
+        if (builder.Configuration["FUNCTIONS_CUSTOMHANDLER_PORT"] is { Length: > 0 } port)
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        }
+    }
+}

@@ -1,0 +1,11 @@
+using System.Text.Json;
+
+namespace Pipeline.Host.Invocations;
+
+/// <summary>
+/// A trigger function the Functions host invokes with <c>POST /{Name}</c> (Service Bus and timer
+/// triggers). Each feature registers its own; the Local mode dispatcher calls the same delegate.
+/// </summary>
+internal sealed record FunctionRegistration(
+    string Name,
+    Func<JsonElement, IServiceProvider, CancellationToken, Task<InvocationResult>> InvokeAsync);

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Pipeline.Host.Invocations;
+
+internal static class InvocationEndpoints
+{
+    public static IServiceCollection AddFunctionInvocations(this IServiceCollection services) =>
+        services.AddSingleton<FunctionInvoker>();
+
+    /// <summary>
+    /// <c>POST /{FunctionName}</c> for every trigger function: the Functions host's custom handler
+    /// protocol. Answers 200 <c>{Outputs, Logs, ReturnValue}</c>, or 500 to fail the invocation.
+    /// </summary>
+    public static IEndpointRouteBuilder MapFunctionInvocations(this IEndpointRouteBuilder app)
+    {
+        var invoker = app.ServiceProvider.GetRequiredService<FunctionInvoker>();
+        foreach (var name in invoker.Names)
+        {
+            app.MapPost($"/{name}", async (HttpRequest request, CancellationToken cancellationToken) =>
+            {
+                JsonElement payload;
+                try
+                {
+                    using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+                    payload = document.RootElement.Clone();
+                }
+                catch (JsonException)
+                {
+                    return Results.Json(
+                        new InvocationResponse([$"{name}: the invocation payload is not JSON."]),
+                        InvocationJsonContext.Default.InvocationResponse,
+                        statusCode: StatusCodes.Status400BadRequest);
+                }
+
+                var result = await invoker.InvokeAsync(name, payload, cancellationToken);
+                return Results.Json(
+                    new InvocationResponse(result.Logs) { ReturnValue = result.ReturnValue?.ToString() },
+                    InvocationJsonContext.Default.InvocationResponse,
+                    statusCode: result.Succeeded ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError);
+            }).WithName(name).ExcludeFromDescription();
+        }
+
+        return app;
+    }
+}
+
+/// <summary>The custom handler's answer to the Functions host.</summary>
+internal sealed record InvocationResponse(IReadOnlyList<string> Logs)
+{
+    public Dictionary<string, string> Outputs { get; init; } = [];
+
+    public string? ReturnValue { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.Unspecified, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(InvocationResponse))]
+internal sealed partial class InvocationJsonContext : JsonSerializerContext;

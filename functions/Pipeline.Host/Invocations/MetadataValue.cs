@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Pipeline.Host.Invocations;
+
+/// <summary>
+/// Reads trigger metadata the way the Functions host sends it to a custom handler: a value may be
+/// plain (<c>1</c>, <c>"abc"</c>) or JSON-encoded inside a string (<c>"\"abc\""</c>, <c>"1"</c>,
+/// <c>"{\"k\":\"v\"}"</c>). Every reader accepts each form and returns null rather than throw.
+/// </summary>
+internal static class MetadataValue
+{
+    public static string? GetString(JsonElement metadata, string name) =>
+        TryGet(metadata, name, out var value) ? AsString(value) : null;
+
+    public static int? GetInt32(JsonElement metadata, string name)
+    {
+        if (!TryGet(metadata, name, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number))
+        {
+            return number;
+        }
+
+        return int.TryParse(AsString(value), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+    }
+
+    /// <summary>An object-valued entry (e.g. <c>ApplicationProperties</c>) flattened to strings.</summary>
+    public static IReadOnlyDictionary<string, string> GetObject(JsonElement metadata, string name)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (!TryGet(metadata, name, out var value))
+        {
+            return result;
+        }
+
+        if (value.ValueKind == JsonValueKind.String && TryParseJson(value.GetString(), out var nested))
+        {
+            value = nested;
+        }
+
+        if (value.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in value.EnumerateObject())
+            {
+                if (AsString(property.Value) is { } text)
+                {
+                    result[property.Name] = text;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static string? AsString(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => Unquote(value.GetString()),
+        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
+        _ => null,
+    };
+
+    /// <summary><c>"\"abc\""</c> → <c>abc</c>; anything that is not a quoted JSON string stays as it is.</summary>
+    private static string? Unquote(string? text)
+    {
+        if (text is { Length: >= 2 } && text[0] == '"' && text[^1] == '"'
+            && TryParseJson(text, out var inner) && inner.ValueKind == JsonValueKind.String)
+        {
+            return inner.GetString();
+        }
+
+        return text;
+    }
+
+    private static bool TryGet(JsonElement metadata, string name, out JsonElement value)
+    {
+        value = default;
+        if (metadata.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        foreach (var property in metadata.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase)
+                && property.Value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+            {
+                value = property.Value;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool TryParseJson(string? text, out JsonElement element)
+    {
+        element = default;
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            element = document.RootElement.Clone();
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace Pipeline.Host;
+
+/// <summary>Every log line of the handler: structured fields, never a payload, secret or PII value.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Error, "Function {Function} failed; the invocation will be retried.")]
+    public static partial void FunctionFailed(ILogger logger, string function, Exception exception);
+
+    [LoggerMessage(2, LogLevel.Information, "Webhook {EventId} accepted from {Vendor} for tenant {Tenant}.")]
+    public static partial void WebhookAccepted(ILogger logger, string eventId, string vendor, string tenant);
+
+    [LoggerMessage(3, LogLevel.Warning, "Webhook rejected: {Reason} ({Vendor}, tenant {Tenant}).")]
+    public static partial void WebhookRejected(ILogger logger, string reason, string vendor, string tenant);
+
+    [LoggerMessage(4, LogLevel.Error, "Publishing webhook {EventId} failed; answered 503 so the vendor retries.")]
+    public static partial void PublishFailed(ILogger logger, string eventId, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Information, "Audit row written for event {EventId}.")]
+    public static partial void AuditWritten(ILogger logger, string eventId);
+}
