@@ -32,6 +32,12 @@ public sealed class PipelineOptions
 
     /// <summary>Caller authentication.</summary>
     public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>Audit settings: the pseudonym key.</summary>
+    public AuditOptions Audit { get; set; } = new();
+
+    /// <summary>How transcripts are sealed.</summary>
+    public TranscriptOptions Transcripts { get; set; } = new();
 }
 
 /// <summary>Where the pipeline runs.</summary>
@@ -102,6 +108,9 @@ public sealed class KeyVaultOptions
 {
     /// <summary>Versionless key URI, e.g. <c>https://vault.vault.azure.net/keys/transcripts</c>.</summary>
     public string? KeyId { get; set; }
+
+    /// <summary>Local mode: the key file; default <c>.data/keys/local-kek.json</c> under the repository.</summary>
+    public string? LocalKeyFile { get; set; }
 }
 
 /// <summary>Storage endpoints.</summary>
@@ -142,4 +151,21 @@ public sealed class AuthOptions
 
     /// <summary>HS256 signing key for Local mode tokens, at least 32 UTF-8 bytes.</summary>
     public string? LocalSigningKey { get; set; }
+}
+
+/// <summary>Audit settings.</summary>
+public sealed class AuditOptions
+{
+    /// <summary>
+    /// HMAC-SHA256 key (UTF-8 bytes, at least 32) that turns a subject's email into its pseudonym. In Local
+    /// mode, when unset, one is generated beside the local key file.
+    /// </summary>
+    public string? PseudonymKey { get; set; }
+}
+
+/// <summary>How transcripts are sealed.</summary>
+public sealed class TranscriptOptions
+{
+    /// <summary>Compress before encrypting (Brotli); on by default, transcripts are text.</summary>
+    public bool Compress { get; set; } = true;
 }

@@ -23,6 +23,7 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         "Pipeline:Storage:TableServiceUri",
         "Pipeline:Auth:Authority",
         "Pipeline:Auth:Audience",
+        "Pipeline:Audit:PseudonymKey",
     ];
 
     public ValidateOptionsResult Validate(string? name, PipelineOptions options)
@@ -57,6 +58,12 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             Require(options.KeyVault.KeyId, "Pipeline:KeyVault:KeyId", failures);
             Require(options.Auth.Authority, "Pipeline:Auth:Authority", failures);
             Require(options.Auth.Audience, "Pipeline:Auth:Audience", failures);
+            Require(options.Audit.PseudonymKey, "Pipeline:Audit:PseudonymKey", failures);
+            if (options.KeyVault.KeyId is { Length: > 0 } keyId
+                && (!Pipeline.Azure.KeyVault.KeyVaultKeyId.TryParse(keyId, out var parsedKeyId) || parsedKeyId.Version is not null))
+            {
+                failures.Add("Pipeline:KeyVault:KeyId must be a versionless Key Vault key URI (https://{vault}/keys/{name}).");
+            }
             if (options.Storage.TableServiceUri is null && string.IsNullOrWhiteSpace(options.Storage.ConnectionString))
             {
                 failures.Add("Pipeline:Storage:TableServiceUri is required in Azure mode.");
@@ -65,6 +72,12 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         else
         {
             Require(options.Storage.ConnectionString, "Pipeline:Storage:ConnectionString", failures);
+        }
+
+        if (options.Audit.PseudonymKey is { Length: > 0 } pseudonymKey
+            && System.Text.Encoding.UTF8.GetByteCount(pseudonymKey) < Pipeline.Core.Audit.SubjectPseudonymizer.MinimumKeyBytes)
+        {
+            failures.Add("Pipeline:Audit:PseudonymKey must be at least 32 bytes.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
