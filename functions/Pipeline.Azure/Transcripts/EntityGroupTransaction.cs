@@ -5,7 +5,7 @@ namespace Pipeline.Azure.Transcripts;
 /// <summary>
 /// Table Storage's limits for an entity-group transaction, checked before it is sent: at most 100
 /// entities, at most 4 MiB of request, one PartitionKey (Azurite does not enforce that one), each entity at
-/// most 1 MiB and each property at most 64 KiB. Breaking one is a bug in the caller, so it throws.
+/// most 1 MiB (as stored, and as JSON, which Azurite measures) and each property at most 64 KiB. Breaking one is a bug in the caller, so it throws.
 /// </summary>
 internal static class EntityGroupTransaction
 {
@@ -32,7 +32,8 @@ internal static class EntityGroupTransaction
 
         foreach (var action in actions)
         {
-            if (EntityBytes(action.Entity) > MaxEntityBytes)
+            // The service counts stored bytes; Azurite counts the JSON, where binary is base64. Both must fit.
+            if (EntityBytes(action.Entity) > MaxEntityBytes || RequestBytes([action.Entity]) > MaxEntityBytes)
             {
                 throw new InvalidOperationException("An entity exceeds 1 MiB.");
             }
