@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure.Core;
 using Azure.Core.Cryptography;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pipeline.Azure.KeyVault;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Audit;
@@ -20,7 +21,8 @@ internal static class TranscriptFunctions
     /// <summary>
     /// The key-encryption key by mode (Local: the key file under <c>.data/keys</c>; Azure: Key Vault over
     /// REST with the app's credential), envelope encryption, the transcript store and its reader, and the
-    /// EncryptTranscript function on the <c>transcripts</c> subscription.
+    /// EncryptTranscript function on the <c>transcripts</c> subscription. The key resolver is a seam,
+    /// registered with TryAdd so a caller (a test) may supply its own.
     /// </summary>
     public static WebApplicationBuilder AddTranscripts(this WebApplicationBuilder builder)
     {
@@ -28,7 +30,7 @@ internal static class TranscriptFunctions
         var local = builder.Configuration.PipelineMode() == PipelineMode.Local;
         if (local)
         {
-            services.AddSingleton<IKeyEncryptionKeyResolver>(sp => LocalKeyFile.OpenOrCreate(LocalKeyPath(sp.GetRequiredService<PipelineOptions>())));
+            services.TryAddSingleton<IKeyEncryptionKeyResolver>(sp => LocalKeyFile.OpenOrCreate(LocalKeyPath(sp.GetRequiredService<PipelineOptions>())));
         }
         else
         {
@@ -36,7 +38,7 @@ internal static class TranscriptFunctions
                 VaultKey(sp.GetRequiredService<PipelineOptions>()).VaultUri,
                 sp.GetRequiredService<TokenCredential>(),
                 new KeyVaultKeyClientOptions()));
-            services.AddSingleton<IKeyEncryptionKeyResolver>(sp => new KeyVaultKeyResolver(
+            services.TryAddSingleton<IKeyEncryptionKeyResolver>(sp => new KeyVaultKeyResolver(
                 sp.GetRequiredService<KeyVaultKeyClient>(), sp.GetRequiredService<TimeProvider>()));
         }
 

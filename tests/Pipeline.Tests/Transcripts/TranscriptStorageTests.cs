@@ -91,7 +91,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
         Assert.Equal(rowsAfterFirst.Select(r => (r.RowKey, r.ETag)), rows.Select(r => (r.RowKey, r.ETag)));
         Assert.Equal(["data-0000", "data-0001", "header"], rows.Select(r => r.RowKey));
         Assert.True((await reader.ReadAsync(_tenant, "tr-again", TestContext.Current.CancellationToken)).Succeeded);
-        var audit = await AuditRowsAsync();
+        var audit = await AuditRows.ForTenantAsync(azurite, _tenant);
         Assert.Equal(AuditActions.TranscriptStored, Assert.Single(audit).GetString("Action"));
     }
 
@@ -106,7 +106,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
         Assert.Empty(await PartitionRowsAsync("tr-skip"));
         Assert.Empty(await store.FindBySubjectAsync(_tenant, _pseudonymizer.For(Email), TestContext.Current.CancellationToken));
         Assert.False((await reader.ReadAsync(_tenant, "tr-skip", TestContext.Current.CancellationToken)).Found);
-        var row = Assert.Single(await AuditRowsAsync());
+        var row = Assert.Single(await AuditRows.ForTenantAsync(azurite, _tenant));
         Assert.Equal(AuditActions.TranscriptSkipped, row.GetString("Action"));
         Assert.Contains("StoreTranscripts", row.GetString("Detail_reason"), StringComparison.Ordinal);
     }
@@ -122,7 +122,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
         Assert.Equal(TranscriptHandlingOutcome.Rejected, handling.Outcome);
         Assert.StartsWith("too large", handling.Reason, StringComparison.Ordinal);
         Assert.Empty(await PartitionRowsAsync("tr-huge"));
-        var row = Assert.Single(await AuditRowsAsync());
+        var row = Assert.Single(await AuditRows.ForTenantAsync(azurite, _tenant));
         Assert.Equal(AuditActions.TranscriptRejected, row.GetString("Action"));
         Assert.Equal("failure", row.GetString("Outcome"));
     }
@@ -329,20 +329,6 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
         catch (RequestFailedException e) when (e.Status == 404)
         {
             // No table yet: nothing stored.
-        }
-
-        return rows;
-    }
-
-    private async Task<List<TableEntity>> AuditRowsAsync()
-    {
-        var rows = new List<TableEntity>();
-        var from = _tenant + "_";
-        var to = _tenant + "_99999999";
-        await foreach (var row in azurite.TableService.GetTableClient(AuditTableWriter.TableName)
-            .QueryAsync<TableEntity>(e => e.PartitionKey.CompareTo(from) > 0 && e.PartitionKey.CompareTo(to) < 0, cancellationToken: TestContext.Current.CancellationToken))
-        {
-            rows.Add(row);
         }
 
         return rows;
