@@ -41,7 +41,27 @@ public sealed class KeyVaultKeyClient
     public Uri VaultUri { get; }
 
     /// <summary><c>GET {vault}/keys/{name}[/{version}]</c>: the key's versioned id and public RSA parameters.</summary>
-    public async Task<KeyVaultRsaPublicKey> GetKeyAsync(string name, string? version = null, CancellationToken cancellationToken = default)
+    public Task<KeyVaultRsaPublicKey> GetKeyAsync(string name, string? version = null, CancellationToken cancellationToken = default) =>
+        GetKeyCoreAsync(name, version, async: true, cancellationToken).AsTask();
+
+    /// <summary>The synchronous <see cref="GetKeyAsync"/>: the pipeline runs synchronously, nothing blocks on a task.</summary>
+    public KeyVaultRsaPublicKey GetKey(string name, string? version = null, CancellationToken cancellationToken = default) =>
+        EnsureCompleted(GetKeyCoreAsync(name, version, async: false, cancellationToken));
+
+    /// <summary><c>POST {kid}/unwrapkey</c>: Key Vault decrypts the wrapped data key with the private key.</summary>
+    public Task<byte[]> UnwrapKeyAsync(KeyVaultKeyId keyId, string algorithm, ReadOnlyMemory<byte> encryptedKey, CancellationToken cancellationToken = default) =>
+        UnwrapKeyCoreAsync(keyId, algorithm, encryptedKey, async: true, cancellationToken).AsTask();
+
+    /// <summary>The synchronous <see cref="UnwrapKeyAsync"/>.</summary>
+    public byte[] UnwrapKey(KeyVaultKeyId keyId, string algorithm, ReadOnlyMemory<byte> encryptedKey, CancellationToken cancellationToken = default) =>
+        EnsureCompleted(UnwrapKeyCoreAsync(keyId, algorithm, encryptedKey, async: false, cancellationToken));
+
+    private static T EnsureCompleted<T>(ValueTask<T> task) => task.IsCompleted
+        ? task.GetAwaiter().GetResult()
+        : throw new InvalidOperationException("A synchronous Key Vault call did not complete synchronously.");
+
+    // The Azure SDK's pattern: one body for both, where async: false never awaits an incomplete task.
+    private async ValueTask<KeyVaultRsaPublicKey> GetKeyCoreAsync(string name, string? version, bool async, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         using var message = _pipeline.CreateMessage();
@@ -59,7 +79,7 @@ public sealed class KeyVaultKeyClient
         request.Uri.AppendQuery("api-version", _apiVersion);
         request.Headers.Add("Accept", "application/json");
 
-        using var document = await SendAsync(message, cancellationToken).ConfigureAwait(false);
+        using var document = await SendAsync(message, async, cancellationToken).ConfigureAwait(false);
         try
         {
             var key = document.RootElement.GetProperty("key");
@@ -86,8 +106,7 @@ public sealed class KeyVaultKeyClient
         }
     }
 
-    /// <summary><c>POST {kid}/unwrapkey</c>: Key Vault decrypts the wrapped data key with the private key.</summary>
-    public async Task<byte[]> UnwrapKeyAsync(KeyVaultKeyId keyId, string algorithm, ReadOnlyMemory<byte> encryptedKey, CancellationToken cancellationToken = default)
+    private async ValueTask<byte[]> UnwrapKeyCoreAsync(KeyVaultKeyId keyId, string algorithm, ReadOnlyMemory<byte> encryptedKey, bool async, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keyId);
         if (keyId.Version is null)
@@ -106,7 +125,7 @@ public sealed class KeyVaultKeyClient
         request.Content = RequestContent.Create(JsonSerializer.SerializeToUtf8Bytes(
             new UnwrapRequest(algorithm, Base64Url.EncodeToString(encryptedKey.Span)), KeyVaultJsonContext.Default.UnwrapRequest));
 
-        using var document = await SendAsync(message, cancellationToken).ConfigureAwait(false);
+        using var document = await SendAsync(message, async, cancellationToken).ConfigureAwait(false);
         try
         {
             return Base64Url.DecodeFromChars(document.RootElement.GetProperty("value").GetString());
@@ -117,9 +136,17 @@ public sealed class KeyVaultKeyClient
         }
     }
 
-    private async Task<JsonDocument> SendAsync(HttpMessage message, CancellationToken cancellationToken)
+    private async ValueTask<JsonDocument> SendAsync(HttpMessage message, bool async, CancellationToken cancellationToken)
     {
-        await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        if (async)
+        {
+            await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _pipeline.Send(message, cancellationToken);
+        }
+
         var response = message.Response;
         if (response.IsError)
         {
@@ -129,7 +156,10 @@ public sealed class KeyVaultKeyClient
 
         try
         {
-            return await JsonDocument.ParseAsync(response.ContentStream ?? Stream.Null, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var content = response.ContentStream ?? Stream.Null;
+            return async
+                ? await JsonDocument.ParseAsync(content, cancellationToken: cancellationToken).ConfigureAwait(false)
+                : JsonDocument.Parse(content);
         }
         catch (JsonException e)
         {

@@ -26,8 +26,12 @@ public sealed class KeyVaultKeyEncryptionKey : IKeyEncryptionKey
     /// <summary>The versioned key id, which is what gets stored beside the wrapped data key.</summary>
     public string KeyId => _keyId.ToString();
 
-    public byte[] WrapKey(string algorithm, ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default) =>
-        WrapKeyAsync(algorithm, key, cancellationToken).GetAwaiter().GetResult();
+    public byte[] WrapKey(string algorithm, ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default)
+    {
+        KeyWrapAlgorithm.EnsureSupported(algorithm);
+        var publicKey = _publicKey ?? Keep(_client.GetKey(_keyId.Name, _keyId.Version, cancellationToken));
+        return publicKey.Encrypt(key.Span, RSAEncryptionPadding.OaepSHA256);
+    }
 
     public async Task<byte[]> WrapKeyAsync(string algorithm, ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default)
     {
@@ -36,8 +40,11 @@ public sealed class KeyVaultKeyEncryptionKey : IKeyEncryptionKey
         return publicKey.Encrypt(key.Span, RSAEncryptionPadding.OaepSHA256);
     }
 
-    public byte[] UnwrapKey(string algorithm, ReadOnlyMemory<byte> encryptedKey, CancellationToken cancellationToken = default) =>
-        UnwrapKeyAsync(algorithm, encryptedKey, cancellationToken).GetAwaiter().GetResult();
+    public byte[] UnwrapKey(string algorithm, ReadOnlyMemory<byte> encryptedKey, CancellationToken cancellationToken = default)
+    {
+        KeyWrapAlgorithm.EnsureSupported(algorithm);
+        return _client.UnwrapKey(_keyId, algorithm, encryptedKey, cancellationToken);
+    }
 
     public Task<byte[]> UnwrapKeyAsync(string algorithm, ReadOnlyMemory<byte> encryptedKey, CancellationToken cancellationToken = default)
     {
@@ -45,11 +52,15 @@ public sealed class KeyVaultKeyEncryptionKey : IKeyEncryptionKey
         return _client.UnwrapKeyAsync(_keyId, algorithm, encryptedKey, cancellationToken);
     }
 
-    private async Task<RSA> FetchPublicKeyAsync(CancellationToken cancellationToken)
+    private async Task<RSA> FetchPublicKeyAsync(CancellationToken cancellationToken) =>
+        Keep(await _client.GetKeyAsync(_keyId.Name, _keyId.Version, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// A key resolved from a stored kid only needs its public part when it is asked to wrap (a rewrap).
+    /// Two racing first wraps may both fetch; the public key is the same either way.
+    /// </summary>
+    private RSA Keep(KeyVaultRsaPublicKey key)
     {
-        // A key resolved from a stored kid only needs its public part when it is asked to wrap (a rewrap).
-        // Two racing first wraps may both fetch; the public key is the same either way.
-        var key = await _client.GetKeyAsync(_keyId.Name, _keyId.Version, cancellationToken).ConfigureAwait(false);
         var publicKey = RSA.Create(key.Parameters);
         return Interlocked.CompareExchange(ref _publicKey, publicKey, null) ?? publicKey;
     }

@@ -19,10 +19,44 @@ public sealed class KeyVaultKeyResolver(KeyVaultKeyClient client, TimeProvider t
     /// <summary>How long the current version of a key is used before it is looked up again.</summary>
     public TimeSpan CurrentKeyLifetime { get; init; } = TimeSpan.FromHours(1);
 
-    public IKeyEncryptionKey Resolve(string keyId, CancellationToken cancellationToken = default) =>
-        ResolveAsync(keyId, cancellationToken).GetAwaiter().GetResult();
+    public IKeyEncryptionKey Resolve(string keyId, CancellationToken cancellationToken = default)
+    {
+        var parsed = Parse(keyId);
+        if (parsed.Version is not null)
+        {
+            return Versioned(parsed);
+        }
+
+        lock (_lock)
+        {
+            if (Fresh(parsed.Name) is { } fresh)
+            {
+                return fresh;
+            }
+        }
+
+        // Synchronous callers fetch on their own thread rather than block on a shared task.
+        var kek = Remember(client.GetKey(parsed.Name, version: null, cancellationToken));
+        lock (_lock)
+        {
+            _current[parsed.Name] = (Task.FromResult(kek), timeProvider.GetUtcNow());
+        }
+
+        return kek;
+    }
 
     public async Task<IKeyEncryptionKey> ResolveAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        var parsed = Parse(keyId);
+        if (parsed.Version is not null)
+        {
+            return Versioned(parsed);
+        }
+
+        return await CurrentAsync(parsed.Name, cancellationToken).ConfigureAwait(false);
+    }
+
+    private KeyVaultKeyId Parse(string keyId)
     {
         if (!KeyVaultKeyId.TryParse(keyId, out var parsed))
         {
@@ -34,12 +68,25 @@ public sealed class KeyVaultKeyResolver(KeyVaultKeyClient client, TimeProvider t
             throw new ArgumentException("The key id names a vault other than the configured one.", nameof(keyId));
         }
 
-        if (parsed.Version is not null)
-        {
-            return _versions.GetOrAdd(parsed.ToString(), _ => new KeyVaultKeyEncryptionKey(client, parsed, publicKey: null));
-        }
+        return parsed;
+    }
 
-        return await CurrentAsync(parsed.Name, cancellationToken).ConfigureAwait(false);
+    private KeyVaultKeyEncryptionKey Versioned(KeyVaultKeyId keyId) =>
+        _versions.GetOrAdd(keyId.ToString(), _ => new KeyVaultKeyEncryptionKey(client, keyId, publicKey: null));
+
+    /// <summary>The cached current key when it is still fresh and fetched; call under the lock.</summary>
+    private KeyVaultKeyEncryptionKey? Fresh(string name) =>
+        _current.TryGetValue(name, out var cached)
+        && timeProvider.GetUtcNow() - cached.FetchedAt < CurrentKeyLifetime
+        && cached.Key.IsCompletedSuccessfully
+            ? cached.Key.Result
+            : null;
+
+    private KeyVaultKeyEncryptionKey Remember(KeyVaultRsaPublicKey key)
+    {
+        var kek = new KeyVaultKeyEncryptionKey(client, key.KeyId, key.Parameters);
+        _versions[key.KeyId.ToString()] = kek;
+        return kek;
     }
 
     private async Task<KeyVaultKeyEncryptionKey> CurrentAsync(string name, CancellationToken cancellationToken)
@@ -64,9 +111,6 @@ public sealed class KeyVaultKeyResolver(KeyVaultKeyClient client, TimeProvider t
     private async Task<KeyVaultKeyEncryptionKey> FetchCurrentAsync(string name)
     {
         // Not tied to one caller's token: other writers may be waiting on the same fetch.
-        var key = await client.GetKeyAsync(name, version: null, CancellationToken.None).ConfigureAwait(false);
-        var kek = new KeyVaultKeyEncryptionKey(client, key.KeyId, key.Parameters);
-        _versions[key.KeyId.ToString()] = kek;
-        return kek;
+        return Remember(await client.GetKeyAsync(name, version: null, CancellationToken.None).ConfigureAwait(false));
     }
 }

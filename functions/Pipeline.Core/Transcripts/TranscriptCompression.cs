@@ -6,6 +6,6 @@ public enum TranscriptCompression : byte
     /// <summary>Stored as is.</summary>
     None = 0,
 
-    /// <summary>Brotli (RFC 7932) at its fastest quality: transcripts are text and shrink several-fold.</summary>
+    /// <summary>Brotli (RFC 7932) at quality 0, its fastest: transcripts are text and still shrink several-fold.</summary>
     Brotli = 1,
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -48,7 +49,8 @@ public static class TranscriptEnvelope
     public const long DefaultMaxPlaintextBytes = 64L * 1024 * 1024;
 
     private const int KeyCheckBytes = 16;
-    private const int BrotliQuality = 1;
+    // Quality 0 compresses transcript text about 500 MB/s per core and still several-fold (docs/PERFORMANCE.md).
+    private const int BrotliQuality = 0;
     private const int BrotliWindow = 22;
     private static readonly byte[] Magic = "PLTR"u8.ToArray();
     private static readonly byte[] KeyCheckLabel = "pipeline/transcript/v1/key-check"u8.ToArray();
@@ -70,13 +72,14 @@ public static class TranscriptEnvelope
         }
 
         byte[]? compressed = null;
+        var compressedLength = 0;
         var body = plaintext;
         switch (compression)
         {
             case TranscriptCompression.None:
                 break;
             case TranscriptCompression.Brotli:
-                compressed = Compress(plaintext, out var compressedLength);
+                compressed = Compress(plaintext, out compressedLength);
                 body = compressed.AsSpan(0, compressedLength);
                 break;
             default:
@@ -110,7 +113,8 @@ public static class TranscriptEnvelope
         {
             if (compressed is not null)
             {
-                CryptographicOperations.ZeroMemory(compressed);
+                CryptographicOperations.ZeroMemory(compressed.AsSpan(0, compressedLength));
+                ArrayPool<byte>.Shared.Return(compressed);
             }
         }
     }
@@ -179,7 +183,9 @@ public static class TranscriptEnvelope
             return TranscriptOpenResult.Fail(TranscriptOpenFailure.Tampered, "The chunks hold more data than the header records (chunks added or header altered).");
         }
 
+        // Uncompressed, the decrypted body is the plaintext and is handed out; otherwise it is zeroed after use.
         var body = new byte[total];
+        var handedOut = false;
         try
         {
             var aad = AssociatedData(sealedTranscript.FormatVersion, sealedTranscript.Compression, sealedTranscript.PlaintextLength, context);
@@ -194,7 +200,6 @@ public static class TranscriptEnvelope
                 {
                     // The last chunk present that opens as a non-final chunk means the rest were cut off.
                     var truncated = final && TryDecrypt(aes, chunk, body.AsSpan(offset, length), aad, i, final: false);
-                    CryptographicOperations.ZeroMemory(body);
                     return truncated
                         ? TranscriptOpenResult.Fail(TranscriptOpenFailure.Truncated, $"The transcript ends after chunk {i}, which is not its final chunk.")
                         : TranscriptOpenResult.Fail(TranscriptOpenFailure.Tampered, $"Chunk {i} failed authentication (altered, reordered or from another transcript).");
@@ -203,24 +208,31 @@ public static class TranscriptEnvelope
                 offset += length;
             }
 
-            return Decode(body, sealedTranscript);
+            if (sealedTranscript.Compression == TranscriptCompression.None)
+            {
+                if (body.Length != sealedTranscript.PlaintextLength)
+                {
+                    return TranscriptOpenResult.Fail(TranscriptOpenFailure.Malformed, "The plaintext length does not match the header.");
+                }
+
+                handedOut = true;
+                return TranscriptOpenResult.Success(body);
+            }
+
+            return Decompress(body, sealedTranscript.PlaintextLength);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(body);
+            if (!handedOut)
+            {
+                CryptographicOperations.ZeroMemory(body);
+            }
         }
     }
 
-    private static TranscriptOpenResult Decode(byte[] body, SealedTranscript sealedTranscript)
+    private static TranscriptOpenResult Decompress(byte[] body, long plaintextLength)
     {
-        if (sealedTranscript.Compression == TranscriptCompression.None)
-        {
-            return body.Length == sealedTranscript.PlaintextLength
-                ? TranscriptOpenResult.Success(body.ToArray())
-                : TranscriptOpenResult.Fail(TranscriptOpenFailure.Malformed, "The plaintext length does not match the header.");
-        }
-
-        var plaintext = new byte[sealedTranscript.PlaintextLength];
+        var plaintext = new byte[plaintextLength];
         if (BrotliDecoder.TryDecompress(body, plaintext, out var written) && written == plaintext.Length)
         {
             return TranscriptOpenResult.Success(plaintext);
@@ -247,9 +259,11 @@ public static class TranscriptEnvelope
 
     private static byte[] Compress(ReadOnlySpan<byte> plaintext, out int length)
     {
-        var buffer = new byte[BrotliEncoder.GetMaxCompressedLength(plaintext.Length)];
+        // Pooled: the buffer is as large as the transcript; it is zeroed before it goes back.
+        var buffer = ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(plaintext.Length));
         if (!BrotliEncoder.TryCompress(plaintext, buffer, out length, BrotliQuality, BrotliWindow))
         {
+            ArrayPool<byte>.Shared.Return(buffer);
             throw new InvalidOperationException("Brotli compression did not fit its documented bound.");
         }
 

@@ -245,4 +245,21 @@ public sealed class KeyVaultKeyClientTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<NotSupportedException>(() => kek.WrapKeyAsync("RSA1_5", new byte[32], TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public void Resolve_Synchronously_GetsKeyOnceWrapsLocallyAndUnwrapsOnce()
+    {
+        var resolver = new KeyVaultKeyResolver(_vault.CreateClient(_credential), TimeProvider.System);
+        var dek = RandomNumberGenerator.GetBytes(32);
+
+        var kek = resolver.Resolve(_vault.VersionlessKeyId, TestContext.Current.CancellationToken);
+        var wrapped = kek.WrapKey(KeyWrapAlgorithm.RsaOaep256, dek, TestContext.Current.CancellationToken);
+        var again = resolver.Resolve(_vault.VersionlessKeyId, TestContext.Current.CancellationToken);
+        var unwrapped = resolver.Resolve(kek.KeyId, TestContext.Current.CancellationToken).UnwrapKey(KeyWrapAlgorithm.RsaOaep256, wrapped, TestContext.Current.CancellationToken);
+
+        Assert.Same(kek, again);
+        Assert.Equal(dek, unwrapped);
+        Assert.Equal(1, _vault.GetKeyCalls);
+        Assert.Equal(1, _vault.UnwrapCalls);
+    }
 }
