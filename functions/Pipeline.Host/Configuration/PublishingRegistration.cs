@@ -1,4 +1,6 @@
+using Azure.Core;
 using Pipeline.Azure.Local;
+using Pipeline.Azure.ServiceBus;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
 
@@ -15,7 +17,9 @@ internal static class PublishingRegistration
         }
         else
         {
-            throw new NotSupportedException("Azure mode needs the Service Bus publisher, which is not built yet.");
+            // Same managed identity as storage (StorageRegistration); it needs the Service Bus Data Sender role on the topic.
+            builder.Services.AddSingleton<IEventPublisher>(sp => ServiceBusRestPublisher.Create(
+                sp.GetRequiredService<PipelineOptions>().ServiceBus, sp.GetRequiredService<TokenCredential>()));
         }
 
         return builder;
