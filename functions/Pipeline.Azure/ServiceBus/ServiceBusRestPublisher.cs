@@ -11,7 +11,8 @@ namespace Pipeline.Azure.ServiceBus;
 /// (<c>POST https://{namespace}/{topic}/messages</c>, 201 Created), built the Azure SDK way: one
 /// <see cref="HttpPipeline"/> with bearer-token authentication and the Azure.Core retry policy, which
 /// retries 408, 429, 500, 502, 503, 504 and network failures. Any other answer throws
-/// <see cref="RequestFailedException"/> with the status and Service Bus's error code and detail.
+/// <see cref="RequestFailedException"/> with the status and Service Bus's error code and detail, and
+/// so does a namespace that cannot be reached at all (status 0).
 /// </summary>
 /// <remarks>
 /// A retried send after a lost 201 can enqueue the message twice; the <c>MessageId</c> (the event id)
@@ -125,7 +126,18 @@ public sealed class ServiceBusRestPublisher : IEventPublisher
 
     private async Task SendAsync(HttpMessage message, CancellationToken cancellationToken)
     {
-        await _pipeline.SendAsync(message, cancellationToken);
+        try
+        {
+            await _pipeline.SendAsync(message, cancellationToken);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(inner => inner is RequestFailedException))
+        {
+            // When every try fails without an answer (connection refused, reset), Azure.Core's retry policy
+            // throws an AggregateException of them. The publisher's callers treat RequestFailedException as
+            // "the broker did not take it", so the tries travel inside one, status 0 as Azure.Core uses.
+            throw new RequestFailedException(0, $"Service Bus could not be reached after {e.InnerExceptions.Count} tries.", e);
+        }
+
         if (message.Response.Status != 201)
         {
             throw new RequestFailedException(message.Response);

@@ -39,6 +39,7 @@ internal sealed class LoopbackServiceBus : IAsyncDisposable
     private readonly X509Certificate2 _certificate;
     private readonly ConcurrentQueue<int> _failures = new();
     private int _attempts;
+    private int _disposed;
 
     private LoopbackServiceBus(WebApplication app, X509Certificate2 certificate)
     {
@@ -100,8 +101,14 @@ internal sealed class LoopbackServiceBus : IAsyncDisposable
         return new HttpClientTransport(handler);
     }
 
+    /// <summary>Stops the server; a test may call it early to make the namespace unreachable.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
         _certificate.Dispose();

@@ -128,6 +128,34 @@ public sealed class ServiceBusRestPublisherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PublishAsync_MessageIdOverBrokerLimit_Throws400WithoutRetrying()
+    {
+        var message = Message() with { MessageId = new string('m', 129) };
+
+        var error = await Assert.ThrowsAsync<RequestFailedException>(
+            () => Publisher().PublishAsync(message, TestContext.Current.CancellationToken));
+
+        Assert.Equal(400, error.Status);
+        Assert.Equal(1, _bus.Attempts);
+        Assert.Empty(_bus.Received);
+    }
+
+    [Fact]
+    public async Task PublishAsync_NamespaceUnreachable_ThrowsRequestFailedWithStatusZero()
+    {
+        // The webhook ingress answers 503 on RequestFailedException; Azure.Core alone would throw an AggregateException here.
+        var publisher = Publisher();
+        await _bus.DisposeAsync();
+
+        var error = await Assert.ThrowsAsync<RequestFailedException>(
+            () => publisher.PublishAsync(Message(), TestContext.Current.CancellationToken));
+
+        Assert.Equal(0, error.Status);
+        var tries = Assert.IsType<AggregateException>(error.InnerException);
+        Assert.Equal(MaxRetries + 1, tries.InnerExceptions.Count);
+    }
+
+    [Fact]
     public async Task PublishAsync_PropertyValueWithCrLf_IsEncodedIntoOneHeaderNotInjected()
     {
         var hostile = "acme\r\nInjected: yes\r\n\r\nbody";
