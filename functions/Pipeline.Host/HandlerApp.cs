@@ -21,6 +21,10 @@ public static class HandlerApp
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.ListenOnCustomHandlerPort();
+
+        // Request logs name paths and hosts; keep the framework to warnings so the pipeline's own
+        // structured lines (ids and counts only) are what an operator reads.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         configure?.Invoke(builder);
 
         builder.AddPipelineOptions();
