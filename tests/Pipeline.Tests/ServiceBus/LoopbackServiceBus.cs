@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Azure.Core;
 using Azure.Core.Pipeline;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -13,6 +14,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Pipeline.Azure.ServiceBus;
 
 namespace Pipeline.Tests.ServiceBus;
 
@@ -99,6 +101,17 @@ internal sealed class LoopbackServiceBus : IAsyncDisposable
             },
         };
         return new HttpClientTransport(handler);
+    }
+
+    /// <summary>Options for a publisher that talks to this server: its transport, and retries with tiny fixed delays.</summary>
+    public ServiceBusRestClientOptions ClientOptions(int maxRetries)
+    {
+        var options = new ServiceBusRestClientOptions { Transport = CreateTransport() };
+        options.Retry.Mode = RetryMode.Fixed;
+        options.Retry.MaxRetries = maxRetries;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(1);
+        options.Retry.MaxDelay = TimeSpan.FromMilliseconds(5);
+        return options;
     }
 
     /// <summary>Stops the server; a test may call it early to make the namespace unreachable.</summary>

@@ -218,15 +218,7 @@ public sealed class ServiceBusRestPublisherTests : IAsyncLifetime
 
     private static RecordingTokenCredential Credential() => new(LoopbackServiceBus.AcceptedToken);
 
-    private ServiceBusRestClientOptions ClientOptions()
-    {
-        var options = new ServiceBusRestClientOptions { Transport = _bus.CreateTransport() };
-        options.Retry.Mode = RetryMode.Fixed;
-        options.Retry.MaxRetries = MaxRetries;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(1);
-        options.Retry.MaxDelay = TimeSpan.FromMilliseconds(5);
-        return options;
-    }
+    private ServiceBusRestClientOptions ClientOptions() => _bus.ClientOptions(MaxRetries);
 
     private static BusMessage Message(bool hasTranscript = true)
     {
