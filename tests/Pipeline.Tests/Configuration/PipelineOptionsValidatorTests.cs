@@ -49,4 +49,15 @@ public sealed class PipelineOptionsValidatorTests
 
         Assert.Contains(failure.Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Start_AzureModeWithoutItsSettings_NamesEveryMissingKey()
+    {
+        var failure = StartFails(new() { ["Pipeline:Mode"] = "Azure" });
+
+        foreach (var key in new[] { "Pipeline:ServiceBus:FullyQualifiedNamespace", "Pipeline:KeyVault:KeyId", "Pipeline:Auth:Authority", "Pipeline:Auth:Audience", "Pipeline:Storage:TableServiceUri" })
+        {
+            Assert.Contains(failure.Failures, f => f.StartsWith(key, StringComparison.Ordinal));
+        }
+    }
 }

@@ -3,6 +3,7 @@ using Pipeline.Azure.Local;
 using Pipeline.Azure.ServiceBus;
 using Pipeline.Core.Events;
 using Pipeline.Host;
+using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Configuration;
 
@@ -20,6 +21,7 @@ public sealed class PublishingRegistrationTests
             ["Pipeline:Storage:TableServiceUri"] = "https://contoso.table.core.windows.net",
             ["Pipeline:Auth:Authority"] = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0",
             ["Pipeline:Auth:Audience"] = "api://pipeline",
+            ["Pipeline:Audit:PseudonymKey"] = TestHost.PseudonymKey,
         }));
 
         var publisher = app.Services.GetRequiredService<IEventPublisher>();
@@ -34,6 +36,8 @@ public sealed class PublishingRegistrationTests
         {
             ["Pipeline:Mode"] = "Local",
             ["Pipeline:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Pipeline:Audit:PseudonymKey"] = TestHost.PseudonymKey,
+            ["Pipeline:Auth:LocalSigningKey"] = TestHost.LocalSigningKey,
         }));
 
         var publisher = app.Services.GetRequiredService<IEventPublisher>();

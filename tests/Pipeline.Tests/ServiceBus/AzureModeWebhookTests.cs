@@ -46,6 +46,7 @@ public sealed class AzureModeWebhookTests : IAsyncLifetime
                 ["Pipeline:Storage:TableServiceUri"] = "https://contoso.table.core.windows.net",
                 ["Pipeline:Auth:Authority"] = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0",
                 ["Pipeline:Auth:Audience"] = "api://pipeline",
+                ["Pipeline:Audit:PseudonymKey"] = TestHost.PseudonymKey,
                 [$"Pipeline:Tenants:{_tenant}:Vendors:mindtickle:Secrets:0"] = _secret,
             });
             builder.Services.AddSingleton<TokenCredential>(_credential);
