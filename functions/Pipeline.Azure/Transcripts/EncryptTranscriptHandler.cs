@@ -36,9 +36,11 @@ public sealed class EncryptTranscriptHandler(
     TranscriptProtector protector,
     TranscriptTableStore store,
     AuditTableWriter audit,
-    SubjectPseudonymizer pseudonymizer,
     PipelineOptions options)
 {
+    // Validated at start-up: at least 32 characters in every mode.
+    private string PseudonymKey => options.Audit.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not set.");
+
     public async Task<TranscriptHandling> HandleAsync(PipelineEvent pipelineEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipelineEvent);
@@ -73,7 +75,7 @@ public sealed class EncryptTranscriptHandler(
             pipelineEvent.EventId,
             pipelineEvent.ReceivedAt,
             pipelineEvent.ReceivedAt.AddDays(tenant.Privacy.TranscriptRetentionDays),
-            [.. transcript.ParticipantEmails.Select(pseudonymizer.For)]);
+            [.. transcript.ParticipantEmails.Select(email => Pseudonyms.Of(PseudonymKey, email))]);
 
         return await store.WriteAsync(record, sealedTranscript, cancellationToken).ConfigureAwait(false) switch
         {

@@ -17,6 +17,9 @@ public static class AuditActions
     /// <summary>A transcript could not be stored (too large, malformed, unknown tenant).</summary>
     public const string TranscriptRejected = "transcript.rejected";
 
+    /// <summary>A caller read a tenant's audit rows.</summary>
+    public const string AuditQueried = "audit.queried";
+
     /// <summary>The retention purge ran for a tenant.</summary>
     public const string RetentionPurged = "retention.purged";
 

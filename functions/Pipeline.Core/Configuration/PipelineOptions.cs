@@ -33,7 +33,7 @@ public sealed class PipelineOptions
     /// <summary>Caller authentication.</summary>
     public AuthOptions Auth { get; set; } = new();
 
-    /// <summary>Audit settings: the pseudonym key.</summary>
+    /// <summary>Audit trail settings.</summary>
     public AuditOptions Audit { get; set; } = new();
 
     /// <summary>How transcripts are sealed.</summary>
@@ -153,13 +153,10 @@ public sealed class AuthOptions
     public string? LocalSigningKey { get; set; }
 }
 
-/// <summary>Audit settings.</summary>
+/// <summary>Audit trail settings.</summary>
 public sealed class AuditOptions
 {
-    /// <summary>
-    /// HMAC-SHA256 key (UTF-8 bytes, at least 32) that turns a subject's email into its pseudonym. In Local
-    /// mode, when unset, one is generated beside the local key file.
-    /// </summary>
+    /// <summary>HMAC key that turns subject identifiers into pseudonyms (a Key Vault secret in Azure).</summary>
     public string? PseudonymKey { get; set; }
 }
 

@@ -52,18 +52,23 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             failures.Add("Pipeline:ServiceBus:TopicName must be 3-40 lowercase letters, digits and single hyphens.");
         }
 
+        if (options.Audit.PseudonymKey is not { Length: >= 32 })
+        {
+            failures.Add("Pipeline:Audit:PseudonymKey is required: at least 32 characters.");
+        }
+
         if (options.Mode == PipelineMode.Azure)
         {
             Require(options.ServiceBus.FullyQualifiedNamespace, "Pipeline:ServiceBus:FullyQualifiedNamespace", failures);
             Require(options.KeyVault.KeyId, "Pipeline:KeyVault:KeyId", failures);
             Require(options.Auth.Authority, "Pipeline:Auth:Authority", failures);
             Require(options.Auth.Audience, "Pipeline:Auth:Audience", failures);
-            Require(options.Audit.PseudonymKey, "Pipeline:Audit:PseudonymKey", failures);
             if (options.KeyVault.KeyId is { Length: > 0 } keyId
                 && (!Pipeline.Azure.KeyVault.KeyVaultKeyId.TryParse(keyId, out var parsedKeyId) || parsedKeyId.Version is not null))
             {
                 failures.Add("Pipeline:KeyVault:KeyId must be a versionless Key Vault key URI (https://{vault}/keys/{name}).");
             }
+
             if (options.Storage.TableServiceUri is null && string.IsNullOrWhiteSpace(options.Storage.ConnectionString))
             {
                 failures.Add("Pipeline:Storage:TableServiceUri is required in Azure mode.");
@@ -72,12 +77,10 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         else
         {
             Require(options.Storage.ConnectionString, "Pipeline:Storage:ConnectionString", failures);
-        }
-
-        if (options.Audit.PseudonymKey is { Length: > 0 } pseudonymKey
-            && System.Text.Encoding.UTF8.GetByteCount(pseudonymKey) < Pipeline.Core.Audit.SubjectPseudonymizer.MinimumKeyBytes)
-        {
-            failures.Add("Pipeline:Audit:PseudonymKey must be at least 32 bytes.");
+            if (System.Text.Encoding.UTF8.GetByteCount(options.Auth.LocalSigningKey ?? "") < Auth.LocalTokens.MinimumKeyBytes)
+            {
+                failures.Add($"Pipeline:Auth:LocalSigningKey is required in Local mode: at least {Auth.LocalTokens.MinimumKeyBytes} bytes.");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -142,7 +145,7 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            failures.Add($"{key} is required in Azure mode.");
+            failures.Add($"{key} is required in this mode.");
         }
     }
 

@@ -1,11 +1,8 @@
-using System.Security.Cryptography;
-using System.Text;
 using Azure.Core;
 using Azure.Core.Cryptography;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pipeline.Azure.KeyVault;
 using Pipeline.Azure.Transcripts;
-using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Transcripts;
 using Pipeline.Host.Configuration;
@@ -50,13 +47,6 @@ internal static class TranscriptFunctions
                 local ? LocalKeyFile.KeyName : VaultKey(options).ToString(),
                 options.Transcripts.Compress ? TranscriptCompression.Brotli : TranscriptCompression.None);
         });
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<PipelineOptions>();
-            return new SubjectPseudonymizer(options.Audit.PseudonymKey is { Length: > 0 } key
-                ? Encoding.UTF8.GetBytes(key)
-                : LocalPseudonymKey(Path.GetDirectoryName(LocalKeyPath(options))!));
-        });
         services.AddSingleton<TranscriptTableStore>();
         services.AddSingleton<TranscriptReader>();
         services.AddSingleton<EncryptTranscriptHandler>();
@@ -79,31 +69,4 @@ internal static class TranscriptFunctions
         options.KeyVault.LocalKeyFile is { Length: > 0 } path
             ? Path.GetFullPath(path)
             : Path.Combine(RepositoryRoot.Find(), ".data", "keys", "local-kek.json");
-
-    /// <summary>Local mode without a configured pseudonym key: one generated on first run beside the key file.</summary>
-    private static byte[] LocalPseudonymKey(string directory)
-    {
-        var path = Path.Combine(directory, "pseudonym.key");
-        if (!File.Exists(path))
-        {
-            Directory.CreateDirectory(directory);
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            try
-            {
-                using var stream = new FileStream(path, options);
-                stream.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Created concurrently; read that one.
-            }
-        }
-
-        return Encoding.UTF8.GetBytes(File.ReadAllText(path).Trim());
-    }
 }

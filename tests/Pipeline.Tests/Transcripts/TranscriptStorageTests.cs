@@ -26,7 +26,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
         LocalKeyFile.OpenOrCreate(Path.Combine(Directory.CreateTempSubdirectory("pipeline-transcripts-").FullName, "local-kek.json")));
 
     private readonly string _tenant = Secrets.NewTenant();
-    private readonly SubjectPseudonymizer _pseudonymizer = new(RandomNumberGenerator.GetBytes(32));
+    private readonly string _pseudonymKey = Secrets.NewSecret();
 
     [Fact]
     public async Task HandleAsync_TranscriptCompleted_StoresItEncryptedAndItReadsBack()
@@ -40,7 +40,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
         Assert.Equal(TranscriptHandlingOutcome.Stored, handling.Outcome);
         Assert.True(read.Succeeded, read.Opened?.Reason);
         Assert.Equal(text, Encoding.UTF8.GetString(read.Opened!.Plaintext!));
-        Assert.Equal(["tr-1"], await store.FindBySubjectAsync(_tenant, _pseudonymizer.For("jane.doe@example.com "), TestContext.Current.CancellationToken));
+        Assert.Equal(["tr-1"], await store.FindBySubjectAsync(_tenant, Pseudonyms.Of(_pseudonymKey, "jane.doe@example.com "), TestContext.Current.CancellationToken));
         var header = await azurite.TableService.GetTableClient(TranscriptTableStore.TableName)
             .GetEntityAsync<TableEntity>(TranscriptTableStore.PartitionFor(_tenant, "tr-1"), TranscriptTableStore.HeaderRowKey, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Matches("^local:kek/[0-9a-f]{32}$", header.Value.GetString("KeyId"));
@@ -104,7 +104,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
 
         Assert.Equal(TranscriptHandlingOutcome.Skipped, handling.Outcome);
         Assert.Empty(await PartitionRowsAsync("tr-skip"));
-        Assert.Empty(await store.FindBySubjectAsync(_tenant, _pseudonymizer.For(Email), TestContext.Current.CancellationToken));
+        Assert.Empty(await store.FindBySubjectAsync(_tenant, Pseudonyms.Of(_pseudonymKey, Email), TestContext.Current.CancellationToken));
         Assert.False((await reader.ReadAsync(_tenant, "tr-skip", TestContext.Current.CancellationToken)).Found);
         var row = Assert.Single(await AuditRows.ForTenantAsync(azurite, _tenant));
         Assert.Equal(AuditActions.TranscriptSkipped, row.GetString("Action"));
@@ -218,7 +218,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
         Assert.True(deleted);
         Assert.Empty(await PartitionRowsAsync("tr-del"));
         Assert.False((await reader.ReadAsync(_tenant, "tr-del", TestContext.Current.CancellationToken)).Found);
-        Assert.Empty(await store.FindBySubjectAsync(_tenant, _pseudonymizer.For(Email), TestContext.Current.CancellationToken));
+        Assert.Empty(await store.FindBySubjectAsync(_tenant, Pseudonyms.Of(_pseudonymKey, Email), TestContext.Current.CancellationToken));
         Assert.False(await store.DeleteAsync(_tenant, "tr-del", TestContext.Current.CancellationToken));
     }
 
@@ -274,14 +274,14 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
     private (EncryptTranscriptHandler Handler, TranscriptReader Reader, TranscriptTableStore Store) Build(
         bool storeTranscripts = true, IKeyEncryptionKeyResolver? resolver = null, string keyId = LocalKeyFile.KeyName)
     {
-        var options = new PipelineOptions();
+        var options = new PipelineOptions { Audit = new AuditOptions { PseudonymKey = _pseudonymKey } };
         options.Tenants[_tenant] = new TenantOptions
         {
             Privacy = new PrivacyOptions { StoreTranscripts = storeTranscripts, TranscriptRetentionDays = 30 },
         };
         var protector = Protector(resolver ?? Keys.Value, keyId);
         var store = new TranscriptTableStore(azurite.TableService);
-        var handler = new EncryptTranscriptHandler(protector, store, new AuditTableWriter(azurite.TableService), _pseudonymizer, options);
+        var handler = new EncryptTranscriptHandler(protector, store, new AuditTableWriter(azurite.TableService), options);
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(At.AddDays(1));
         return (handler, new TranscriptReader(store, protector, time), store);
     }
