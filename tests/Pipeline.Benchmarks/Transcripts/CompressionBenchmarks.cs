@@ -10,6 +10,8 @@ public class CompressionBenchmarks
 {
     private byte[] _plaintext = [];
     private byte[] _buffer = [];
+    private byte[] _compressed = [];
+    private byte[] _decompressed = [];
 
     [Params(1024 * 1024)]
     public int Size { get; set; }
@@ -19,6 +21,9 @@ public class CompressionBenchmarks
     {
         _plaintext = TranscriptTextFactory.Create(Size);
         _buffer = new byte[BrotliEncoder.GetMaxCompressedLength(Size)];
+        _decompressed = new byte[Size];
+        BrotliEncoder.TryCompress(_plaintext, _buffer, out var written, 0, 22);
+        _compressed = _buffer[..written];
     }
 
     [Benchmark(Baseline = true, Description = "Brotli q1 w22")]
@@ -26,6 +31,23 @@ public class CompressionBenchmarks
 
     [Benchmark(Description = "Brotli q0 w22")]
     public int BrotliQuality0() => BrotliEncoder.TryCompress(_plaintext, _buffer, out var written, 0, 22) ? written : -1;
+
+    [Benchmark(Description = "Brotli q0 decompress, one-shot")]
+    public int BrotliDecompressOneShot() => BrotliDecoder.TryDecompress(_compressed, _decompressed, out var written) ? written : -1;
+
+    [Benchmark(Description = "Brotli q0 decompress, stream")]
+    public int BrotliDecompressStream()
+    {
+        using var brotli = new BrotliStream(new MemoryStream(_compressed), CompressionMode.Decompress);
+        var total = 0;
+        int read;
+        while ((read = brotli.Read(_decompressed, total, _decompressed.Length - total)) > 0)
+        {
+            total += read;
+        }
+
+        return total;
+    }
 
     [Benchmark(Description = "Deflate fastest")]
     public long DeflateFastest()
