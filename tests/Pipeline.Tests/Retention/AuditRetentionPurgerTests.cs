@@ -30,4 +30,26 @@ public sealed class AuditRetentionPurgerTests(AzuriteFixture azurite)
         Assert.Equal(["cutoff-day"], left.Select(r => r.GetString("EventId")));
         Assert.Single(await AuditRows.ForTenantAsync(azurite, neighbour));
     }
+
+    [Fact]
+    public async Task Purge_TwoOverlappingRuns_DeleteEachRowOnceAndCountHonestly()
+    {
+        var tenant = Secrets.NewTenant();
+        var writer = new AuditTableWriter(azurite.TableService);
+        var cutoff = new DateTimeOffset(2026, 6, 15, 0, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 120; i++)
+        {
+            await writer.WriteAsync(Row(tenant, cutoff.AddDays(-2).AddSeconds(i), $"r{i}"), TestContext.Current.CancellationToken);
+        }
+
+        // Both runs read the same expired rows before either deletes them.
+        var first = new AuditRetentionPurger(azurite.TableService);
+        var second = new AuditRetentionPurger(azurite.TableService);
+        var counts = await Task.WhenAll(
+            first.PurgeAsync(tenant, cutoff, TestContext.Current.CancellationToken),
+            second.PurgeAsync(tenant, cutoff, TestContext.Current.CancellationToken));
+
+        Assert.Equal(120, counts.Sum());
+        Assert.Empty(await AuditRows.ForTenantAsync(azurite, tenant));
+    }
 }
