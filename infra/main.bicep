@@ -112,8 +112,9 @@ var deploymentContainerName = 'app-package'
 var keyName = 'transcript-kek'
 var pseudonymKeySecretName = 'audit-pseudonym-key'
 var keyVaultName = 'kv-${resourceToken}'
-// Known before deployment, so the Key Vault references need not wait on the vault's outputs.
-var keyVaultUri = 'https://${keyVaultName}${environment().suffixes.keyvaultDns}'
+// Key Vault references by vault and secret name: known before deployment, the same in every cloud, and
+// versionless, so each resolves to the secret's current version.
+func keyVaultReference(vault string, secret string) string => '@Microsoft.KeyVault(VaultName=${vault};SecretName=${secret})'
 
 // One Key Vault secret per tenant, vendor and secret name; the list order is the Secrets__{index} order.
 // Derived from the tenants parameter alone (never from the secret values), so it is known up front.
@@ -130,7 +131,7 @@ var webhookSecretEntries = flatten(map(tenants, t => flatten(map(t.vendors, v =>
 
 var secretSettings = map(webhookSecretEntries, e => {
   key: 'Pipeline__Tenants__${e.tenant}__Vendors__${e.vendor}__Secrets__${e.index}'
-  value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}/secrets/${e.name})'
+  value: keyVaultReference(keyVaultName, e.name)
 })
 
 var scopeSettings = flatten(map(tenants, t => flatten(map(t.vendors, v => map(
@@ -268,7 +269,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Pipeline__Auth__Authority: authAuthority
       Pipeline__Auth__Audience: authAudience
       Pipeline__Retention__Schedule: retentionSchedule
-      Pipeline__Audit__PseudonymKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}/secrets/${pseudonymKeySecretName})'
+      Pipeline__Audit__PseudonymKey: keyVaultReference(keyVaultName, pseudonymKeySecretName)
     }
     tenantSettings: tenantSettings
   }
