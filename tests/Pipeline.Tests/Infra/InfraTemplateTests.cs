@@ -420,7 +420,11 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
         return (string)Properties(rule)["sqlFilter"]!["sqlExpression"]!;
     }
 
-    private IEnumerable<JsonObject> OfType(string type) => fixture.Resources.Where(r => Type(r) == type);
+    private IEnumerable<JsonObject> OfType(string type)
+    {
+        Assert.True(fixture.Resources.Count > 0, $"bicep snapshot predicted nothing:\n{fixture.Snapshot.StandardOutput}\n{fixture.Snapshot.StandardError}");
+        return fixture.Resources.Where(r => Type(r) == type);
+    }
 
     private JsonObject Single(string type) => Assert.Single(OfType(type));
 
