@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pipeline.Azure.Local;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
@@ -11,7 +12,9 @@ internal static class PublishingRegistration
     {
         if (builder.Configuration.PipelineMode() == PipelineMode.Local)
         {
-            builder.Services.AddSingleton<IEventPublisher, QueueEventPublisher>();
+            builder.Services.AddSingleton(sp => new LocalSubscriptions(sp.GetRequiredService<PipelineOptions>().ServiceBus.TopicName));
+            builder.Services.AddSingleton<QueueEventPublisher>();
+            builder.Services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<QueueEventPublisher>());
         }
         else
         {

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Options;
+using Pipeline.Host;
+using Pipeline.Tests.Infrastructure;
+
+namespace Pipeline.Tests.Configuration;
+
+public sealed class PipelineOptionsValidatorTests
+{
+    private static OptionsValidationException StartFails(Dictionary<string, string?> settings)
+    {
+        var app = HandlerApp.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
+        return Assert.Throws<OptionsValidationException>(() => app.Services.GetService(typeof(Pipeline.Core.Configuration.PipelineOptions)));
+    }
+
+    [Fact]
+    public void Start_EmptySecret_FailsNamingTheKeyNotTheValue()
+    {
+        var failure = StartFails(new()
+        {
+            ["Pipeline:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Pipeline:Tenants:acme:Vendors:mindtickle:Secrets:0"] = " ",
+            ["Pipeline:Tenants:acme:Vendors:standard:Secrets:0"] = "not-base64-SECRETVALUE!",
+        });
+
+        Assert.Contains(failure.Failures, f => f.Contains("Pipeline:Tenants:acme:Vendors:mindtickle:Secrets:0", StringComparison.Ordinal));
+        Assert.Contains(failure.Failures, f => f.Contains("Pipeline:Tenants:acme:Vendors:standard:Secrets:0 is not a whsec_", StringComparison.Ordinal));
+        Assert.DoesNotContain("SECRETVALUE", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Pipeline:Tenants:Bad_Tenant:Vendors:mindtickle:Secrets:0", "s", "Pipeline:Tenants:Bad_Tenant")]
+    [InlineData("Pipeline:Tenants:acme:Vendors:zoom:Secrets:0", "s", "Pipeline:Tenants:acme:Vendors:zoom: unknown vendor")]
+    [InlineData("Pipeline:Webhooks:ToleranceSeconds", "0", "Pipeline:Webhooks:ToleranceSeconds")]
+    [InlineData("Pipeline:Retention:Schedule", "every night", "Pipeline:Retention:Schedule")]
+    [InlineData("Pipeline:ServiceBus:TopicName", "Bad Topic", "Pipeline:ServiceBus:TopicName")]
+    [InlineData("Pipeline:Tenants:acme:Privacy:AuditRetentionDays", "0", "Pipeline:Tenants:acme:Privacy:AuditRetentionDays")]
+    public void Start_InvalidSetting_FailsNamingTheKey(string key, string value, string expected)
+    {
+        var failure = StartFails(new()
+        {
+            ["Pipeline:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Pipeline:Tenants:acme:Vendors:mindtickle:Secrets:0"] = Secrets.NewSecret(),
+            [key] = value,
+        });
+
+        Assert.Contains(failure.Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
+    }
+}
