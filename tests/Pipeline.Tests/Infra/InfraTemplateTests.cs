@@ -300,6 +300,7 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
     {
         var settings = AppSettings();
         var bindings = Directory.EnumerateFiles(Path.Combine(fixture.RepositoryRoot, "functions"), "function.json", SearchOption.AllDirectories)
+            .Where(f => !f.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
             .SelectMany(f => JsonNode.Parse(File.ReadAllText(f))!["bindings"]!.AsArray().Select(b => b!.AsObject()))
             .ToList();
         var serviceBusTriggers = bindings.Where(b => (string?)b["type"] == "serviceBusTrigger").ToList();
@@ -408,6 +409,19 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
         Assert.Contains("'mindtickle', 'acme'", webhookUrls, StringComparison.Ordinal);
         Assert.Contains("'twinmind', 'acme'", webhookUrls, StringComparison.Ordinal);
         Assert.Contains("'standard', 'globex'", webhookUrls, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AppRoles_RegistrationManifest_HoldsTheSpecRolesWithUniqueIds()
+    {
+        var roles = JsonNode.Parse(File.ReadAllText(Path.Combine(fixture.InfraDirectory, "app-roles.json")))!.AsArray().Select(r => r!.AsObject()).ToList();
+
+        // SPEC §3.3.
+        Assert.Equal(
+            ["Admin", "Audit.Read", "Subjects.Erase", "Subjects.Export", "Transcripts.Delete", "Transcripts.Read"],
+            roles.Select(r => (string)r["value"]!).Order(StringComparer.Ordinal));
+        Assert.Equal(roles.Count, roles.Select(r => Guid.Parse((string)r["id"]!)).Distinct().Count());
+        Assert.All(roles, r => Assert.True(r["isEnabled"]!.GetValue<bool>()));
     }
 
     private JsonObject AppSettings() => Properties(Assert.Single(OfType("Microsoft.Web/sites/config"), c => LastSegment(c) == "appsettings"));
