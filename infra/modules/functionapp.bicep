@@ -67,7 +67,6 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
-    clientCertEnabled: false
     publicNetworkAccess: 'Enabled'
     // Key Vault references resolve as the user-assigned identity, not a system-assigned one.
     keyVaultReferenceIdentity: identityId
@@ -75,7 +74,6 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      http20Enabled: true
     }
     functionAppConfig: {
       deployment: {
