@@ -114,59 +114,75 @@ var pseudonymKeySecretName = 'audit-pseudonym-key'
 var keyVaultName = 'kv-${resourceToken}'
 // Key Vault references by vault and secret name: known before deployment, the same in every cloud, and
 // versionless, so each resolves to the secret's current version.
-func keyVaultReference(vault string, secret string) string => '@Microsoft.KeyVault(VaultName=${vault};SecretName=${secret})'
+func keyVaultReference(vault string, secret string) string =>
+  '@Microsoft.KeyVault(VaultName=${vault};SecretName=${secret})'
 
 // One Key Vault secret per tenant, vendor and secret name; the list order is the Secrets__{index} order.
 // Derived from the tenants parameter alone (never from the secret values), so it is known up front.
-var webhookSecretEntries = flatten(map(tenants, t => flatten(map(t.vendors, v => map(
-  range(0, length(v.secrets)),
-  i => {
-    name: 'webhook-${t.id}-${v.name}-${v.secrets[i]}'
-    tenant: t.id
-    vendor: v.name
-    secret: v.secrets[i]
-    index: i
-  }
-)))))
+var webhookSecretEntries = flatten(map(
+  tenants,
+  t =>
+    flatten(map(
+      t.vendors,
+      v =>
+        map(range(0, length(v.secrets)), i => {
+          name: 'webhook-${t.id}-${v.name}-${v.secrets[i]}'
+          tenant: t.id
+          vendor: v.name
+          secret: v.secrets[i]
+          index: i
+        })
+    ))
+))
 
 var secretSettings = map(webhookSecretEntries, e => {
   key: 'Pipeline__Tenants__${e.tenant}__Vendors__${e.vendor}__Secrets__${e.index}'
   value: keyVaultReference(keyVaultName, e.name)
 })
 
-var scopeSettings = flatten(map(tenants, t => flatten(map(t.vendors, v => map(
-  range(0, length(v.?scopes ?? [])),
-  i => {
-    key: 'Pipeline__Tenants__${t.id}__Vendors__${v.name}__Scopes__${i}'
-    value: v.scopes![i]
-  }
-)))))
+var scopeSettings = flatten(map(
+  tenants,
+  t =>
+    flatten(map(
+      t.vendors,
+      v =>
+        map(range(0, length(v.?scopes ?? [])), i => {
+          key: 'Pipeline__Tenants__${t.id}__Vendors__${v.name}__Scopes__${i}'
+          value: v.scopes![i]
+        })
+    ))
+))
 
-var privacySettings = flatten(map(tenants, t => filter(
-  [
-    {
-      key: 'Pipeline__Tenants__${t.id}__Privacy__TranscriptRetentionDays'
-      value: t.?privacy.?transcriptRetentionDays
-    }
-    {
-      key: 'Pipeline__Tenants__${t.id}__Privacy__AuditRetentionDays'
-      value: t.?privacy.?auditRetentionDays
-    }
-    {
-      key: 'Pipeline__Tenants__${t.id}__Privacy__StoreTranscripts'
-      value: t.?privacy.?storeTranscripts
-    }
-  ],
-  s => s.value != null
-)))
+var privacySettings = flatten(map(
+  tenants,
+  t =>
+    filter(
+      [
+        {
+          key: 'Pipeline__Tenants__${t.id}__Privacy__TranscriptRetentionDays'
+          value: t.?privacy.?transcriptRetentionDays
+        }
+        {
+          key: 'Pipeline__Tenants__${t.id}__Privacy__AuditRetentionDays'
+          value: t.?privacy.?auditRetentionDays
+        }
+        {
+          key: 'Pipeline__Tenants__${t.id}__Privacy__StoreTranscripts'
+          value: t.?privacy.?storeTranscripts
+        }
+      ],
+      s => s.value != null
+    )
+))
 
-var grantSettings = flatten(map(items(accessGrants), g => map(
-  range(0, length(g.value)),
-  i => {
-    key: 'Pipeline__Access__Grants__${g.key}__${i}'
-    value: g.value[i]
-  }
-)))
+var grantSettings = flatten(map(
+  items(accessGrants),
+  g =>
+    map(range(0, length(g.value)), i => {
+      key: 'Pipeline__Access__Grants__${g.key}__${i}'
+      value: g.value[i]
+    })
+))
 
 var tenantSettings = toObject(
   concat(secretSettings, scopeSettings, privacySettings, grantSettings),

@@ -38,7 +38,6 @@ param pseudonymKey string
 @description('Object id of the app identity: Key Vault Crypto User on the key, Secrets User on the vault.')
 param principalId string
 
-@export()
 @description('One webhook secret to store in the vault.')
 type webhookSecretEntry = {
   @description('Key Vault secret name, e.g. webhook-acme-mindtickle-v1.')

@@ -139,7 +139,10 @@ resource auditReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 }
 
 @description('Fully qualified namespace, e.g. name.servicebus.windows.net (Pipeline:ServiceBus:FullyQualifiedNamespace).')
-output fullyQualifiedNamespace string = split(split(split(namespace.properties.serviceBusEndpoint, '://')[1], '/')[0], ':')[0]
+output fullyQualifiedNamespace string = split(
+  split(split(namespace.properties.serviceBusEndpoint, '://')[1], '/')[0],
+  ':'
+)[0]
 
 @description('Name of the topic.')
 output topicName string = topic.name
