@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace Pipeline.Tests.Infra;
@@ -15,6 +14,45 @@ public sealed partial class BicepFixture : IAsyncLifetime
     public const string TenantId = "00000000-0000-0000-0000-00000000bbbb";
     public const string ResourceGroup = "rg-pipeline-test";
 
+    /// <summary>Secret values the rotation parameters pass; the tests check none leaks.</summary>
+    public static readonly IReadOnlyList<string> RotationSecrets = ["rotation-old-3b6f0c2e", "rotation-new-9d41a7c5", "rotation-pseudonym-5e8a2d90"];
+
+    private const string RotationParameterFile = "rotation.bicepparam";
+
+    private static readonly string RotationParameters = $$"""
+        using '../infra/main.bicep'
+
+        param environmentName = 'rotation'
+        param tenants = [
+          {
+            id: 'initech'
+            vendors: [
+              {
+                name: 'mindtickle'
+                secrets: [
+                  'v1'
+                  'v2'
+                ]
+              }
+            ]
+            privacy: {
+              storeTranscripts: false
+              auditRetentionDays: 400
+            }
+          }
+        ]
+        param webhookSecrets = {
+          initech: {
+            mindtickle: {
+              v1: '{{RotationSecrets[0]}}'
+              v2: '{{RotationSecrets[1]}}'
+            }
+          }
+        }
+        param auditPseudonymKey = '{{RotationSecrets[2]}}'
+        param authAudience = 'api://pipeline-rotation'
+        """;
+
     private DirectoryInfo? _work;
 
     /// <summary>The repository root (holds Pipeline.sln).</summary>
@@ -30,16 +68,14 @@ public sealed partial class BicepFixture : IAsyncLifetime
 
     public BicepRun Lint { get; private set; } = null!;
 
-    public BicepRun Snapshot { get; private set; } = null!;
+    /// <summary>main.bicep with the example main.bicepparam.</summary>
+    public BicepSnapshot Example { get; private set; } = null!;
+
+    /// <summary>main.bicep mid-rotation: one vendor with two secrets, non-default privacy, no scopes or grants.</summary>
+    public BicepSnapshot Rotation { get; private set; } = null!;
 
     /// <summary>Compiled ARM JSON by source file (relative to infra/).</summary>
     public IReadOnlyDictionary<string, string> CompiledJson { get; private set; } = new Dictionary<string, string>();
-
-    /// <summary>The snapshot's raw text.</summary>
-    public string SnapshotJson { get; private set; } = "";
-
-    /// <summary>The resources the snapshot predicts.</summary>
-    public IReadOnlyList<JsonObject> Resources { get; private set; } = [];
 
     public string InfraDirectory => Path.Combine(RepositoryRoot, "infra");
 
@@ -66,35 +102,20 @@ public sealed partial class BicepFixture : IAsyncLifetime
         var build = BicepCli.RunAsync(source, noEnvironment, cancellationToken, "build", "--pattern", "**/*.bicep", "--outdir", output);
         // The pattern takes .bicepparam files too, so the example parameters are linted against main.bicep's types.
         var lint = BicepCli.RunAsync(source, SecretEnvironment, cancellationToken, "lint", "--pattern", "**/*.bicep*");
-        var snapshot = BicepCli.RunAsync(
-            source,
-            SecretEnvironment,
-            cancellationToken,
-            "snapshot",
-            "main.bicepparam",
-            "--subscription-id",
-            SubscriptionId,
-            "--tenant-id",
-            TenantId,
-            "--resource-group",
-            ResourceGroup,
-            "--location",
-            "westeurope");
+        // Beside infra/, not in it, so the lint pattern never sees it.
+        var rotationDirectory = Directory.CreateDirectory(Path.Combine(_work.FullName, "rotation")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(rotationDirectory, RotationParameterFile), RotationParameters, cancellationToken);
+        var example = BicepSnapshot.TakeAsync(source, "main.bicepparam", SecretEnvironment, cancellationToken);
+        var rotation = BicepSnapshot.TakeAsync(rotationDirectory, RotationParameterFile, SecretEnvironment, cancellationToken);
         Build = await build;
         Lint = await lint;
-        Snapshot = await snapshot;
+        Example = await example;
+        Rotation = await rotation;
 
         CompiledJson = BicepFiles
             .Select(f => (File: f, Json: Path.Combine(output, Path.ChangeExtension(f, ".json"))))
             .Where(f => File.Exists(f.Json))
             .ToDictionary(f => f.File, f => File.ReadAllText(f.Json), StringComparer.Ordinal);
-
-        var snapshotPath = Path.Combine(source, "main.snapshot.json");
-        if (File.Exists(snapshotPath))
-        {
-            SnapshotJson = await File.ReadAllTextAsync(snapshotPath, cancellationToken);
-            Resources = JsonNode.Parse(SnapshotJson)!["predictedResources"]!.AsArray().Select(r => r!.AsObject()).ToList();
-        }
     }
 
     public ValueTask DisposeAsync()

@@ -40,12 +40,15 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
     [Fact]
     public void Snapshot_ExampleParameters_ExpandsEveryResourceWithoutWarnings()
     {
-        fixture.Snapshot.AssertClean();
-        Assert.DoesNotContain("Warning", fixture.Snapshot.StandardOutput + fixture.Snapshot.StandardError, StringComparison.Ordinal);
-        Assert.Empty(JsonNode.Parse(fixture.SnapshotJson)!["diagnostics"]!.AsArray());
-        // A nested deployment the snapshot could not expand would stay a deployments resource.
-        Assert.DoesNotContain(fixture.Resources, r => Type(r) == "Microsoft.Resources/deployments");
-        Assert.NotEmpty(fixture.Resources);
+        foreach (var snapshot in new[] { fixture.Example, fixture.Rotation })
+        {
+            snapshot.Run.AssertClean();
+            Assert.DoesNotContain("Warning", snapshot.Run.StandardOutput + snapshot.Run.StandardError, StringComparison.Ordinal);
+            Assert.Empty(JsonNode.Parse(snapshot.Json)!["diagnostics"]!.AsArray());
+            // A nested deployment the snapshot could not expand would stay a deployments resource.
+            Assert.DoesNotContain(snapshot.Resources, r => Type(r) == "Microsoft.Resources/deployments");
+            Assert.NotEmpty(snapshot.Resources);
+        }
     }
 
     [Fact]
@@ -90,7 +93,10 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
             "AccountKey", "SharedAccessKey", "SharedAccessSignature", "authorizationRules", "DefaultEndpointsProtocol",
             "UseDevelopmentStorage", "InstrumentationKey", "EndpointSuffix=",
         ];
-        var texts = fixture.CompiledJson.Append(KeyValuePair.Create("snapshot", fixture.SnapshotJson)).ToList();
+        var texts = fixture.CompiledJson
+            .Append(KeyValuePair.Create("example snapshot", fixture.Example.Json))
+            .Append(KeyValuePair.Create("rotation snapshot", fixture.Rotation.Json))
+            .ToList();
         Assert.NotEmpty(fixture.SecretEnvironment);
         foreach (var (file, text) in texts)
         {
@@ -99,7 +105,7 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
                 Assert.False(text.Contains(token, StringComparison.OrdinalIgnoreCase), $"{file} contains '{token}'.");
             }
 
-            foreach (var secret in fixture.SecretEnvironment.Values)
+            foreach (var secret in fixture.SecretEnvironment.Values.Concat(BicepFixture.RotationSecrets))
             {
                 Assert.False(text.Contains(secret, StringComparison.Ordinal), $"{file} contains a secret parameter's value.");
             }
@@ -224,7 +230,7 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
             Assert.True(extension.Success || at > 0, $"Role assignment {id} has no resource scope.");
             var scopeId = extension.Success ? extension.Groups["scope"].Value : id[..at];
             // The scope is exactly one resource the template deploys: not the group, not the subscription.
-            var scope = Assert.Single(fixture.Resources, r => Id(r) == scopeId);
+            var scope = Assert.Single(fixture.Example.Resources, r => Id(r) == scopeId);
             var properties = Properties(assignment);
             var roleDefinitionId = (string)properties["roleDefinitionId"]!;
             Assert.StartsWith(roleDefinitions, roleDefinitionId, StringComparison.Ordinal);
@@ -401,7 +407,7 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
     [Fact]
     public void Outputs_Main_FunctionAppAndWebhookUrls()
     {
-        var outputs = JsonNode.Parse(fixture.SnapshotJson)!["outputs"]!.AsObject();
+        var outputs = JsonNode.Parse(fixture.Example.Json)!["outputs"]!.AsObject();
         var webhookUrls = (string)outputs["webhookUrls"]!;
 
         Assert.Contains("https://{0}", (string?)outputs["functionAppUrl"], StringComparison.Ordinal);
@@ -409,6 +415,28 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
         Assert.Contains("'mindtickle', 'acme'", webhookUrls, StringComparison.Ordinal);
         Assert.Contains("'twinmind', 'acme'", webhookUrls, StringComparison.Ordinal);
         Assert.Contains("'standard', 'globex'", webhookUrls, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Snapshot_RotationParameters_ReferencesBothSecretsInOrderWithTenantPolicy()
+    {
+        var settings = fixture.Rotation.AppSettings();
+        var vault = LastSegment(fixture.Rotation.Resource("Microsoft.KeyVault/vaults"));
+
+        Assert.Equal(
+            $"@Microsoft.KeyVault(VaultName={vault};SecretName=webhook-initech-mindtickle-v1)",
+            (string?)settings["Pipeline__Tenants__initech__Vendors__mindtickle__Secrets__0"]);
+        Assert.Equal(
+            $"@Microsoft.KeyVault(VaultName={vault};SecretName=webhook-initech-mindtickle-v2)",
+            (string?)settings["Pipeline__Tenants__initech__Vendors__mindtickle__Secrets__1"]);
+        Assert.Equal(
+            ["audit-pseudonym-key", "webhook-initech-mindtickle-v1", "webhook-initech-mindtickle-v2"],
+            fixture.Rotation.OfType("Microsoft.KeyVault/vaults/secrets").Select(LastSegment).Order(StringComparer.Ordinal));
+        // bool and int policy values become strings the configuration binder reads back.
+        Assert.True(bool.Parse((string)settings["Pipeline__Tenants__initech__Privacy__StoreTranscripts"]!) is false);
+        Assert.Equal("400", (string?)settings["Pipeline__Tenants__initech__Privacy__AuditRetentionDays"]);
+        Assert.DoesNotContain(settings, s => s.Key.Contains("__Scopes__", StringComparison.Ordinal) || s.Key.StartsWith("Pipeline__Access__", StringComparison.Ordinal));
+        Assert.DoesNotContain(settings, s => s.Key.Contains("TranscriptRetentionDays", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -424,7 +452,7 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
         Assert.All(roles, r => Assert.True(r["isEnabled"]!.GetValue<bool>()));
     }
 
-    private JsonObject AppSettings() => Properties(Assert.Single(OfType("Microsoft.Web/sites/config"), c => LastSegment(c) == "appsettings"));
+    private JsonObject AppSettings() => fixture.Example.AppSettings();
 
     private string OnlySqlFilter(string subscription)
     {
@@ -434,13 +462,9 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
         return (string)Properties(rule)["sqlFilter"]!["sqlExpression"]!;
     }
 
-    private IEnumerable<JsonObject> OfType(string type)
-    {
-        Assert.True(fixture.Resources.Count > 0, $"bicep snapshot predicted nothing:\n{fixture.Snapshot.StandardOutput}\n{fixture.Snapshot.StandardError}");
-        return fixture.Resources.Where(r => Type(r) == type);
-    }
+    private IEnumerable<JsonObject> OfType(string type) => fixture.Example.OfType(type);
 
-    private JsonObject Single(string type) => Assert.Single(OfType(type));
+    private JsonObject Single(string type) => fixture.Example.Resource(type);
 
     private static string Type(JsonObject resource) => (string)resource["type"]!;
 
