@@ -4,9 +4,10 @@ namespace Pipeline.Tests.Infra;
 
 /// <summary>
 /// Builds and lints infra/ once per test run (each CLI start costs seconds) in a copy of the folder, so
-/// nothing is written into the repository, and evaluates the example parameter file with
-/// <c>bicep snapshot</c>: the resources a deployment of main.bicep with main.bicepparam would create,
-/// with parameters, variables, loops and conditions resolved.
+/// nothing is written into the repository, and evaluates main.bicep with <c>bicep snapshot</c> for the
+/// example main.bicepparam and for a mid-rotation parameter set: the resources a deployment would create,
+/// with parameters, variables, loops and conditions resolved (values known only at deployment time stay
+/// ARM expressions).
 /// </summary>
 public sealed partial class BicepFixture : IAsyncLifetime
 {

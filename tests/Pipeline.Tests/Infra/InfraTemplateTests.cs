@@ -6,7 +6,8 @@ namespace Pipeline.Tests.Infra;
 
 /// <summary>
 /// infra/ compiles and lints clean, and what it would deploy (the snapshot of main.bicep with the example
-/// main.bicepparam) holds the security properties and the settings the handler and its bindings read.
+/// main.bicepparam, and with a mid-rotation parameter set) holds the security properties and the settings
+/// the handler and its bindings read.
 /// </summary>
 public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFixture<BicepFixture>
 {
@@ -38,7 +39,7 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Snapshot_ExampleParameters_ExpandsEveryResourceWithoutWarnings()
+    public void Snapshot_ExampleAndRotationParameters_ExpandEveryResourceWithoutWarnings()
     {
         foreach (var snapshot in new[] { fixture.Example, fixture.Rotation })
         {
