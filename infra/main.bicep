@@ -26,6 +26,7 @@ param webhookSecrets object
 
 @description('Key of the keyed HMAC that pseudonymises audit subjects (e.g. openssl rand -base64 32). Keep it stable: changing it breaks subject lookups in older audit rows.')
 @secure()
+@minLength(32)
 param auditPseudonymKey string
 
 @description('Entra ID authority that issues caller tokens (Pipeline:Auth:Authority).')

@@ -1,5 +1,6 @@
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Audit;
+using Pipeline.Host.Auth;
 using Pipeline.Host.Configuration;
 using Pipeline.Host.Health;
 using Pipeline.Host.Invocations;
@@ -34,6 +35,7 @@ public static class HandlerApp
         builder.AddPipelineOptions();
         builder.Services.AddProblemDetails();
         builder.AddStorage();
+        builder.AddCallerAuth();
         builder.AddEventPublishing();
         builder.Services.AddFunctionInvocations();
         builder.AddWebhooks();
@@ -48,8 +50,11 @@ public static class HandlerApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHealth();
         app.MapWebhooks();
+        app.MapAuditQuery();
         app.MapFunctionInvocations();
         return app;
     }

@@ -4,9 +4,10 @@ using Pipeline.Cli.Publish;
 using Pipeline.Cli.Send;
 
 // The operator CLI (SPEC §7). Every command reads the same configuration as the handler.
-var root = new RootCommand("Pipeline operator CLI: run the pipeline locally, send signed webhooks, publish the function app.")
+var root = new RootCommand("Pipeline operator CLI: run the pipeline locally, send signed webhooks, mint local tokens, publish the function app.")
 {
     UpCommand.Create(),
+    TokenCommand.Create(),
     SendCommand.Create(),
     PublishCommand.Create(),
 };

@@ -69,7 +69,9 @@ internal static class WebhookEndpoints
         {
             await publisher.PublishAsync(BusMessage.ForEvent(accepted, context.TraceIdentifier), cancellationToken);
         }
-        catch (Exception e) when (e is RequestFailedException or HttpRequestException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        // Azure.Core reports retries exhausted without any answer as an AggregateException.
+        catch (Exception e) when (e is RequestFailedException or HttpRequestException or TimeoutException or AggregateException
+            or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             Log.PublishFailed(logger, accepted.EventId, e);
             return WebhookProblems.BrokerUnavailable(context.Response, BrokerRetryAfter);

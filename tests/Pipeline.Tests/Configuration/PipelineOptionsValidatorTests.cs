@@ -34,15 +34,30 @@ public sealed class PipelineOptionsValidatorTests
     [InlineData("Pipeline:Retention:Schedule", "every night", "Pipeline:Retention:Schedule")]
     [InlineData("Pipeline:ServiceBus:TopicName", "Bad Topic", "Pipeline:ServiceBus:TopicName")]
     [InlineData("Pipeline:Tenants:acme:Privacy:AuditRetentionDays", "0", "Pipeline:Tenants:acme:Privacy:AuditRetentionDays")]
+    [InlineData("Pipeline:Auth:LocalSigningKey", "too-short", "Pipeline:Auth:LocalSigningKey")]
+    [InlineData("Pipeline:Audit:PseudonymKey", "", "Pipeline:Audit:PseudonymKey")]
     public void Start_InvalidSetting_FailsNamingTheKey(string key, string value, string expected)
     {
         var failure = StartFails(new()
         {
             ["Pipeline:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Pipeline:Auth:LocalSigningKey"] = Secrets.NewSecret(),
+            ["Pipeline:Audit:PseudonymKey"] = Secrets.NewSecret(),
             ["Pipeline:Tenants:acme:Vendors:mindtickle:Secrets:0"] = Secrets.NewSecret(),
             [key] = value,
         });
 
         Assert.Contains(failure.Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Start_AzureModeWithoutItsSettings_NamesEveryMissingKey()
+    {
+        var failure = StartFails(new() { ["Pipeline:Mode"] = "Azure" });
+
+        foreach (var key in new[] { "Pipeline:ServiceBus:FullyQualifiedNamespace", "Pipeline:KeyVault:KeyId", "Pipeline:Auth:Authority", "Pipeline:Auth:Audience", "Pipeline:Storage:TableServiceUri" })
+        {
+            Assert.Contains(failure.Failures, f => f.StartsWith(key, StringComparison.Ordinal));
+        }
     }
 }

@@ -16,7 +16,7 @@ public sealed partial class BicepFixture : IAsyncLifetime
     public const string ResourceGroup = "rg-pipeline-test";
 
     /// <summary>Secret values the rotation parameters pass; the tests check none leaks.</summary>
-    public static readonly IReadOnlyList<string> RotationSecrets = ["rotation-old-3b6f0c2e", "rotation-new-9d41a7c5", "rotation-pseudonym-5e8a2d90"];
+    public static readonly IReadOnlyList<string> RotationSecrets = ["rotation-old-3b6f0c2e", "rotation-new-9d41a7c5", "rotation-pseudonym-5e8a2d90-6c1f47b3a9e2d058"];
 
     private const string RotationParameterFile = "rotation.bicepparam";
 
