@@ -85,6 +85,31 @@ public sealed class TranscriptProtector(IKeyEncryptionKeyResolver resolver, stri
         }
     }
 
+    /// <summary>
+    /// Re-wraps a stored data key under the current version of the key-encryption key (after a rotation):
+    /// one unwrap under the stored version, one local wrap. Null when it is already under the current version.
+    /// The data key never leaves memory and is zeroed; the chunks are untouched.
+    /// </summary>
+    public async Task<(string KeyId, byte[] WrappedKey)?> RewrapAsync(string storedKeyId, string wrapAlgorithm, ReadOnlyMemory<byte> wrappedKey, CancellationToken cancellationToken = default)
+    {
+        var current = await resolver.ResolveAsync(keyId, cancellationToken).ConfigureAwait(false);
+        if (current.KeyId == storedKeyId)
+        {
+            return null;
+        }
+
+        var stored = await resolver.ResolveAsync(storedKeyId, cancellationToken).ConfigureAwait(false);
+        var dataKey = await stored.UnwrapKeyAsync(wrapAlgorithm, wrappedKey, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (current.KeyId, await current.WrapKeyAsync(KeyWrapAlgorithm.RsaOaep256, dataKey, cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
     private static TranscriptOpenResult Unwrappable() =>
         TranscriptOpenResult.Fail(TranscriptOpenFailure.WrongKey, "The wrapped data key did not unwrap (altered, or wrapped by another key).");
 }

@@ -34,6 +34,14 @@ public enum TranscriptWriteOutcome
     TooLarge,
 }
 
+/// <summary>One page of a rewrap run.</summary>
+/// <param name="Examined">Headers looked at.</param>
+/// <param name="Rewrapped">Data keys re-wrapped under the current key version.</param>
+/// <param name="AlreadyCurrent">Headers already under the current version.</param>
+/// <param name="ChangedMeanwhile">Headers deleted or updated by someone else during the run.</param>
+/// <param name="ContinuationToken">Where the next page starts; null when the run is complete.</param>
+public sealed record RewrapPage(int Examined, int Rewrapped, int AlreadyCurrent, int ChangedMeanwhile, string? ContinuationToken);
+
 /// <summary>A transcript read back from the table, still sealed.</summary>
 /// <param name="Record">What was recorded about it (subjects are not read back).</param>
 /// <param name="Protected">The wrapped key and envelope, with the chunks found.</param>
@@ -213,6 +221,53 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
         }
 
         return header is not null;
+    }
+
+    /// <summary>
+    /// One page of <c>keys rewrap</c>: every header (of one tenant, or all) whose data key is not wrapped under
+    /// the current key version gets it re-wrapped, guarded by the header's ETag so a concurrent delete or
+    /// rewrap wins. Pass the returned token to continue; null means done. Resumable: a stopped run simply
+    /// starts again, and headers already current are counted and left alone.
+    /// </summary>
+    public async Task<RewrapPage> RewrapPageAsync(TranscriptProtector protector, string? tenant, string? continuationToken, int pageSize = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(protector);
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var filter = tenant is null
+            ? TableClient.CreateQueryFilter($"RowKey eq {HeaderRowKey}")
+            : TableClient.CreateQueryFilter($"PartitionKey gt {tenant + "_"} and PartitionKey lt {tenant + "_~"} and RowKey eq {HeaderRowKey}");
+        var pages = _transcripts.QueryAsync<TableEntity>(filter, pageSize, ["PartitionKey", "RowKey", "KeyId", "WrapAlgorithm", "WrappedKey"], cancellationToken)
+            .AsPages(continuationToken, pageSize);
+        await foreach (var page in pages.ConfigureAwait(false))
+        {
+            int rewrapped = 0, current = 0, changed = 0;
+            foreach (var header in page.Values)
+            {
+                var result = await protector.RewrapAsync(
+                    header.GetString("KeyId") ?? "", header.GetString("WrapAlgorithm") ?? "", header.GetBinary("WrappedKey") ?? [], cancellationToken).ConfigureAwait(false);
+                if (result is not { } rewrap)
+                {
+                    current++;
+                    continue;
+                }
+
+                var update = new TableEntity(header.PartitionKey, header.RowKey) { ["KeyId"] = rewrap.KeyId, ["WrappedKey"] = rewrap.WrappedKey };
+                try
+                {
+                    await _transcripts.UpdateEntityAsync(update, header.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                    rewrapped++;
+                }
+                catch (RequestFailedException e) when (e.Status is 404 or 412)
+                {
+                    // Deleted or re-wrapped meanwhile: whatever is there now is not this run's to change.
+                    changed++;
+                }
+            }
+
+            return new RewrapPage(page.Values.Count, rewrapped, current, changed, page.ContinuationToken);
+        }
+
+        return new RewrapPage(0, 0, 0, 0, null);
     }
 
     /// <summary>The ids of a tenant's transcripts that name the subject with this pseudonym.</summary>

@@ -269,6 +269,50 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
         Assert.Equal($"{vault.VersionlessKeyId}/{v1}", header.Value.GetString("KeyId"));
     }
 
+    [Fact]
+    public async Task RewrapPageAsync_AfterRotation_RewrapsEveryHeaderOnceAndAllStillRead()
+    {
+        var keys = LocalKeyFile.OpenOrCreate(Path.Combine(Directory.CreateTempSubdirectory("pipeline-rewrap-").FullName, "local-kek.json"));
+        var (handler, reader, store) = Build(resolver: keys);
+        for (var i = 0; i < 3; i++)
+        {
+            await handler.HandleAsync(Event($"tr-rw-{i}", $"transcript {i}"), TestContext.Current.CancellationToken);
+        }
+
+        var v1 = keys.CurrentKeyId;
+        var v2 = keys.Rotate();
+        var protector = Protector(keys);
+        var first = await RewrapAllAsync(store, protector);
+        var second = await RewrapAllAsync(store, protector);
+
+        Assert.Equal((3, 3, 2), (first.Examined, first.Rewrapped, first.Pages));
+        Assert.Equal((3, 0, 3), (second.Examined, second.Rewrapped, second.AlreadyCurrent));
+        for (var i = 0; i < 3; i++)
+        {
+            var header = await azurite.TableService.GetTableClient(TranscriptTableStore.TableName)
+                .GetEntityAsync<TableEntity>(TranscriptTableStore.PartitionFor(_tenant, $"tr-rw-{i}"), TranscriptTableStore.HeaderRowKey, cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Equal(v2, header.Value.GetString("KeyId"));
+            Assert.NotEqual(v1, v2);
+            var read = await reader.ReadAsync(_tenant, $"tr-rw-{i}", TestContext.Current.CancellationToken);
+            Assert.Equal($"transcript {i}", Encoding.UTF8.GetString(read.Opened!.Plaintext!));
+        }
+    }
+
+    private async Task<(int Examined, int Rewrapped, int AlreadyCurrent, int Pages)> RewrapAllAsync(TranscriptTableStore store, TranscriptProtector protector)
+    {
+        int examined = 0, rewrapped = 0, current = 0, pages = 0;
+        string? token = null;
+        do
+        {
+            // Two per page, so the run has to continue from a token.
+            var page = await store.RewrapPageAsync(protector, _tenant, token, pageSize: 2, TestContext.Current.CancellationToken);
+            (examined, rewrapped, current, pages, token) = (examined + page.Examined, rewrapped + page.Rewrapped, current + page.AlreadyCurrent, pages + 1, page.ContinuationToken);
+        }
+        while (token is not null);
+
+        return (examined, rewrapped, current, pages);
+    }
+
     private static readonly DateTimeOffset At = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
 
     private (EncryptTranscriptHandler Handler, TranscriptReader Reader, TranscriptTableStore Store) Build(
