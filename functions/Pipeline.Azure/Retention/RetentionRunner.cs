@@ -21,7 +21,7 @@ public sealed class RetentionRunner(PipelineOptions options, AuditRetentionPurge
             : [.. options.Tenants];
         if (request.Tenant is not null && tenants.Count == 0)
         {
-            throw new ArgumentException($"No tenant '{request.Tenant}' is configured.", nameof(request));
+            throw new ArgumentException($"No tenant '{request.Tenant}' is configured.");
         }
 
         var clock = Stopwatch.StartNew();
