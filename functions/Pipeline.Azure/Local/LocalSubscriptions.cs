@@ -3,25 +3,27 @@ using Pipeline.Core.Events;
 namespace Pipeline.Azure.Local;
 
 /// <summary>
-/// Local mode's stand-in for the topic's two subscriptions: one Azurite queue each, with the same
-/// filters as the Bicep subscriptions (<c>transcripts</c> takes only events with a transcript).
+/// Local mode's stand-in for the topic's two subscriptions: one Azurite queue each, named after the
+/// topic, with the same filters as the Bicep subscriptions (<c>transcripts</c> takes only events
+/// with a transcript, <c>audit</c> takes every event).
 /// </summary>
-public static class LocalSubscriptions
+/// <param name="Topic">The topic name (<c>Pipeline:ServiceBus:TopicName</c>); tests use one each.</param>
+public sealed record LocalSubscriptions(string Topic)
 {
-    /// <summary>Queue standing in for the <c>audit</c> subscription (every event).</summary>
-    public const string AuditQueue = "pipeline-events-audit";
+    /// <summary>As the subscriptions' <c>maxDeliveryCount</c>.</summary>
+    public const int MaxDeliveryCount = 10;
 
-    /// <summary>Queue standing in for the <c>transcripts</c> subscription (<c>hasTranscript = true</c>).</summary>
-    public const string TranscriptsQueue = "pipeline-events-transcripts";
+    /// <summary>Queue standing in for the <c>audit</c> subscription.</summary>
+    public string AuditQueue => $"{Topic}-audit";
+
+    /// <summary>Queue standing in for the <c>transcripts</c> subscription.</summary>
+    public string TranscriptsQueue => $"{Topic}-transcripts";
 
     /// <summary>Where a message goes after <see cref="MaxDeliveryCount"/> failed deliveries.</summary>
     public static string PoisonQueue(string queue) => queue + "-poison";
 
-    /// <summary>As the subscriptions' <c>maxDeliveryCount</c>.</summary>
-    public const int MaxDeliveryCount = 10;
-
     /// <summary>The queues a message is delivered to.</summary>
-    public static IEnumerable<string> QueuesFor(BusMessage message)
+    public IEnumerable<string> QueuesFor(BusMessage message)
     {
         yield return AuditQueue;
         if (message.HasTranscript)

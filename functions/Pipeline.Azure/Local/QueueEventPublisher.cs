@@ -8,22 +8,22 @@ namespace Pipeline.Azure.Local;
 /// it. A failure part-way throws, the webhook is answered 503 and retried; the consumers are
 /// idempotent, so the copy already queued does no harm.
 /// </summary>
-public sealed class QueueEventPublisher(QueueServiceClient queueService, TimeProvider timeProvider) : IEventPublisher
+public sealed class QueueEventPublisher(QueueServiceClient queueService, LocalSubscriptions subscriptions, TimeProvider timeProvider) : IEventPublisher
 {
     /// <inheritdoc />
     public async Task PublishAsync(BusMessage message, CancellationToken cancellationToken = default)
     {
         var text = LocalQueueEnvelope.From(message, timeProvider.GetUtcNow()).ToJson();
-        foreach (var queueName in LocalSubscriptions.QueuesFor(message))
+        foreach (var queueName in subscriptions.QueuesFor(message))
         {
             await queueService.GetQueueClient(queueName).SendMessageAsync(text, cancellationToken);
         }
     }
 
     /// <summary>Creates the subscription queues and their poison queues; called once at start.</summary>
-    public static async Task CreateQueuesAsync(QueueServiceClient queueService, CancellationToken cancellationToken = default)
+    public async Task CreateQueuesAsync(CancellationToken cancellationToken = default)
     {
-        foreach (var queue in new[] { LocalSubscriptions.AuditQueue, LocalSubscriptions.TranscriptsQueue })
+        foreach (var queue in new[] { subscriptions.AuditQueue, subscriptions.TranscriptsQueue })
         {
             await queueService.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
             await queueService.GetQueueClient(LocalSubscriptions.PoisonQueue(queue)).CreateIfNotExistsAsync(cancellationToken: cancellationToken);

@@ -60,9 +60,10 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             failures.Add("Pipeline:Retention:Schedule is not a six-field NCRONTAB expression.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.ServiceBus.TopicName))
+        if (!TopicName().IsMatch(options.ServiceBus.TopicName ?? ""))
         {
-            failures.Add("Pipeline:ServiceBus:TopicName is required.");
+            // Also a valid queue-name prefix, as Local mode names its subscription queues after the topic.
+            failures.Add("Pipeline:ServiceBus:TopicName must be 3-40 lowercase letters, digits and single hyphens.");
         }
 
         if (options.Mode == PipelineMode.Azure)
@@ -146,6 +147,9 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             failures.Add($"{key} is required in Azure mode.");
         }
     }
+
+    [GeneratedRegex("^(?=.{3,40}$)[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex TopicName();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex TenantId();

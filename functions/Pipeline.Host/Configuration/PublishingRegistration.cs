@@ -11,7 +11,9 @@ internal static class PublishingRegistration
     {
         if (builder.Configuration.PipelineMode() == PipelineMode.Local)
         {
-            builder.Services.AddSingleton<IEventPublisher, QueueEventPublisher>();
+            builder.Services.AddSingleton(sp => new LocalSubscriptions(sp.GetRequiredService<PipelineOptions>().ServiceBus.TopicName));
+            builder.Services.AddSingleton<QueueEventPublisher>();
+            builder.Services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<QueueEventPublisher>());
         }
         else
         {

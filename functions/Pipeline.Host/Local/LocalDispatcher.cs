@@ -14,22 +14,19 @@ namespace Pipeline.Host.Local;
 /// </summary>
 internal sealed class LocalDispatcher(
     QueueServiceClient queueService,
+    LocalSubscriptions subscriptions,
+    QueueEventPublisher publisher,
     FunctionInvoker invoker,
     LocalDispatcherOptions options,
     TimeProvider timeProvider,
     ILogger<LocalDispatcher> logger) : BackgroundService
 {
-    /// <summary>Which function each subscription queue triggers.</summary>
-    public static readonly IReadOnlyDictionary<string, string> Subscriptions = new Dictionary<string, string>
-    {
-        [LocalSubscriptions.AuditQueue] = Audit.AuditFunctions.WriteAudit,
-        [LocalSubscriptions.TranscriptsQueue] = Transcripts.TranscriptFunctions.EncryptTranscript,
-    };
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await QueueEventPublisher.CreateQueuesAsync(queueService, stoppingToken);
-        await Task.WhenAll(Subscriptions.Select(s => PumpAsync(s.Key, s.Value, stoppingToken)));
+        await publisher.CreateQueuesAsync(stoppingToken);
+        await Task.WhenAll(
+            PumpAsync(subscriptions.AuditQueue, Audit.AuditFunctions.WriteAudit, stoppingToken),
+            PumpAsync(subscriptions.TranscriptsQueue, Transcripts.TranscriptFunctions.EncryptTranscript, stoppingToken));
     }
 
     private async Task PumpAsync(string queueName, string function, CancellationToken stoppingToken)
