@@ -17,6 +17,7 @@ public static class SignatureVerifier
 {
     private const int HmacLength = 32;
     private const string WhsecPrefix = "whsec_";
+    private static readonly SearchValues<char> LowercaseHex = SearchValues.Create("0123456789abcdef");
 
     /// <summary>
     /// Checks the request's signature headers against the tenant's HMAC keys for the vendor (see
@@ -169,13 +170,26 @@ public static class SignatureVerifier
         return Math.Abs((decimal)skew) <= (decimal)tolerance.TotalSeconds;
     }
 
+    /// <summary>Lowercase hex only, as the schemes specify: one text per signature, so no altered text still verifies.</summary>
     private static bool TryDecodeHex(ReadOnlySpan<char> hex, Span<byte> destination) =>
         hex.Length == destination.Length * 2
+        && !hex.ContainsAnyExcept(LowercaseHex)
         && Convert.FromHexString(hex, destination, out _, out var written) == OperationStatus.Done
         && written == destination.Length;
 
-    private static bool TryDecodeBase64(ReadOnlySpan<char> text, Span<byte> destination) =>
-        Convert.TryFromBase64Chars(text, destination, out var written) && written == destination.Length;
+    /// <summary>
+    /// Canonical base64 only (44 characters for 32 bytes, padded, no whitespace, zero trailing bits):
+    /// the decoder alone would let a few altered texts decode to the same bytes.
+    /// </summary>
+    private static bool TryDecodeBase64(ReadOnlySpan<char> text, Span<byte> destination)
+    {
+        const int Base64Length = (HmacLength + 2) / 3 * 4;
+        Span<char> canonical = stackalloc char[Base64Length];
+        return text.Length == Base64Length
+            && Convert.TryFromBase64Chars(text, destination, out var written) && written == destination.Length
+            && Convert.TryToBase64Chars(destination, canonical, out var encoded) && encoded == Base64Length
+            && text.SequenceEqual(canonical);
+    }
 
     /// <summary>Standard Webhooks secrets are <c>whsec_</c> + base64; the key is the decoded bytes.</summary>
     public static bool TryDecodeWhsec(string secret, out byte[] key)
