@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pipeline.Azure.Local;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
@@ -13,7 +14,8 @@ internal static class PublishingRegistration
         {
             builder.Services.AddSingleton(sp => new LocalSubscriptions(sp.GetRequiredService<PipelineOptions>().ServiceBus.TopicName));
             builder.Services.AddSingleton<QueueEventPublisher>();
-            builder.Services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<QueueEventPublisher>());
+            // TryAdd: a publisher registered by HandlerApp.Build's configure callback (tests, benchmarks) wins.
+            builder.Services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<QueueEventPublisher>());
         }
         else
         {
