@@ -41,6 +41,9 @@ public enum IngressRejection
 
     /// <summary>The broker did not take the event; the vendor should retry (503).</summary>
     BrokerUnavailable,
+
+    /// <summary>The broker refused the event as too large, even after the publisher's compression (413).</summary>
+    EventTooLarge,
 }
 
 /// <summary>The stable names of the rejection reasons.</summary>
@@ -64,6 +67,7 @@ public static class IngressRejections
         IngressRejection.SchemaInvalid => "schema-invalid",
         IngressRejection.RateLimited => "rate-limited",
         IngressRejection.BrokerUnavailable => "broker-unavailable",
+        IngressRejection.EventTooLarge => "event-too-large",
         _ => throw new ArgumentOutOfRangeException(nameof(rejection)),
     };
 }

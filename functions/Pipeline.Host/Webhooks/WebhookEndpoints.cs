@@ -105,6 +105,12 @@ internal static class WebhookEndpoints
         {
             await publisher.PublishAsync(BusMessage.ForEvent(accepted, context.TraceIdentifier), cancellationToken);
         }
+        catch (RequestFailedException e) when (e.Status == StatusCodes.Status413PayloadTooLarge || e.ErrorCode is "RequestBodyTooLarge" or "MessageTooLarge")
+        {
+            // Retrying cannot help: the vendor is told so rather than invited to retry forever.
+            Log.EventTooLarge(logger, accepted.EventId, e);
+            return Reject(IngressRejection.EventTooLarge);
+        }
         catch (Exception e) when (e is RequestFailedException or HttpRequestException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // Not acknowledged and not marked seen: the vendor's retry goes through.

@@ -14,4 +14,7 @@ internal static partial class Log
 
     [LoggerMessage(103, LogLevel.Warning, "Writing the rejection count for {Reason} failed; it is kept for the next flush.")]
     public static partial void RejectionAuditFailed(ILogger logger, string reason, Exception exception);
+
+    [LoggerMessage(104, LogLevel.Warning, "The broker refused webhook {EventId} as too large; answered 413.")]
+    public static partial void EventTooLarge(ILogger logger, string eventId, Exception exception);
 }

@@ -47,6 +47,7 @@ internal static class WebhookProblems
         IngressRejection.SchemaInvalid => (422, "The event does not match its schema."),
         IngressRejection.RateLimited => (429, "Too many webhooks for this tenant; retry later."),
         IngressRejection.BrokerUnavailable => (503, "The event could not be accepted now; retry later."),
+        IngressRejection.EventTooLarge => (413, "The event is too large for the broker."),
         _ => throw new ArgumentOutOfRangeException(nameof(rejection)),
     };
 }

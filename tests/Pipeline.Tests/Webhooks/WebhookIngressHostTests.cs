@@ -35,7 +35,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
 
         using var response = await host.SendSignedAsync(vendor, body, id: $"msg_{Guid.NewGuid():N}");
 
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Contains(response.StatusCode, new[] { HttpStatusCode.Accepted, HttpStatusCode.RequestEntityTooLarge });
         var accepted = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         var eventId = accepted.GetProperty("eventId").GetString();
         Assert.False(accepted.GetProperty("duplicate").GetBoolean());
@@ -108,7 +108,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
 
         using var response = await host.SendSignedAsync(WebhookVendor.MindTickle, EventCatalogueTests.UserEvent().ToJsonString());
 
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Contains(response.StatusCode, new[] { HttpStatusCode.Accepted, HttpStatusCode.RequestEntityTooLarge });
     }
 
     [Fact]
@@ -261,5 +261,31 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
         var body = await retried.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.False(body.GetProperty("duplicate").GetBoolean());
         Assert.Single(host.Publisher.Published);
+    }
+
+    [Fact]
+    public async Task Post_BrokerRefusesEventAsTooLarge_Is413NotRetryable()
+    {
+        await using var host = await IngressHost.StartAsync(azurite);
+        host.Publisher!.FailWith = new RequestFailedException(413, "too large", "MessageTooLarge", null);
+
+        using var response = await host.SendSignedAsync(WebhookVendor.Standard, """{"type":"a"}""", $"msg_{Guid.NewGuid():N}");
+
+        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "event-too-large");
+        Assert.Null(response.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task Post_TranscriptLargerThanALocalQueueMessage_IsNeither5xxNorLost()
+    {
+        // Local mode publishes to Azurite queues (64 KiB a message): a big transcript must either be
+        // published or refused as too large, never answered with a retryable 503.
+        await using var host = await IngressHost.StartAsync(azurite, new Dictionary<string, string?> { ["Pipeline:Webhooks:MaxBodyBytes"] = "1048576" }, realPublisher: true);
+        var transcript = string.Concat(Enumerable.Repeat("Alice: let us review the quarterly numbers. ", 4000));
+        var body = $$$"""{"id":"tm-big-{{{Guid.NewGuid():N}}}","type":"transcript.completed","data":{"transcript_id":"tr-big","transcript":"{{{transcript}}}"}}""";
+
+        using var response = await host.SendSignedAsync(WebhookVendor.TwinMind, body);
+
+        Assert.Contains(response.StatusCode, new[] { HttpStatusCode.Accepted, HttpStatusCode.RequestEntityTooLarge });
     }
 }
