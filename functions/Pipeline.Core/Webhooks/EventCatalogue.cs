@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Pipeline.Core.Webhooks;
@@ -85,6 +86,31 @@ public static class EventCatalogue
     public static bool IsAudioField(string name) =>
         name.Contains("audio", StringComparison.OrdinalIgnoreCase) || name.Contains("recording", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// <see cref="IsAudioField(string)"/> on the raw UTF-8 name, without allocating it; a name with an
+    /// escape sequence (which could spell <c>audio</c> as <c>\u0061udio</c>) is unescaped first.
+    /// </summary>
+    private static bool IsAudioField(JsonProperty property)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+        return raw.Contains((byte)'\\')
+            ? IsAudioField(property.Name)
+            : ContainsAsciiIgnoreCase(raw, "audio"u8) || ContainsAsciiIgnoreCase(raw, "recording"u8);
+    }
+
+    private static bool ContainsAsciiIgnoreCase(ReadOnlySpan<byte> text, ReadOnlySpan<byte> lowercase)
+    {
+        for (var i = 0; i + lowercase.Length <= text.Length; i++)
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(text.Slice(i, lowercase.Length), lowercase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>True when any object in the payload, at any depth, has an audio property.</summary>
     public static bool ContainsAudio(JsonElement element)
     {
@@ -93,7 +119,7 @@ public static class EventCatalogue
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (IsAudioField(property.Name) || ContainsAudio(property.Value))
+                    if (IsAudioField(property) || ContainsAudio(property.Value))
                     {
                         return true;
                     }
@@ -334,10 +360,20 @@ public static class EventCatalogue
             return required ? path : null;
         }
 
-        return value.ValueKind == JsonValueKind.String && value.GetString() is { } text
-            && text.Length <= maxLength && (!required || !string.IsNullOrWhiteSpace(text))
-                ? null
-                : path;
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return path;
+        }
+
+        if (maxLength == int.MaxValue)
+        {
+            // Free text (a transcript, coaching notes) can be large: checked on its raw UTF-8 bytes,
+            // never copied into a string.
+            var raw = JsonMarshal.GetRawUtf8Value(value);
+            return !required || raw[1..^1].ContainsAnyExcept(" \t\r\n"u8) ? null : path;
+        }
+
+        return value.GetString() is { } text && text.Length <= maxLength && (!required || !string.IsNullOrWhiteSpace(text)) ? null : path;
     }
 
     private static string? Number(JsonElement parent, string name, string path, bool required)

@@ -202,4 +202,23 @@ public sealed class EventCatalogueTests
             """{"id":"t1","data":{"transcript":"hi","participants":[{"name":"Jane"}],"nested":{}}}""",
             stripped.ToJsonString());
     }
+
+    [Fact]
+    public void ContainsAudio_NameSpelledWithEscapes_IsStillFound()
+    {
+        var payload = JsonDocument.Parse("""{"data":{"\u0061udio_url":"https://x/a.mp3","transcript":"hi"}}""").RootElement;
+
+        Assert.True(EventCatalogue.ContainsAudio(payload));
+        Assert.Equal("""{"data":{"transcript":"hi"}}""", System.Text.Encoding.UTF8.GetString(EventCatalogue.WithoutAudio(payload)));
+    }
+
+    [Theory]
+    [InlineData("\"   \"")]
+    [InlineData("\"\"")]
+    public void Validate_BlankTranscript_NamesIt(string transcript)
+    {
+        var json = $$$"""{"id":"t1","type":"transcript.completed","data":{"transcript_id":"tr-1","transcript":{{{transcript}}}}}""";
+
+        Assert.Equal("data.transcript", Validate(WebhookVendor.TwinMind, JsonNode.Parse(json)!));
+    }
 }
