@@ -1,5 +1,6 @@
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Audit;
+using Pipeline.Host.Auth;
 using Pipeline.Host.Configuration;
 using Pipeline.Host.Health;
 using Pipeline.Host.Invocations;
@@ -16,16 +17,25 @@ namespace Pipeline.Host;
 /// </summary>
 public static class HandlerApp
 {
-    /// <summary>Builds the handler; <paramref name="configure"/> may add configuration or services first.</summary>
+    /// <summary>
+    /// Builds the handler. <paramref name="configure"/> runs first: it may add configuration, and
+    /// services it registers win over the defaults at the seams (<c>IEventPublisher</c>,
+    /// <c>TimeProvider</c>, <c>TokenCredential</c>, Local mode timings), which are registered with TryAdd.
+    /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.ListenOnCustomHandlerPort();
+
+        // Request logs name paths and hosts; keep the framework to warnings so the pipeline's own
+        // structured lines (ids and counts only) are what an operator reads.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         configure?.Invoke(builder);
 
         builder.AddPipelineOptions();
         builder.Services.AddProblemDetails();
         builder.AddStorage();
+        builder.AddCallerAuth();
         builder.AddEventPublishing();
         builder.Services.AddFunctionInvocations();
         builder.AddWebhooks();
@@ -40,8 +50,11 @@ public static class HandlerApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHealth();
         app.MapWebhooks();
+        app.MapAuditQuery();
         app.MapFunctionInvocations();
         return app;
     }

@@ -1,1 +1,16 @@
-﻿Console.WriteLine("Hello, World!");
+using System.CommandLine;
+using Pipeline.Cli.Local;
+using Pipeline.Cli.Publish;
+using Pipeline.Cli.Send;
+
+// The operator CLI (SPEC §7). Every command reads the same configuration as the handler.
+var root = new RootCommand("Pipeline operator CLI: run the pipeline locally, send signed webhooks, mint local tokens, publish the function app.")
+{
+    UpCommand.Create(),
+    TokenCommand.Create(),
+    SendCommand.Create(),
+    PublishCommand.Create(),
+};
+
+// Ctrl+C cancels the command's token; give `up` time to stop the handler and Azurite it started.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });

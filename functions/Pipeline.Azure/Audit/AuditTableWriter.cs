@@ -13,6 +13,8 @@ public sealed class AuditTableWriter(TableServiceClient tableService)
     /// <summary>The table name.</summary>
     public const string TableName = "AuditLog";
 
+    private const string DetailPrefix = "Detail_";
+
     private readonly TableClient _table = tableService.GetTableClient(TableName);
     private Task? _created;
 
@@ -47,11 +49,25 @@ public sealed class AuditTableWriter(TableServiceClient tableService)
         };
         foreach (var (name, value) in entry.Details)
         {
-            entity[$"Detail_{name}"] = value;
+            entity[DetailPrefix + name] = value;
         }
 
         return entity;
     }
+
+    /// <summary>The entry a table row holds (the inverse of <see cref="ToEntity"/>).</summary>
+    public static AuditEntry FromEntity(TableEntity entity) => new(
+        entity.GetString("Tenant") ?? "",
+        entity.GetDateTimeOffset("OccurredAt") ?? default,
+        entity.GetString("Action") ?? "",
+        entity.GetString("Outcome") ?? "",
+        entity.GetString("Actor") ?? "",
+        entity.GetString("ResourceType") ?? "",
+        entity.GetString("ResourceId"),
+        entity.GetString("EventId"),
+        entity.GetString("Subject"),
+        entity.Where(p => p.Key.StartsWith(DetailPrefix, StringComparison.Ordinal) && p.Value is string)
+            .ToDictionary(p => p.Key[DetailPrefix.Length..], p => (string)p.Value, StringComparer.Ordinal));
 
     private Task EnsureTableAsync(CancellationToken cancellationToken)
     {

@@ -8,6 +8,9 @@ public static class AuditActions
     /// <summary>A webhook passed verification and was published.</summary>
     public const string EventAccepted = "event.accepted";
 
+    /// <summary>A caller read a tenant's audit rows.</summary>
+    public const string AuditQueried = "audit.queried";
+
     /// <summary>The retention purge ran for a tenant.</summary>
     public const string RetentionPurged = "retention.purged";
 

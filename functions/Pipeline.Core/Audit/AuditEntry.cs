@@ -40,5 +40,8 @@ public sealed record AuditEntry(
     /// Time-ordered, then unique per event and action: a redelivered event maps to the same key,
     /// which is what makes the write idempotent.
     /// </summary>
-    public string RowKey => $"{Timestamp.UtcTicks:D19}_{EventId ?? ResourceId ?? "-"}_{Action}";
+    public string RowKey => $"{RowKeyPrefix(Timestamp)}_{EventId ?? ResourceId ?? "-"}_{Action}";
+
+    /// <summary>The time-ordered start of every RowKey: UTC ticks, zero-padded so text order is time order.</summary>
+    public static string RowKeyPrefix(DateTimeOffset timestamp) => timestamp.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 }

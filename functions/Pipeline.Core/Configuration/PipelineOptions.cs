@@ -32,6 +32,9 @@ public sealed class PipelineOptions
 
     /// <summary>Caller authentication.</summary>
     public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>Audit trail settings.</summary>
+    public AuditOptions Audit { get; set; } = new();
 }
 
 /// <summary>Where the pipeline runs.</summary>
@@ -161,4 +164,11 @@ public sealed class AuthOptions
 
     /// <summary>HS256 signing key for Local mode tokens, at least 32 UTF-8 bytes.</summary>
     public string? LocalSigningKey { get; set; }
+}
+
+/// <summary>Audit trail settings.</summary>
+public sealed class AuditOptions
+{
+    /// <summary>HMAC key that turns subject identifiers into pseudonyms (a Key Vault secret in Azure).</summary>
+    public string? PseudonymKey { get; set; }
 }

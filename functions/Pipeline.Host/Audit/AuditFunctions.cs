@@ -11,6 +11,7 @@ internal static class AuditFunctions
     public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AuditTableWriter>();
+        builder.Services.AddSingleton<AuditTableReader>();
         builder.Services.AddSingleton<WriteAuditHandler>();
         builder.Services.AddSingleton(ServiceBusFunction.Create(WriteAudit, async (pipelineEvent, message, services, cancellationToken) =>
         {

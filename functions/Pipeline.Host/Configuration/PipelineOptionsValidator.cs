@@ -23,6 +23,7 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         "Pipeline:Storage:TableServiceUri",
         "Pipeline:Auth:Authority",
         "Pipeline:Auth:Audience",
+        "Pipeline:Audit:PseudonymKey",
     ];
 
     public ValidateOptionsResult Validate(string? name, PipelineOptions options)
@@ -66,6 +67,11 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             failures.Add("Pipeline:ServiceBus:TopicName must be 3-40 lowercase letters, digits and single hyphens.");
         }
 
+        if (options.Audit.PseudonymKey is not { Length: >= 32 })
+        {
+            failures.Add("Pipeline:Audit:PseudonymKey is required: at least 32 characters.");
+        }
+
         if (options.Mode == PipelineMode.Azure)
         {
             Require(options.ServiceBus.FullyQualifiedNamespace, "Pipeline:ServiceBus:FullyQualifiedNamespace", failures);
@@ -80,6 +86,10 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         else
         {
             Require(options.Storage.ConnectionString, "Pipeline:Storage:ConnectionString", failures);
+            if (System.Text.Encoding.UTF8.GetByteCount(options.Auth.LocalSigningKey ?? "") < Auth.LocalTokens.MinimumKeyBytes)
+            {
+                failures.Add($"Pipeline:Auth:LocalSigningKey is required in Local mode: at least {Auth.LocalTokens.MinimumKeyBytes} bytes.");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -144,7 +154,7 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            failures.Add($"{key} is required in Azure mode.");
+            failures.Add($"{key} is required in this mode.");
         }
     }
 

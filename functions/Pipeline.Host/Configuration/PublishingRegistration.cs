@@ -1,5 +1,7 @@
+using Azure.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pipeline.Azure.Local;
+using Pipeline.Azure.ServiceBus;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
 
@@ -14,12 +16,18 @@ internal static class PublishingRegistration
         {
             builder.Services.AddSingleton(sp => new LocalSubscriptions(sp.GetRequiredService<PipelineOptions>().ServiceBus.TopicName));
             builder.Services.AddSingleton<QueueEventPublisher>();
-            // TryAdd: a publisher registered by HandlerApp.Build's configure callback (tests, benchmarks) wins.
             builder.Services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<QueueEventPublisher>());
         }
         else
         {
-            throw new NotSupportedException("Azure mode needs the Service Bus publisher, which is not built yet.");
+            // Azure.Core's defaults (3 retries, exponential back-off); a caller may register its own options first.
+            builder.Services.TryAddSingleton(_ => new ServiceBusRestClientOptions());
+
+            // Same managed identity as storage (StorageRegistration); it needs the Service Bus Data Sender role on the topic.
+            builder.Services.TryAddSingleton<IEventPublisher>(sp => ServiceBusRestPublisher.Create(
+                sp.GetRequiredService<PipelineOptions>().ServiceBus,
+                sp.GetRequiredService<TokenCredential>(),
+                sp.GetRequiredService<ServiceBusRestClientOptions>()));
         }
 
         return builder;

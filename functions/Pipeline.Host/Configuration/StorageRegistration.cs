@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Azure.Core;
 using Azure.Identity;
 using Pipeline.Azure.Storage;
@@ -11,7 +12,7 @@ internal static class StorageRegistration
     public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
     {
         // DefaultAzureCredential picks the user-assigned identity from AZURE_CLIENT_ID in Azure.
-        builder.Services.AddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        builder.Services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
         builder.Services.AddSingleton(sp => StorageClients.CreateTableService(
             sp.GetRequiredService<PipelineOptions>().Storage, sp.GetRequiredService<TokenCredential>()));
         builder.Services.AddSingleton(sp => StorageClients.CreateQueueService(

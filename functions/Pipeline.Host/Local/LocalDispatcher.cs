@@ -53,9 +53,10 @@ internal sealed class LocalDispatcher(
             {
                 return;
             }
-            catch (Exception e) when (e is global::Azure.RequestFailedException or HttpRequestException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                // Azurite unreachable for a moment: the messages stay queued; try again shortly.
+                // Azurite unreachable for a moment (Azure.Core reports exhausted retries as an
+                // AggregateException): the messages stay queued, and the pump must outlive it.
                 LocalLog.ReceiveFailed(logger, queueName, e);
                 await Task.Delay(options.MaxPollInterval, timeProvider, stoppingToken);
             }

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Pipeline.Host.Local;
 
-internal static class LocalSettingsSource
+public static class LocalSettingsSource
 {
     /// <summary>
     /// Adds the <c>Values</c> of a Functions <c>local.settings.json</c>, as <c>func start</c> would:

@@ -111,7 +111,9 @@ internal static class WebhookEndpoints
             Log.EventTooLarge(logger, accepted.EventId, e);
             return Reject(IngressRejection.EventTooLarge);
         }
-        catch (Exception e) when (e is RequestFailedException or HttpRequestException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        // Azure.Core reports retries exhausted without any answer as an AggregateException.
+        catch (Exception e) when (e is RequestFailedException or HttpRequestException or TimeoutException or AggregateException
+            or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // Not acknowledged and not marked seen: the vendor's retry goes through.
             Log.PublishFailed(logger, accepted.EventId, e);
@@ -122,7 +124,7 @@ internal static class WebhookEndpoints
         {
             await seenEvents.MarkSeenAsync(accepted.Tenant, accepted.EventId, TimeSpan.FromHours(options.Webhooks.DeduplicationHours), cancellationToken);
         }
-        catch (Exception e) when (e is RequestFailedException or HttpRequestException)
+        catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException)
         {
             // The event is on the broker, so it is accepted; the broker's duplicate detection is the second line.
             Log.MarkSeenFailed(logger, accepted.EventId, e);
@@ -138,7 +140,7 @@ internal static class WebhookEndpoints
         {
             return await seenEvents.WasSeenAsync(accepted.Tenant, accepted.EventId, cancellationToken);
         }
-        catch (Exception e) when (e is RequestFailedException or HttpRequestException)
+        catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException)
         {
             // Failing open is safe: publishing again is caught by the broker and by idempotent consumers.
             Log.SeenLookupFailed(logger, accepted.EventId, e);

@@ -22,6 +22,12 @@ public sealed class TestHost : IAsyncDisposable
         Client = new HttpClient { BaseAddress = baseAddress };
     }
 
+    /// <summary>The Local mode token key every test host uses (made at run time).</summary>
+    public static readonly string LocalSigningKey = Secrets.NewSecret();
+
+    /// <summary>The pseudonym key every test host uses (made at run time).</summary>
+    public static readonly string PseudonymKey = Secrets.NewSecret();
+
     public WebApplication App { get; }
 
     public Uri BaseAddress { get; }
@@ -47,6 +53,8 @@ public sealed class TestHost : IAsyncDisposable
                 ["Pipeline:Mode"] = "Local",
                 ["Pipeline:Storage:ConnectionString"] = azurite.ConnectionString,
                 ["Pipeline:ServiceBus:TopicName"] = topic,
+                ["Pipeline:Auth:LocalSigningKey"] = LocalSigningKey,
+                ["Pipeline:Audit:PseudonymKey"] = PseudonymKey,
             });
             builder.Configuration.AddInMemoryCollection(settings);
             services?.Invoke(builder.Services);

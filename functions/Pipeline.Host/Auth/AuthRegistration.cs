@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+using Pipeline.Core.Configuration;
+using Pipeline.Host.Configuration;
+
+namespace Pipeline.Host.Auth;
+
+internal static class AuthRegistration
+{
+    /// <summary>
+    /// JWT bearer for every route but webhooks and health (SPEC §3.3): Entra ID in Azure mode, HS256
+    /// local tokens in Local mode. Roles come from the <c>roles</c> claim; one policy per role, which
+    /// <c>Admin</c> also satisfies.
+    /// </summary>
+    public static WebApplicationBuilder AddCallerAuth(this WebApplicationBuilder builder)
+    {
+        var auth = builder.Configuration.GetSection($"{PipelineOptions.SectionName}:Auth").Get<AuthOptions>() ?? new AuthOptions();
+        var local = builder.Configuration.PipelineMode() == PipelineMode.Local;
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.TokenValidationParameters.RoleClaimType = "roles";
+            jwt.TokenValidationParameters.NameClaimType = "oid";
+            jwt.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
+            if (local)
+            {
+                jwt.TokenValidationParameters.ValidIssuer = LocalTokens.Issuer;
+                jwt.TokenValidationParameters.ValidAudience = LocalTokens.Audience;
+                jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+                // An absent key (validation fails start-up then) must not become an empty, forgeable one.
+                jwt.TokenValidationParameters.IssuerSigningKey = LocalTokens.SigningKey(
+                    string.IsNullOrEmpty(auth.LocalSigningKey) ? Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) : auth.LocalSigningKey);
+            }
+            else
+            {
+                jwt.Authority = auth.Authority;
+                jwt.Audience = auth.Audience;
+            }
+        });
+        var policies = builder.Services.AddAuthorizationBuilder();
+        foreach (var role in CallerRoles.All)
+        {
+            policies.AddPolicy(role, policy => policy.RequireAuthenticatedUser().RequireRole(role, CallerRoles.Admin));
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Requires the role and access to the route's <c>{tenant}</c>: 401 without a valid token,
+    /// 403 without the role or the tenant.
+    /// </summary>
+    public static RouteHandlerBuilder RequireCaller(this RouteHandlerBuilder endpoint, string role) =>
+        endpoint.RequireAuthorization(role).AddEndpointFilter(async (context, next) =>
+        {
+            var tenant = context.HttpContext.GetRouteValue("tenant") as string ?? "";
+            var options = context.HttpContext.RequestServices.GetRequiredService<PipelineOptions>();
+            return TenantAccess.IsAllowed(context.HttpContext.User, tenant, options)
+                ? await next(context)
+                : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The caller may not access this tenant.", type: "urn:pipeline:problem:auth:tenant-not-granted");
+        });
+}

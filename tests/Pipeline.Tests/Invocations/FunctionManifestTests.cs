@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Routing;
+using Pipeline.Host.Invocations;
+using Pipeline.Host.Local;
+using Pipeline.Tests.Infrastructure;
+
+namespace Pipeline.Tests.Invocations;
+
+/// <summary>function.json and handler must agree: the Functions host only forwards what a function.json declares.</summary>
+public sealed class FunctionManifestTests(AzuriteFixture azurite)
+{
+    private static readonly IReadOnlyList<FunctionManifest> Manifests =
+        FunctionManifest.Discover(Path.Combine(RepositoryRoot.Find(), "functions", "Pipeline.Host"));
+
+    [Fact]
+    public async Task EveryFunctionJson_ReachesAHandler_AndEveryHandlerHasAFunctionJson()
+    {
+        await using var host = await TestHost.StartAsync(azurite, new Dictionary<string, string?>());
+        var endpoints = ((IEndpointRouteBuilder)host.App).DataSources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => (Method: m, Route: "/" + e.RoutePattern.RawText!.TrimStart('/'))))
+            .ToHashSet();
+        var declared = new HashSet<(string Method, string Route)>();
+
+        foreach (var manifest in Manifests)
+        {
+            if (manifest.TriggerType == "httpTrigger")
+            {
+                Assert.NotEmpty(manifest.Methods);
+                foreach (var method in manifest.Methods)
+                {
+                    var route = (method, $"/api/{manifest.Route}");
+                    Assert.True(endpoints.Contains(route), $"{manifest.Name}: no handler for {method} /api/{manifest.Route}");
+                    declared.Add(route);
+                }
+            }
+            else
+            {
+                var route = ("POST", $"/{manifest.Name}");
+                Assert.True(endpoints.Contains(route), $"{manifest.Name}: no invocation endpoint POST /{manifest.Name}");
+                declared.Add(route);
+            }
+        }
+
+        Assert.Empty(endpoints.Except(declared));
+    }
+
+    [Fact]
+    public void Manifests_DeclareTheFoundationFunctions_WithTheBindingsTheHandlerExpects()
+    {
+        var byName = Manifests.ToDictionary(m => m.Name);
+
+        Assert.Equal("httpTrigger", byName["WebhookIngress"].TriggerType);
+        Assert.Equal("webhooks/{vendor}/{tenant}", byName["WebhookIngress"].Route);
+        Assert.Equal("serviceBusTrigger", byName["WriteAudit"].TriggerType);
+        Assert.Equal("serviceBusTrigger", byName["EncryptTranscript"].TriggerType);
+        Assert.Equal("timerTrigger", byName["RetentionPurge"].TriggerType);
+        Assert.Equal("httpTrigger", byName["Health"].TriggerType);
+        foreach (var serviceBus in Manifests.Where(m => m.TriggerType == "serviceBusTrigger"))
+        {
+            var text = File.ReadAllText(serviceBus.Path);
+            Assert.Contains("\"dataType\": \"binary\"", text, StringComparison.Ordinal);
+            Assert.Contains($"\"name\": \"{ReceivedMessage.BindingName}\"", text, StringComparison.Ordinal);
+        }
+    }
+}

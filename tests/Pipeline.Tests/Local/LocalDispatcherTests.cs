@@ -1,0 +1,78 @@
+using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Pipeline.Azure.Local;
+using Pipeline.Core.Events;
+using Pipeline.Host.Local;
+using Pipeline.Tests.Infrastructure;
+
+namespace Pipeline.Tests.Local;
+
+/// <summary>The Local mode stand-in for the Service Bus trigger, against real Azurite queues.</summary>
+public sealed class LocalDispatcherTests(AzuriteFixture azurite)
+{
+    private static void FastRetries(IServiceCollection services) =>
+        services.Replace(ServiceDescriptor.Singleton(new LocalDispatcherOptions
+        {
+            PollInterval = TimeSpan.FromMilliseconds(20),
+            MaxPollInterval = TimeSpan.FromMilliseconds(100),
+            RetryBackoff = TimeSpan.FromMilliseconds(10),
+            MaxRetryBackoff = TimeSpan.FromMilliseconds(20),
+        }));
+
+    [Fact]
+    public async Task Dispatch_MessageThatAlwaysFails_IsDeliveredTenTimesThenPoisoned()
+    {
+        var logs = new CapturedLogs();
+        await using var host = await TestHost.StartAsync(azurite, new Dictionary<string, string?>(), services =>
+        {
+            FastRetries(services);
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+        });
+        var subscriptions = new LocalSubscriptions(host.Topic);
+        var notAnEvent = new BusMessage("m-1", "c-1", "application/json", "{\"not\":\"an event\"}"u8.ToArray(), new Dictionary<string, object>());
+        var queue = azurite.QueueService.GetQueueClient(subscriptions.AuditQueue);
+        await queue.CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await queue.SendMessageAsync(LocalQueueEnvelope.From(notAnEvent, DateTimeOffset.UtcNow).ToJson(), TestContext.Current.CancellationToken);
+
+        var poisoned = await WaitForPoisonAsync(subscriptions.AuditQueue);
+
+        var envelope = LocalQueueEnvelope.TryParse(Assert.Single(poisoned).MessageText);
+        Assert.Equal("m-1", envelope?.MessageId);
+        PeekedMessage[] left = await queue.PeekMessagesAsync(10, TestContext.Current.CancellationToken);
+        Assert.Empty(left);
+        var failures = logs.Entries.Where(e => e.EventId == 101 && Equals(e.Fields["MessageId"], "m-1")).Select(e => Convert.ToInt64(e.Fields["DeliveryCount"], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(Enumerable.Range(1, 9).Select(i => (long)i), failures.Order());
+        var poisonedLog = Assert.Single(logs.Entries, e => e.EventId == 102);
+        Assert.Equal(10L, Convert.ToInt64(poisonedLog.Fields["DeliveryCount"], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Dispatch_MessageThatIsNoEnvelope_GoesToPoisonWithoutInvoking()
+    {
+        await using var host = await TestHost.StartAsync(azurite, new Dictionary<string, string?>(), FastRetries);
+        var subscriptions = new LocalSubscriptions(host.Topic);
+        var queue = azurite.QueueService.GetQueueClient(subscriptions.AuditQueue);
+        await queue.CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await queue.SendMessageAsync("garbage", TestContext.Current.CancellationToken);
+
+        var poisoned = await WaitForPoisonAsync(subscriptions.AuditQueue);
+
+        Assert.Equal("garbage", Assert.Single(poisoned).MessageText);
+        PeekedMessage[] left = await queue.PeekMessagesAsync(10, TestContext.Current.CancellationToken);
+        Assert.Empty(left);
+    }
+
+    private Task<PeekedMessage[]> WaitForPoisonAsync(string queue)
+    {
+        var poison = azurite.QueueService.GetQueueClient(LocalSubscriptions.PoisonQueue(queue));
+        return Eventually.GetAsync(
+            async () =>
+            {
+                await poison.CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
+                PeekedMessage[] peeked = await poison.PeekMessagesAsync(10, TestContext.Current.CancellationToken);
+                return peeked.Length > 0 ? peeked : null;
+            },
+            $"a message in {LocalSubscriptions.PoisonQueue(queue)}");
+    }
+}

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Net.Http.Headers;
+using Pipeline.Cli.Local;
+using Pipeline.Core.Webhooks;
+using Pipeline.Host.Local;
+using Spectre.Console;
+
+namespace Pipeline.Cli.Send;
+
+/// <summary><c>send</c>: signs a JSON file with the tenant's configured secret, as the vendor would, and posts it.</summary>
+internal static class SendCommand
+{
+    public static Command Create()
+    {
+        var vendor = new Option<string>("--vendor") { Description = "mindtickle, twinmind or standard.", Required = true };
+        var tenant = new Option<string>("--tenant") { Description = "Tenant id, as configured.", Required = true };
+        var file = new Option<FileInfo>("--file") { Description = "The JSON body to send.", Required = true };
+        var url = new Option<Uri>("--url") { Description = "Base URL of the pipeline.", DefaultValueFactory = _ => new Uri("http://127.0.0.1:7071") };
+        var command = new Command("send", "Sign a webhook body with the configured secret and post it.") { vendor, tenant, file, url };
+        command.SetAction((result, cancellationToken) => SendAsync(
+            result.GetValue(vendor)!, result.GetValue(tenant)!, result.GetValue(file)!, result.GetValue(url)!, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> SendAsync(string vendorName, string tenant, FileInfo file, Uri baseUrl, CancellationToken cancellationToken)
+    {
+        if (!WebhookVendors.TryParse(vendorName, out var vendor))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]Unknown vendor '{vendorName}'; use mindtickle, twinmind or standard.[/]");
+            return 2;
+        }
+
+        if (!file.Exists)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]No such file: {file.FullName}[/]");
+            return 2;
+        }
+
+        var key = $"Pipeline:Tenants:{tenant}:Vendors:{vendor.RouteName()}:Secrets:0";
+        var secret = CliSettings.Load(RepositoryRoot.Find())[key];
+        if (string.IsNullOrEmpty(secret))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]No secret configured at {key} (local.settings.json or environment).[/]");
+            return 2;
+        }
+
+        var body = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, $"/api/webhooks/{vendor.RouteName()}/{Uri.EscapeDataString(tenant)}"))
+        {
+            Content = new ByteArrayContent(body),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        foreach (var (name, value) in WebhookSigner.Sign(vendor, secret, body, DateTimeOffset.UtcNow))
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var client = new HttpClient();
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]Could not reach {baseUrl}: {e.Message}[/] Is `up` running?");
+            return 1;
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            var colour = response.IsSuccessStatusCode ? "green" : "red";
+            AnsiConsole.MarkupLineInterpolated($"[{colour}]{(int)response.StatusCode} {response.ReasonPhrase}[/]");
+            Console.WriteLine(text);
+            return response.IsSuccessStatusCode ? 0 : 1;
+        }
+    }
+}
