@@ -17,6 +17,7 @@ internal sealed class RejectionAuditFlusher(
     ILogger<RejectionAuditFlusher> logger) : BackgroundService
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>A request stamped just before a minute ended may be counted a moment after it.</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
@@ -43,7 +44,11 @@ internal sealed class RejectionAuditFlusher(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await FlushAsync(DateTimeOffset.MaxValue, cancellationToken);
+
+        // Bounded, so an unreachable audit table cannot hold up shutdown for the SDK's whole retry budget.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(FinalFlushTimeout);
+        await FlushAsync(DateTimeOffset.MaxValue, bounded.Token);
     }
 
     /// <summary>Writes the counts of minutes ended before <paramref name="before"/>.</summary>
@@ -55,7 +60,7 @@ internal sealed class RejectionAuditFlusher(
             {
                 await writer.WriteAsync(count.ToAuditEntry(_instance), cancellationToken);
             }
-            catch (Exception e) when (e is RequestFailedException or HttpRequestException or OperationCanceledException)
+            catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException or OperationCanceledException)
             {
                 tally.Restore(count);
                 Log.RejectionAuditFailed(logger, count.Reason.Slug(), e);

@@ -14,6 +14,12 @@ internal static class WebhookEndpoints
     /// <summary>How long a vendor should wait before retrying when the broker is unavailable.</summary>
     private static readonly TimeSpan BrokerRetryAfter = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The deduplication memory is an optimisation over the broker's own duplicate detection: when
+    /// storage is slow or down, the ingress stops waiting for it after this long and carries on.
+    /// </summary>
+    private static readonly TimeSpan DeduplicationTimeout = TimeSpan.FromSeconds(2);
+
     public static WebApplicationBuilder AddWebhooks(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<WebhookIngestor>();
@@ -122,9 +128,12 @@ internal static class WebhookEndpoints
 
         try
         {
-            await seenEvents.MarkSeenAsync(accepted.Tenant, accepted.EventId, TimeSpan.FromHours(options.Webhooks.DeduplicationHours), cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(DeduplicationTimeout);
+            await seenEvents.MarkSeenAsync(accepted.Tenant, accepted.EventId, TimeSpan.FromHours(options.Webhooks.DeduplicationHours), timeout.Token);
         }
-        catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException)
+        catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException
+            or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // The event is on the broker, so it is accepted; the broker's duplicate detection is the second line.
             Log.MarkSeenFailed(logger, accepted.EventId, e);
@@ -138,9 +147,12 @@ internal static class WebhookEndpoints
     {
         try
         {
-            return await seenEvents.WasSeenAsync(accepted.Tenant, accepted.EventId, cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(DeduplicationTimeout);
+            return await seenEvents.WasSeenAsync(accepted.Tenant, accepted.EventId, timeout.Token);
         }
-        catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException)
+        catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException
+            or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // Failing open is safe: publishing again is caught by the broker and by idempotent consumers.
             Log.SeenLookupFailed(logger, accepted.EventId, e);

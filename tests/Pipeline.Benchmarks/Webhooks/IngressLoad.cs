@@ -49,6 +49,8 @@ internal static class IngressLoad
                 ["Pipeline:Mode"] = "Local",
                 ["Pipeline:Storage:ConnectionString"] = azurite.ConnectionString,
                 ["Pipeline:ServiceBus:TopicName"] = "load-events",
+                ["Pipeline:Auth:LocalSigningKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+                ["Pipeline:Audit:PseudonymKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
                 ["Pipeline:Tenants:acme:Vendors:mindtickle:Secrets:0"] = secret,
                 ["Pipeline:Tenants:acme:Vendors:mindtickle:Scopes:0"] = "scim:write",
                 ["Pipeline:Webhooks:RateLimit:PermitsPerSecond"] = "1000000",
