@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 
@@ -14,12 +15,31 @@ public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider
     /// <summary>The table name.</summary>
     public const string TableName = "SeenEvents";
 
+    /// <summary>Ids this instance remembers without asking the table; beyond this many it starts afresh.</summary>
+    public const int LocalCapacity = 100_000;
+
     private readonly TableClient _table = tableService.GetTableClient(TableName);
+
+    /// <summary>
+    /// What this instance itself marked seen, so a redelivery storm costs no table read. Only positive
+    /// answers come from here; a miss always asks the table, which other instances write too.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Tenant, string EventId), DateTimeOffset> _local = new();
     private Task? _created;
 
     /// <summary>True when the event was accepted before and its memory has not expired.</summary>
     public async Task<bool> WasSeenAsync(string tenant, string eventId, CancellationToken cancellationToken = default)
     {
+        if (_local.TryGetValue((tenant, eventId), out var localExpiry))
+        {
+            if (localExpiry > timeProvider.GetUtcNow())
+            {
+                return true;
+            }
+
+            _local.TryRemove((tenant, eventId), out _);
+        }
+
         NullableResponse<TableEntity> row;
         try
         {
@@ -44,6 +64,12 @@ public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider
             ["ExpiresAt"] = now + lifetime,
         };
         await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        if (_local.Count >= LocalCapacity)
+        {
+            _local.Clear();
+        }
+
+        _local[(tenant, eventId)] = now + lifetime;
     }
 
     /// <summary>Deletes rows whose memory expired before <paramref name="now"/>; returns how many.</summary>

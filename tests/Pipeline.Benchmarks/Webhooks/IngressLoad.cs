@@ -79,7 +79,7 @@ internal static class IngressLoad
                 wrk.headers["X-MindTickle-Timestamp"] = "{timestamp}"
                 done = function(summary, latency, requests)
                   io.write(string.format("RESULT requests=%d non2xx=%d errors=%d seconds=%.2f rps=%.0f p50_ms=%.2f p99_ms=%.2f\n",
-                    summary.requests, summary.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+                    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
                     summary.duration / 1e6, summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000))
                 end
                 """);

@@ -116,4 +116,19 @@ public sealed class DeduplicationTests(AzuriteFixture azurite)
 
         Assert.Equal(["AcceptedAt", "ExpiresAt", "PartitionKey", "RowKey", "Timestamp", "odata.etag"], row.Value.Keys.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task WasSeen_MarkedByThisInstance_AnswersWithoutTheTable()
+    {
+        var store = new SeenEventStore(azurite.TableService, TimeProvider.System);
+        var tenant = Secrets.NewTenant();
+        var cancellation = TestContext.Current.CancellationToken;
+        await store.MarkSeenAsync(tenant, "evt_local", TimeSpan.FromHours(1), cancellation);
+
+        // Deleting the row behind its back: this instance still knows, another instance would not.
+        await azurite.TableService.GetTableClient(SeenEventStore.TableName).DeleteEntityAsync(tenant, "evt_local", cancellationToken: cancellation);
+
+        Assert.True(await store.WasSeenAsync(tenant, "evt_local", cancellation));
+        Assert.False(await new SeenEventStore(azurite.TableService, TimeProvider.System).WasSeenAsync(tenant, "evt_local", cancellation));
+    }
 }
