@@ -17,4 +17,7 @@ internal static partial class Log
 
     [LoggerMessage(5, LogLevel.Information, "Audit row written for event {EventId}.")]
     public static partial void AuditWritten(ILogger logger, string eventId);
+
+    [LoggerMessage(6, LogLevel.Information, "Transcript event {EventId}: {Outcome}.")]
+    public static partial void TranscriptHandled(ILogger logger, string eventId, Pipeline.Azure.Transcripts.TranscriptHandlingOutcome outcome);
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Publish;
+using Pipeline.Cli.Retention;
 using Pipeline.Cli.Send;
 
 // The operator CLI (SPEC §7). Every command reads the same configuration as the handler.
@@ -8,6 +9,7 @@ var root = new RootCommand("Pipeline operator CLI: run the pipeline locally, sen
 {
     UpCommand.Create(),
     TokenCommand.Create(),
+    RetentionCommand.Create(),
     SendCommand.Create(),
     PublishCommand.Create(),
 };

@@ -35,6 +35,9 @@ public sealed class PipelineOptions
 
     /// <summary>Audit trail settings.</summary>
     public AuditOptions Audit { get; set; } = new();
+
+    /// <summary>How transcripts are sealed.</summary>
+    public TranscriptOptions Transcripts { get; set; } = new();
 }
 
 /// <summary>Where the pipeline runs.</summary>
@@ -124,6 +127,9 @@ public sealed class KeyVaultOptions
 {
     /// <summary>Versionless key URI, e.g. <c>https://vault.vault.azure.net/keys/transcripts</c>.</summary>
     public string? KeyId { get; set; }
+
+    /// <summary>Local mode: the key file; default <c>.data/keys/local-kek.json</c> under the repository.</summary>
+    public string? LocalKeyFile { get; set; }
 }
 
 /// <summary>Storage endpoints.</summary>
@@ -144,6 +150,9 @@ public sealed class RetentionOptions
 {
     /// <summary>Six-field NCRONTAB expression, UTC.</summary>
     public string Schedule { get; set; } = "0 0 2 * * *";
+
+    /// <summary>How long one run may work before it stops cleanly (under the function timeout); the next run finishes.</summary>
+    public int BudgetSeconds { get; set; } = 480;
 }
 
 /// <summary>Tenant grants per caller.</summary>
@@ -171,4 +180,11 @@ public sealed class AuditOptions
 {
     /// <summary>HMAC key that turns subject identifiers into pseudonyms (a Key Vault secret in Azure).</summary>
     public string? PseudonymKey { get; set; }
+}
+
+/// <summary>How transcripts are sealed.</summary>
+public sealed class TranscriptOptions
+{
+    /// <summary>Compress before encrypting (Brotli); on by default, transcripts are text.</summary>
+    public bool Compress { get; set; } = true;
 }

@@ -61,6 +61,11 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             failures.Add("Pipeline:Retention:Schedule is not a six-field NCRONTAB expression.");
         }
 
+        if (options.Retention.BudgetSeconds is < 1 or > 3600)
+        {
+            failures.Add("Pipeline:Retention:BudgetSeconds must be between 1 and 3600.");
+        }
+
         if (!TopicName().IsMatch(options.ServiceBus.TopicName ?? ""))
         {
             // Also a valid queue-name prefix, as Local mode names its subscription queues after the topic.
@@ -78,6 +83,12 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             Require(options.KeyVault.KeyId, "Pipeline:KeyVault:KeyId", failures);
             Require(options.Auth.Authority, "Pipeline:Auth:Authority", failures);
             Require(options.Auth.Audience, "Pipeline:Auth:Audience", failures);
+            if (options.KeyVault.KeyId is { Length: > 0 } keyId
+                && (!Pipeline.Azure.KeyVault.KeyVaultKeyId.TryParse(keyId, out var parsedKeyId) || parsedKeyId.Version is not null))
+            {
+                failures.Add("Pipeline:KeyVault:KeyId must be a versionless Key Vault key URI (https://{vault}/keys/{name}).");
+            }
+
             if (options.Storage.TableServiceUri is null && string.IsNullOrWhiteSpace(options.Storage.ConnectionString))
             {
                 failures.Add("Pipeline:Storage:TableServiceUri is required in Azure mode.");
