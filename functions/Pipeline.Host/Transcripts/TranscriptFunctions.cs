@@ -25,6 +25,7 @@ internal static class TranscriptFunctions
         services.AddSingleton(sp => TranscriptKeys.CreateProtector(sp.GetRequiredService<PipelineOptions>(), sp.GetRequiredService<IKeyEncryptionKeyResolver>()));
         services.AddSingleton<TranscriptTableStore>();
         services.AddSingleton<TranscriptReader>();
+        services.AddSingleton<TranscriptAccess>();
         services.AddSingleton<EncryptTranscriptHandler>();
         services.AddSingleton(ServiceBusFunction.Create(EncryptTranscript, async (pipelineEvent, message, sp, cancellationToken) =>
         {

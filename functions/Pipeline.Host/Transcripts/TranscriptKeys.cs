@@ -13,7 +13,7 @@ namespace Pipeline.Host.Transcripts;
 /// Local mode the RSA key file (<c>Pipeline:KeyVault:LocalKeyFile</c>, default <c>.data/keys/local-kek.json</c>),
 /// Azure mode Key Vault over REST (<c>Pipeline:KeyVault:KeyId</c>, a versionless key URI) with the given credential.
 /// </summary>
-internal static class TranscriptKeys
+public static class TranscriptKeys
 {
     public static IKeyEncryptionKeyResolver CreateResolver(PipelineOptions options, Func<TokenCredential> credential, TimeProvider timeProvider) =>
         options.Mode == PipelineMode.Local
@@ -27,13 +27,14 @@ internal static class TranscriptKeys
     public static TranscriptProtector CreateProtector(PipelineOptions options, IKeyEncryptionKeyResolver resolver) =>
         new(resolver, KeyId(options), options.Transcripts.Compress ? TranscriptCompression.Brotli : TranscriptCompression.None);
 
+    /// <summary>Where the Local mode key file is (or will be generated).</summary>
+    public static string LocalKeyPath(PipelineOptions options) =>
+        options.KeyVault.LocalKeyFile is { Length: > 0 } path
+            ? Path.GetFullPath(path)
+            : Path.Combine(RepositoryRoot.Find(), ".data", "keys", "local-kek.json");
+
     private static KeyVaultKeyId VaultKey(PipelineOptions options) =>
         KeyVaultKeyId.TryParse(options.KeyVault.KeyId, out var keyId) && keyId.Version is null
             ? keyId
             : throw new InvalidOperationException("Pipeline:KeyVault:KeyId must be a versionless Key Vault key URI.");
-
-    private static string LocalKeyPath(PipelineOptions options) =>
-        options.KeyVault.LocalKeyFile is { Length: > 0 } path
-            ? Path.GetFullPath(path)
-            : Path.Combine(RepositoryRoot.Find(), ".data", "keys", "local-kek.json");
 }
