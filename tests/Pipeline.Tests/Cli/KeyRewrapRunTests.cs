@@ -68,6 +68,28 @@ public sealed class KeyRewrapRunTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal((0, false, "resume-me"), (totals.Examined, totals.Finished, totals.ResumeToken));
     }
 
+    [Theory]
+    [InlineData("acme", "acme", true)]
+    [InlineData(null, null, true)]
+    [InlineData("acme", "contoso", false)]
+    [InlineData("acme", null, false)]
+    [InlineData(null, "acme", false)]
+    public void ResumeToken_DecodesOnlyForTheSameTenantFilter(string? written, string? read, bool decodes)
+    {
+        var token = RewrapResumeToken.Encode(written, "1!8!YWNtZV8x 1!8!aGVhZGVy");
+
+        Assert.Equal(decodes ? "1!8!YWNtZV8x 1!8!aGVhZGVy" : null, RewrapResumeToken.TryDecode(read, token));
+    }
+
+    [Theory]
+    [InlineData("garbage token")]
+    [InlineData("rw1.")]
+    [InlineData("rw1.YWNtZQ")]
+    [InlineData("rw1.YWNtZQ.")]
+    [InlineData("rw1.!!.YWNtZQ")]
+    public void ResumeToken_Malformed_DecodesToNull(string text) =>
+        Assert.Null(RewrapResumeToken.TryDecode("acme", text));
+
     [Fact]
     public void Open_LocalModeWithoutKeyFile_RefusesWithTheReason()
     {

@@ -43,6 +43,13 @@ internal static class KeysCommand
         }
 
         tenant = tenant?.ToLowerInvariant();
+        string? storageToken = null;
+        if (resume is not null && (storageToken = RewrapResumeToken.TryDecode(tenant, resume)) is null)
+        {
+            AnsiConsole.MarkupLine("[red]--resume takes the token a stopped run printed, exactly, with the same --tenant (or none).[/]");
+            return 2;
+        }
+
         RewrapTotals totals;
         try
         {
@@ -55,7 +62,7 @@ internal static class KeysCommand
                     task.Value = Math.Min(t.Examined, task.MaxValue);
                     task.Description = $"Re-wrapping data keys: {t.Rewrapped} re-wrapped of {t.Examined} examined";
                 });
-                var result = await KeyRewrapRun.RunAsync(transcripts.Store, transcripts.Protector, tenant, resume, pageSize, progress, cancellationToken);
+                var result = await KeyRewrapRun.RunAsync(transcripts.Store, transcripts.Protector, tenant, storageToken, pageSize, progress, cancellationToken);
                 if (result.Finished)
                 {
                     task.Value = task.MaxValue;
@@ -63,11 +70,6 @@ internal static class KeysCommand
 
                 return result;
             });
-        }
-        catch (RequestFailedException e) when (e.Status == 400 && resume is not null)
-        {
-            AnsiConsole.MarkupLine("[red]Table Storage refused the --resume token: pass the token exactly as the stopped run printed it, with the same --tenant.[/]");
-            return 2;
         }
         catch (Exception e) when (e is RequestFailedException or AggregateException or AuthenticationFailedException)
         {
@@ -85,7 +87,7 @@ internal static class KeysCommand
         }
 
         AnsiConsole.MarkupLine(totals.ResumeToken is { } token
-            ? $"[yellow]Stopped. Continue with:[/] keys rewrap{(tenant is null ? "" : " --tenant " + tenant.EscapeMarkup())} --resume \"{token.EscapeMarkup()}\""
+            ? $"[yellow]Stopped. Continue with:[/] keys rewrap{(tenant is null ? "" : " --tenant " + tenant.EscapeMarkup())} --resume {RewrapResumeToken.Encode(tenant, token).EscapeMarkup()}"
             : "[yellow]Stopped before the first page finished; run it again.[/]");
         return Stopped;
     }
