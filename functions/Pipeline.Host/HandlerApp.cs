@@ -55,6 +55,7 @@ public static class HandlerApp
         app.MapHealth();
         app.MapWebhooks();
         app.MapAuditQuery();
+        app.MapTranscripts();
         app.MapFunctionInvocations();
         return app;
     }
