@@ -8,14 +8,22 @@ namespace Pipeline.Azure.Audit;
 /// Recomputes the chain of a tenant's day partitions (<c>audit verify</c>) and reports the first break:
 /// an edited row (its MAC differs), a deleted row (a gap in the sequence, or the head ahead of the
 /// last row), a reordered or moved row (its MAC covers its keys and sequence number), or rows without
-/// a chain. Deleting a whole day partition, head included, leaves no trace in the table itself.
+/// a chain. Retention deletes the oldest rows (strictly before its cutoff): in a partition dated on
+/// or before <c>retentionCutoff</c> a missing start of the chain is expected, anywhere else it is a
+/// break. Deleting a whole day partition, head included, leaves no trace in the table itself.
 /// </summary>
 public sealed class AuditChainVerifier(TableServiceClient tableService, byte[] chainKey)
 {
     private readonly TableClient _table = tableService.GetTableClient(AuditTableWriter.TableName);
 
     /// <summary>Checks every day partition of <paramref name="tenant"/> from <paramref name="from"/>'s UTC day to <paramref name="to"/>'s.</summary>
-    public async Task<ChainReport> VerifyAsync(string tenant, DateTimeOffset from, DateTimeOffset to, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<ChainReport> VerifyAsync(
+        string tenant,
+        DateTimeOffset from,
+        DateTimeOffset to,
+        DateTimeOffset? retentionCutoff = null,
+        IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         var partitions = 0;
         var rows = 0L;
@@ -23,7 +31,8 @@ public sealed class AuditChainVerifier(TableServiceClient tableService, byte[] c
         {
             var partition = AuditEntry.PartitionFor(tenant, new DateTimeOffset(day, TimeSpan.Zero));
             progress?.Report(partition);
-            var (checkedRows, chainBreak) = await VerifyPartitionAsync(partition, cancellationToken);
+            var purgeable = retentionCutoff is { } cutoff && day <= cutoff.UtcDateTime.Date;
+            var (checkedRows, chainBreak) = await VerifyPartitionAsync(partition, purgeable, cancellationToken);
             partitions += checkedRows > 0 || chainBreak is not null ? 1 : 0;
             rows += checkedRows;
             if (chainBreak is not null)
@@ -36,7 +45,7 @@ public sealed class AuditChainVerifier(TableServiceClient tableService, byte[] c
     }
 
     /// <summary>Checks one partition; the number of chained rows seen and the first break, if any.</summary>
-    public async Task<(long Rows, ChainBreak? Break)> VerifyPartitionAsync(string partition, CancellationToken cancellationToken = default)
+    public async Task<(long Rows, ChainBreak? Break)> VerifyPartitionAsync(string partition, bool purgeable = false, CancellationToken cancellationToken = default)
     {
         var entities = new List<TableEntity>();
         try
@@ -59,15 +68,17 @@ public sealed class AuditChainVerifier(TableServiceClient tableService, byte[] c
         }
 
         chained.Sort((a, b) => a.GetInt64(AuditChain.Seq)!.Value.CompareTo(b.GetInt64(AuditChain.Seq)!.Value));
-        var previous = "";
+        // Rows purged by retention: the chain starts where the oldest survivor says, with its own link.
+        var first = purgeable && chained.Count > 0 ? chained[0].GetInt64(AuditChain.Seq)!.Value : 1;
+        var previous = purgeable && chained.Count > 0 ? chained[0].GetString(AuditChain.Prev) ?? "" : "";
         for (var i = 0; i < chained.Count; i++)
         {
             var row = chained[i];
             var seq = row.GetInt64(AuditChain.Seq)!.Value;
-            if (seq != i + 1)
+            if (seq != i + first)
             {
                 return (chained.Count, new ChainBreak(partition, row.RowKey, seq,
-                    seq <= i ? "sequence number repeated (row copied or reordered)" : $"row {i + 1} is missing (deleted)"));
+                    seq < i + first ? "sequence number repeated (row copied or reordered)" : $"row {i + first} is missing (deleted)"));
             }
 
             if (!string.Equals(row.GetString(AuditChain.Prev), previous, StringComparison.Ordinal))
@@ -90,10 +101,16 @@ public sealed class AuditChainVerifier(TableServiceClient tableService, byte[] c
         }
 
         var headSeq = head.GetInt64(AuditChain.Seq) ?? -1;
-        if (headSeq != chained.Count || !string.Equals(head.GetString(AuditChain.Hash), previous, StringComparison.Ordinal))
+        if (chained.Count == 0 && purgeable)
+        {
+            return (0, null); // Every row of the day has expired; the head stays behind.
+        }
+
+        var last = chained.Count == 0 ? 0 : chained[^1].GetInt64(AuditChain.Seq)!.Value;
+        if (headSeq != last || !string.Equals(head.GetString(AuditChain.Hash), previous, StringComparison.Ordinal))
         {
             return (chained.Count, new ChainBreak(partition, AuditChain.HeadRowKey, headSeq,
-                headSeq > chained.Count ? $"the last {headSeq - chained.Count} row(s) are missing (deleted)" : "head does not match the last row"));
+                headSeq > last ? $"the last {headSeq - last} row(s) are missing (deleted)" : "head does not match the last row"));
         }
 
         return (chained.Count, null);

@@ -6,55 +6,106 @@ using Pipeline.Core.Audit;
 namespace Pipeline.Azure.Retention;
 
 /// <summary>
-/// Deletes a tenant's audit rows older than its retention. Audit partitions are per tenant per day,
-/// so the expired rows are one PartitionKey range: the cost follows what expired, not the table size.
+/// Deletes a tenant's audit rows older than its retention. Audit partitions are per tenant per day
+/// and RowKeys start with the row's time, so the expired rows are one key range: the cost follows
+/// what expired, never the size of the table.
 /// </summary>
 public sealed class AuditRetentionPurger(TableServiceClient tableService)
 {
     private const int MaxBatch = 100;
     private readonly TableClient _table = tableService.GetTableClient(AuditTableWriter.TableName);
 
-    /// <summary>Deletes rows of partitions dated before <paramref name="cutoff"/>'s UTC day; returns how many.</summary>
-    public async Task<int> PurgeAsync(string tenant, DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Deletes (or, with <paramref name="dryRun"/>, only counts) the tenant's rows timed strictly
+    /// before <paramref name="cutoff"/>. Stops between transactions once <paramref name="outOfTime"/>
+    /// says so; every transaction is whole, so a stopped run leaves nothing half-done and the next
+    /// run picks up where it left off.
+    /// </summary>
+    public async Task<PurgeResult> PurgeAsync(
+        string tenant,
+        DateTimeOffset cutoff,
+        bool dryRun = false,
+        Func<bool>? outOfTime = null,
+        CancellationToken cancellationToken = default)
     {
-        var first = AuditEntry.PartitionFor(tenant, DateTimeOffset.MinValue);
-        var end = AuditEntry.PartitionFor(tenant, cutoff);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey lt {end}");
-        var deleted = 0;
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {AuditEntry.PartitionFor(tenant, DateTimeOffset.MinValue)} and PartitionKey le {AuditEntry.PartitionFor(tenant, cutoff)} and RowKey lt {AuditEntry.RowKeyPrefix(cutoff)}");
+        var rows = 0;
         var batch = new List<TableTransactionAction>(MaxBatch);
-        string? partition = null;
         try
         {
             await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
             {
                 // An entity-group transaction holds one PartitionKey and at most 100 rows.
-                if (batch.Count == MaxBatch || (partition is not null && row.PartitionKey != partition))
+                if (batch.Count == MaxBatch || (batch.Count > 0 && row.PartitionKey != batch[0].Entity.PartitionKey))
                 {
-                    deleted += await SubmitAsync(batch, cancellationToken);
+                    rows += await SubmitAsync(batch, dryRun, cancellationToken);
+                    if (outOfTime?.Invoke() == true)
+                    {
+                        return new PurgeResult(rows, Finished: false);
+                    }
                 }
 
-                partition = row.PartitionKey;
                 batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
             }
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            return 0; // No audit table yet: nothing to purge.
+            return new PurgeResult(0, Finished: true); // No audit table yet: nothing to purge.
         }
 
-        return deleted + await SubmitAsync(batch, cancellationToken);
+        return new PurgeResult(rows + await SubmitAsync(batch, dryRun, cancellationToken), Finished: true);
     }
 
-    private async Task<int> SubmitAsync(List<TableTransactionAction> batch, CancellationToken cancellationToken)
+    private async Task<int> SubmitAsync(List<TableTransactionAction> batch, bool dryRun, CancellationToken cancellationToken)
     {
-        if (batch.Count == 0)
+        var count = batch.Count;
+        if (count == 0 || dryRun)
         {
-            return 0;
+            batch.Clear();
+            return count;
         }
 
-        var count = batch.Count;
-        await _table.SubmitTransactionAsync(batch, cancellationToken);
+        try
+        {
+            await _table.SubmitTransactionAsync(batch, cancellationToken);
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 404)
+        {
+            // An overlapping run deleted some of these rows first: delete the rest one by one and
+            // count only what this run removed, so two runs never report the same row.
+            count = 0;
+            foreach (var action in batch)
+            {
+                count += await DeleteIfPresentAsync(action.Entity, cancellationToken) ? 1 : 0;
+            }
+        }
+
         batch.Clear();
         return count;
     }
+
+    private async Task<bool> DeleteIfPresentAsync(ITableEntity row, CancellationToken cancellationToken)
+    {
+        // Azurite answers a single delete of a missing row with success (Azure says 404),
+        // so look first: a row already gone is the other run's to count.
+        var existing = await _table.GetEntityIfExistsAsync<TableEntity>(row.PartitionKey, row.RowKey, ["PartitionKey"], cancellationToken);
+        if (!existing.HasValue)
+        {
+            return false;
+        }
+
+        try
+        {
+            await _table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return false;
+        }
+    }
 }
+
+/// <summary>How many rows a purge removed (or would remove), and whether it got through all of them.</summary>
+public readonly record struct PurgeResult(int Rows, bool Finished);

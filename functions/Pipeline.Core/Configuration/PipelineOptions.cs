@@ -128,6 +128,9 @@ public sealed class RetentionOptions
 {
     /// <summary>Six-field NCRONTAB expression, UTC.</summary>
     public string Schedule { get; set; } = "0 0 2 * * *";
+
+    /// <summary>How long one run may work before it stops cleanly (under the function timeout); the next run finishes.</summary>
+    public int BudgetSeconds { get; set; } = 480;
 }
 
 /// <summary>Tenant grants per caller.</summary>

@@ -46,6 +46,11 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             failures.Add("Pipeline:Retention:Schedule is not a six-field NCRONTAB expression.");
         }
 
+        if (options.Retention.BudgetSeconds is < 1 or > 3600)
+        {
+            failures.Add("Pipeline:Retention:BudgetSeconds must be between 1 and 3600.");
+        }
+
         if (!TopicName().IsMatch(options.ServiceBus.TopicName ?? ""))
         {
             // Also a valid queue-name prefix, as Local mode names its subscription queues after the topic.

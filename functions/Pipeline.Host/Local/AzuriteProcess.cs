@@ -82,10 +82,10 @@ public sealed class AzuriteProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var azurite = new AzuriteProcess(settings, process);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var waited = Stopwatch.StartNew();
         while (!(await IsListeningAsync(settings.QueuePort, cancellationToken) && await IsListeningAsync(settings.TablePort, cancellationToken)))
         {
-            if (process.HasExited || DateTime.UtcNow > deadline)
+            if (process.HasExited || waited.Elapsed > TimeSpan.FromSeconds(60))
             {
                 await azurite.DisposeAsync();
                 string log;

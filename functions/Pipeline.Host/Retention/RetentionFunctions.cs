@@ -1,7 +1,4 @@
-using System.Globalization;
-using Pipeline.Azure.Audit;
 using Pipeline.Azure.Retention;
-using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Invocations;
 
@@ -12,34 +9,24 @@ internal static class RetentionFunctions
     public const string RetentionPurge = "RetentionPurge";
 
     /// <summary>
-    /// RetentionPurge on its NCRONTAB timer. For now it purges audit rows past each tenant's
-    /// <c>AuditRetentionDays</c> and audits the run; transcript expiry comes with issue 6.
+    /// RetentionPurge on its NCRONTAB timer: runs the retention policy as of now within
+    /// <c>Pipeline:Retention:BudgetSeconds</c>; a run that runs out of time says so and the next
+    /// one finishes. Transcript expiry joins when transcripts are stored (issue 6).
     /// </summary>
     public static WebApplicationBuilder AddRetention(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AuditRetentionPurger>();
+        builder.Services.AddSingleton<RetentionRunner>();
         builder.Services.AddSingleton(new FunctionRegistration(RetentionPurge, async (payload, services, cancellationToken) =>
         {
             var timer = TimerInvocation.Parse(payload);
             var options = services.GetRequiredService<PipelineOptions>();
-            var purger = services.GetRequiredService<AuditRetentionPurger>();
-            var writer = services.GetRequiredService<AuditTableWriter>();
-            var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-            var total = 0;
-            foreach (var (tenant, tenantOptions) in options.Tenants)
-            {
-                var id = tenant.ToLowerInvariant();
-                var deleted = await purger.PurgeAsync(id, now.AddDays(-tenantOptions.Privacy.AuditRetentionDays), cancellationToken);
-                total += deleted;
-                await writer.WriteAsync(new AuditEntry(id, now, AuditActions.RetentionPurged, "success", "system", "audit", $"run-{now.UtcTicks}", null, null,
-                    new Dictionary<string, string>(StringComparer.Ordinal)
-                    {
-                        ["auditRowsDeleted"] = deleted.ToString(CultureInfo.InvariantCulture),
-                        ["pastDue"] = timer.IsPastDue ? "true" : "false",
-                    }), cancellationToken);
-            }
-
-            return InvocationResult.Success($"{RetentionPurge}: {total} expired audit rows deleted.");
+            var request = new RetentionRequest(
+                services.GetRequiredService<TimeProvider>().GetUtcNow(), DryRun: false, Tenant: null, TimeSpan.FromSeconds(options.Retention.BudgetSeconds));
+            var report = await services.GetRequiredService<RetentionRunner>().RunAsync(request, cancellationToken: cancellationToken);
+            var rows = report.Results.Sum(r => r.Rows);
+            return InvocationResult.Success(
+                $"{RetentionPurge}: {rows} expired rows deleted in {report.Duration.TotalSeconds:F1} s; {(report.Finished ? "finished" : "budget reached, the next run continues")}{(timer.IsPastDue ? " (past due)" : "")}.");
         }));
         return builder;
     }

@@ -35,15 +35,7 @@ public sealed class LocalDispatcherTests(AzuriteFixture azurite)
         await queue.CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
         await queue.SendMessageAsync(LocalQueueEnvelope.From(notAnEvent, DateTimeOffset.UtcNow).ToJson(), TestContext.Current.CancellationToken);
 
-        var poison = azurite.QueueService.GetQueueClient(LocalSubscriptions.PoisonQueue(subscriptions.AuditQueue));
-        var poisoned = await Eventually.GetAsync(
-            async () =>
-            {
-                await poison.CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
-                PeekedMessage[] peeked = await poison.PeekMessagesAsync(10, TestContext.Current.CancellationToken);
-                return peeked.Length > 0 ? peeked : null;
-            },
-            "the message in the poison queue");
+        var poisoned = await WaitForPoisonAsync(subscriptions.AuditQueue);
 
         var envelope = LocalQueueEnvelope.TryParse(Assert.Single(poisoned).MessageText);
         Assert.Equal("m-1", envelope?.MessageId);
@@ -64,18 +56,23 @@ public sealed class LocalDispatcherTests(AzuriteFixture azurite)
         await queue.CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
         await queue.SendMessageAsync("garbage", TestContext.Current.CancellationToken);
 
-        var poison = azurite.QueueService.GetQueueClient(LocalSubscriptions.PoisonQueue(subscriptions.AuditQueue));
-        var poisoned = await Eventually.GetAsync(
+        var poisoned = await WaitForPoisonAsync(subscriptions.AuditQueue);
+
+        Assert.Equal("garbage", Assert.Single(poisoned).MessageText);
+        PeekedMessage[] left = await queue.PeekMessagesAsync(10, TestContext.Current.CancellationToken);
+        Assert.Empty(left);
+    }
+
+    private Task<PeekedMessage[]> WaitForPoisonAsync(string queue)
+    {
+        var poison = azurite.QueueService.GetQueueClient(LocalSubscriptions.PoisonQueue(queue));
+        return Eventually.GetAsync(
             async () =>
             {
                 await poison.CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
                 PeekedMessage[] peeked = await poison.PeekMessagesAsync(10, TestContext.Current.CancellationToken);
                 return peeked.Length > 0 ? peeked : null;
             },
-            "the garbage in the poison queue");
-
-        Assert.Equal("garbage", Assert.Single(poisoned).MessageText);
-        PeekedMessage[] left = await queue.PeekMessagesAsync(10, TestContext.Current.CancellationToken);
-        Assert.Empty(left);
+            $"a message in {LocalSubscriptions.PoisonQueue(queue)}");
     }
 }

@@ -7,27 +7,82 @@ namespace Pipeline.Tests.Retention;
 
 public sealed class AuditRetentionPurgerTests(AzuriteFixture azurite)
 {
+    private static readonly DateTimeOffset Cutoff = new(2026, 6, 15, 12, 0, 0, TimeSpan.Zero);
+
     private static AuditEntry Row(string tenant, DateTimeOffset at, string id) =>
         new(tenant, at, AuditActions.EventAccepted, "success", "vendor:mindtickle", "event", id, id, null, new Dictionary<string, string>());
 
+    private async Task WriteAsync(params AuditEntry[] rows)
+    {
+        var writer = new AuditTableWriter(azurite.TableService);
+        foreach (var row in rows)
+        {
+            await writer.WriteAsync(row, TestContext.Current.CancellationToken);
+        }
+    }
+
     [Fact]
-    public async Task Purge_DeletesOnlyPartitionsBeforeTheCutoffDay_AndOnlyThatTenants()
+    public async Task Purge_AtTheBoundary_DeletesOnlyRowsStrictlyBeforeTheCutoff_AndOnlyThatTenants()
     {
         var tenant = Secrets.NewTenant();
         var neighbour = tenant + "x";
-        var writer = new AuditTableWriter(azurite.TableService);
-        var cutoff = new DateTimeOffset(2026, 6, 15, 12, 0, 0, TimeSpan.Zero);
-        var old = Enumerable.Range(0, 150).Select(i => Row(tenant, cutoff.AddDays(-3).AddMinutes(i), $"old-{i}")).ToList();
-        foreach (var entry in old.Append(Row(tenant, cutoff.AddDays(-1), "yesterday")).Append(Row(tenant, cutoff.Date, "cutoff-day")).Append(Row(neighbour, cutoff.AddDays(-10), "neighbour")))
-        {
-            await writer.WriteAsync(entry, TestContext.Current.CancellationToken);
-        }
+        await WriteAsync(
+            Row(tenant, Cutoff.AddDays(-40), "old"),
+            Row(tenant, Cutoff.AddTicks(-1), "one-tick-before"),
+            Row(tenant, Cutoff, "at-the-limit"),
+            Row(tenant, Cutoff.AddTicks(1), "one-tick-after"),
+            Row(tenant, Cutoff.AddDays(1), "tomorrow"),
+            Row(neighbour, Cutoff.AddDays(-10), "neighbour"));
 
-        var deleted = await new AuditRetentionPurger(azurite.TableService).PurgeAsync(tenant, cutoff, TestContext.Current.CancellationToken);
+        var result = await new AuditRetentionPurger(azurite.TableService).PurgeAsync(tenant, Cutoff, cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.Equal(151, deleted);
-        var left = await AuditRows.ForTenantAsync(azurite, tenant);
-        Assert.Equal(["cutoff-day"], left.Select(r => r.GetString("EventId")));
+        Assert.Equal(new PurgeResult(2, Finished: true), result);
+        var left = (await AuditRows.ForTenantAsync(azurite, tenant)).Select(r => r.GetString("EventId")).Order(StringComparer.Ordinal);
+        Assert.Equal(["at-the-limit", "one-tick-after", "tomorrow"], left);
         Assert.Single(await AuditRows.ForTenantAsync(azurite, neighbour));
+    }
+
+    [Fact]
+    public async Task Purge_DryRun_CountsWithoutDeleting()
+    {
+        var tenant = Secrets.NewTenant();
+        await WriteAsync([.. Enumerable.Range(0, 130).Select(i => Row(tenant, Cutoff.AddDays(-3).AddSeconds(i), $"r{i}"))]);
+
+        var result = await new AuditRetentionPurger(azurite.TableService).PurgeAsync(tenant, Cutoff, dryRun: true, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(new PurgeResult(130, Finished: true), result);
+        Assert.Equal(130, (await AuditRows.ForTenantAsync(azurite, tenant)).Count);
+    }
+
+    [Fact]
+    public async Task Purge_OutOfBudget_StopsBetweenTransactions_AndTheNextRunFinishes()
+    {
+        var tenant = Secrets.NewTenant();
+        await WriteAsync([.. Enumerable.Range(0, 250).Select(i => Row(tenant, Cutoff.AddDays(-3).AddSeconds(i), $"r{i}"))]);
+        var purger = new AuditRetentionPurger(azurite.TableService);
+
+        var first = await purger.PurgeAsync(tenant, Cutoff, outOfTime: () => true, cancellationToken: TestContext.Current.CancellationToken);
+        var afterFirst = (await AuditRows.ForTenantAsync(azurite, tenant)).Count;
+        var second = await purger.PurgeAsync(tenant, Cutoff, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(new PurgeResult(100, Finished: false), first);
+        Assert.Equal(150, afterFirst);
+        Assert.Equal(new PurgeResult(150, Finished: true), second);
+        Assert.Empty(await AuditRows.ForTenantAsync(azurite, tenant));
+    }
+
+    [Fact]
+    public async Task Purge_TwoOverlappingRuns_DeleteEachRowOnceAndCountHonestly()
+    {
+        var tenant = Secrets.NewTenant();
+        await WriteAsync([.. Enumerable.Range(0, 120).Select(i => Row(tenant, Cutoff.AddDays(-2).AddSeconds(i), $"r{i}"))]);
+
+        // Both runs read the same expired rows before either deletes them.
+        var counts = await Task.WhenAll(
+            new AuditRetentionPurger(azurite.TableService).PurgeAsync(tenant, Cutoff, cancellationToken: TestContext.Current.CancellationToken),
+            new AuditRetentionPurger(azurite.TableService).PurgeAsync(tenant, Cutoff, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal(120, counts.Sum(c => c.Rows));
+        Assert.Empty(await AuditRows.ForTenantAsync(azurite, tenant));
     }
 }

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Globalization;
+using Pipeline.Azure.Audit;
+using Pipeline.Core.Audit;
+using Pipeline.Core.Configuration;
+
+namespace Pipeline.Azure.Retention;
+
+/// <summary>
+/// One retention run over every tenant (or one): deletes what each tenant's policy says has expired
+/// as of a given time, within a time budget, and records one audit row per tenant with the counts.
+/// The timer function and the operator CLI both run it.
+/// </summary>
+public sealed class RetentionRunner(PipelineOptions options, AuditRetentionPurger auditPurger, AuditTableWriter auditWriter, TimeProvider timeProvider)
+{
+    /// <summary>Runs the policy; <paramref name="progress"/> hears about each tenant and kind as it finishes.</summary>
+    public async Task<RetentionReport> RunAsync(RetentionRequest request, IProgress<RetentionResult>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var tenants = request.Tenant is { } only
+            ? options.Tenants.Where(t => string.Equals(t.Key, only, StringComparison.OrdinalIgnoreCase)).ToList()
+            : [.. options.Tenants];
+        if (request.Tenant is not null && tenants.Count == 0)
+        {
+            throw new ArgumentException($"No tenant '{request.Tenant}' is configured.");
+        }
+
+        var clock = Stopwatch.StartNew();
+        bool OutOfTime() => clock.Elapsed >= request.Budget;
+        var results = new List<RetentionResult>();
+        foreach (var (name, tenant) in tenants.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            var id = name.ToLowerInvariant();
+            var tenantClock = Stopwatch.StartNew();
+            var cutoff = request.AsOf.AddDays(-tenant.Privacy.AuditRetentionDays);
+            var audit = OutOfTime()
+                ? new PurgeResult(0, Finished: false)
+                : await auditPurger.PurgeAsync(id, cutoff, request.DryRun, OutOfTime, cancellationToken);
+            var result = new RetentionResult(id, RetentionKinds.AuditRows, audit.Rows, audit.Finished);
+            results.Add(result);
+            progress?.Report(result);
+            if (!request.DryRun)
+            {
+                await auditWriter.WriteAsync(RunRow(id, result, tenantClock.Elapsed), cancellationToken);
+            }
+        }
+
+        return new RetentionReport(results, clock.Elapsed, results.All(r => r.Finished));
+    }
+
+    private AuditEntry RunRow(string tenant, RetentionResult result, TimeSpan duration)
+    {
+        var now = timeProvider.GetUtcNow();
+        return new AuditEntry(tenant, now, AuditActions.RetentionPurged, "success", "system", "retention", $"run-{now.UtcTicks}", null, null,
+            new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [$"{result.Kind}Deleted"] = result.Rows.ToString(CultureInfo.InvariantCulture),
+                ["durationMs"] = ((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+                ["finished"] = result.Finished ? "true" : "false",
+            });
+    }
+}
+
+/// <summary>What to run: as of when, whether only to count, for which tenant (all when null), within what time.</summary>
+public sealed record RetentionRequest(DateTimeOffset AsOf, bool DryRun, string? Tenant, TimeSpan Budget);
+
+/// <summary>Rows removed (or that would be) for one tenant and kind.</summary>
+public sealed record RetentionResult(string Tenant, string Kind, int Rows, bool Finished);
+
+/// <summary>A whole run.</summary>
+public sealed record RetentionReport(IReadOnlyList<RetentionResult> Results, TimeSpan Duration, bool Finished);
+
+/// <summary>The kinds of data retention deletes.</summary>
+public static class RetentionKinds
+{
+    public const string AuditRows = "auditRows";
+}

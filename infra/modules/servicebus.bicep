@@ -1,0 +1,148 @@
+// Service Bus Standard namespace with local (SAS) authentication disabled, the pipeline-events topic
+// with duplicate detection (the ingress derives MessageId from vendor + tenant + event key), and one
+// subscription per consumer. The app identity may send to the topic and receive from the two
+// subscriptions, nothing else.
+
+@description('Name of the Service Bus namespace (6-50 letters, digits and hyphens, globally unique).')
+@minLength(6)
+@maxLength(50)
+param name string
+
+@description('Azure region of the namespace.')
+param location string
+
+@description('Tags applied to the namespace.')
+param tags object
+
+@description('Topic the webhook ingress publishes to (Pipeline:ServiceBus:TopicName).')
+param topicName string
+
+@description('Duplicate detection window of the topic, ISO 8601 (between PT20S and P7D).')
+param duplicateDetectionWindow string
+
+@description('Time to live of an undelivered message, ISO 8601; expired messages are dead-lettered.')
+param messageTimeToLive string
+
+@description('Object id of the app identity: Data Sender on the topic, Data Receiver on each subscription.')
+param principalId string
+
+// Deliveries before a message is dead-lettered (SPEC §2: a failing invocation is retried, then parked).
+var maxDeliveryCount = 10
+// Azure Service Bus Data Sender.
+var dataSender = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
+// Azure Service Bus Data Receiver.
+var dataReceiver = '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+
+resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
+  name: name
+  location: location
+  tags: tags
+  sku: {
+    name: 'Standard'
+    tier: 'Standard'
+  }
+  properties: {
+    disableLocalAuth: true
+    minimumTlsVersion: '1.2'
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource topic 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = {
+  parent: namespace
+  name: topicName
+  properties: {
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: duplicateDetectionWindow
+    defaultMessageTimeToLive: messageTimeToLive
+    enableBatchedOperations: true
+  }
+}
+
+// Encrypts and stores transcripts: only events the publisher marks with hasTranscript = true.
+resource transcripts 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = {
+  parent: topic
+  name: 'transcripts'
+  properties: {
+    maxDeliveryCount: maxDeliveryCount
+    deadLetteringOnMessageExpiration: true
+    deadLetteringOnFilterEvaluationExceptions: true
+    defaultMessageTimeToLive: messageTimeToLive
+    lockDuration: 'PT1M'
+    enableBatchedOperations: true
+  }
+
+  // Named $Default so it replaces the match-everything rule a new subscription starts with.
+  resource onlyTranscripts 'rules' = {
+    name: '$Default'
+    properties: {
+      filterType: 'SqlFilter'
+      sqlFilter: {
+        sqlExpression: 'hasTranscript = TRUE'
+      }
+    }
+  }
+}
+
+// Writes the redacted audit row: every event.
+resource audit 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = {
+  parent: topic
+  name: 'audit'
+  properties: {
+    maxDeliveryCount: maxDeliveryCount
+    deadLetteringOnMessageExpiration: true
+    deadLetteringOnFilterEvaluationExceptions: true
+    defaultMessageTimeToLive: messageTimeToLive
+    lockDuration: 'PT1M'
+    enableBatchedOperations: true
+  }
+
+  resource allEvents 'rules' = {
+    name: '$Default'
+    properties: {
+      filterType: 'SqlFilter'
+      sqlFilter: {
+        sqlExpression: '1=1'
+      }
+    }
+  }
+}
+
+resource topicSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(topic.id, principalId, dataSender)
+  scope: topic
+  properties: {
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataSender)
+  }
+}
+
+resource transcriptsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(transcripts.id, principalId, dataReceiver)
+  scope: transcripts
+  properties: {
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataReceiver)
+  }
+}
+
+resource auditReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(audit.id, principalId, dataReceiver)
+  scope: audit
+  properties: {
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataReceiver)
+  }
+}
+
+@description('Fully qualified namespace, e.g. name.servicebus.windows.net (Pipeline:ServiceBus:FullyQualifiedNamespace).')
+output fullyQualifiedNamespace string = split(
+  split(split(namespace.properties.serviceBusEndpoint, '://')[1], '/')[0],
+  ':'
+)[0]
+
+@description('Name of the topic.')
+output topicName string = topic.name

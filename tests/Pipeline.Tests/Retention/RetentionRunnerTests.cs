@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Time.Testing;
+using Pipeline.Azure.Audit;
+using Pipeline.Azure.Retention;
+using Pipeline.Core.Audit;
+using Pipeline.Core.Configuration;
+using Pipeline.Tests.Infrastructure;
+
+namespace Pipeline.Tests.Retention;
+
+public sealed class RetentionRunnerTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task Run_PerTenantPolicy_DeletesWhatExpiredAndAuditsOneRowPerTenant()
+    {
+        var shortLived = Secrets.NewTenant();
+        var longLived = Secrets.NewTenant();
+        var now = new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero);
+        var options = new PipelineOptions();
+        options.Tenants[shortLived] = new TenantOptions { Privacy = { AuditRetentionDays = 7 } };
+        options.Tenants[longLived] = new TenantOptions { Privacy = { AuditRetentionDays = 365 } };
+        var writer = new AuditTableWriter(azurite.TableService);
+        foreach (var tenant in new[] { shortLived, longLived })
+        {
+            await writer.WriteAsync(new AuditEntry(tenant, now.AddDays(-30), AuditActions.EventAccepted, "success", "vendor:twinmind", "event", "month-old", "month-old", null, new Dictionary<string, string>()), TestContext.Current.CancellationToken);
+        }
+
+        var runner = new RetentionRunner(options, new AuditRetentionPurger(azurite.TableService), writer, new FakeTimeProvider(now));
+        var dryRun = await runner.RunAsync(new RetentionRequest(now, DryRun: true, Tenant: shortLived, TimeSpan.FromMinutes(1)), cancellationToken: TestContext.Current.CancellationToken);
+        var report = await runner.RunAsync(new RetentionRequest(now, DryRun: false, Tenant: null, TimeSpan.FromMinutes(1)), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal([new RetentionResult(shortLived, RetentionKinds.AuditRows, 1, true)], dryRun.Results);
+        Assert.True(report.Finished);
+        Assert.Equal(1, report.Results.Single(r => r.Tenant == shortLived).Rows);
+        Assert.Equal(0, report.Results.Single(r => r.Tenant == longLived).Rows);
+        var shortRows = await AuditRows.ForTenantAsync(azurite, shortLived);
+        var run = Assert.Single(shortRows);
+        Assert.Equal(AuditActions.RetentionPurged, run.GetString("Action"));
+        Assert.Equal("1", run.GetString("Detail_auditRowsDeleted"));
+        Assert.Equal("true", run.GetString("Detail_finished"));
+        Assert.Equal(2, (await AuditRows.ForTenantAsync(azurite, longLived)).Count);
+    }
+
+    [Fact]
+    public async Task Run_UnknownTenant_IsAClearError()
+    {
+        var runner = new RetentionRunner(new PipelineOptions(), new AuditRetentionPurger(azurite.TableService), new AuditTableWriter(azurite.TableService), TimeProvider.System);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => runner.RunAsync(new RetentionRequest(DateTimeOffset.UnixEpoch, false, "nobody", TimeSpan.FromMinutes(1)), cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains("nobody", error.Message, StringComparison.Ordinal);
+    }
+}
