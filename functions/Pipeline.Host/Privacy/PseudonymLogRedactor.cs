@@ -6,10 +6,14 @@ namespace Pipeline.Host.Privacy;
 
 /// <summary>
 /// Logs personal data as the same keyed pseudonym the audit rows carry, so a log line and an audit
-/// row about one person correlate without either naming them.
+/// row about one person correlate without either naming them. The key is read from configuration
+/// on first use, not from the validated options: the logger exists before validation runs, and a
+/// log line must never be what reports (or hides) a configuration failure.
 /// </summary>
-internal sealed class PseudonymLogRedactor(PipelineOptions options) : Redactor
+internal sealed class PseudonymLogRedactor(IConfiguration configuration) : Redactor
 {
+    private string? _key;
+
     private static readonly int Length = Pseudonyms.Prefix.Length + 32;
 
     public override int GetRedactedLength(ReadOnlySpan<char> input) => input.IsEmpty ? 0 : Length;
@@ -21,7 +25,8 @@ internal sealed class PseudonymLogRedactor(PipelineOptions options) : Redactor
             return 0;
         }
 
-        var pseudonym = Pseudonyms.Of(options.Audit.PseudonymKey ?? "", source.ToString());
+        _key ??= configuration[$"{PipelineOptions.SectionName}:Audit:PseudonymKey"] ?? "";
+        var pseudonym = Pseudonyms.Of(_key, source.ToString());
         pseudonym.AsSpan().CopyTo(destination);
         return pseudonym.Length;
     }
