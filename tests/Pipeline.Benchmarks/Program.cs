@@ -4,6 +4,15 @@ namespace Pipeline.Benchmarks;
 
 internal static class Program
 {
-    /// <summary>BenchmarkSwitcher picks benchmarks from the command line (<c>--filter</c>).</summary>
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    /// <summary><c>load ...</c> runs the HTTP load comparison (Webhooks/IngressLoad.cs); anything else goes to BenchmarkDotNet.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is ["load", .. var loadArgs])
+        {
+            return await Webhooks.IngressLoad.RunAsync(loadArgs);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }

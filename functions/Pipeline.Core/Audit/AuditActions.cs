@@ -8,6 +8,15 @@ public static class AuditActions
     /// <summary>A webhook passed verification and was published.</summary>
     public const string EventAccepted = "event.accepted";
 
+    /// <summary>A transcript was encrypted and stored.</summary>
+    public const string TranscriptStored = "transcript.stored";
+
+    /// <summary>A transcript was not stored because the tenant's policy says so (StoreTranscripts = false).</summary>
+    public const string TranscriptSkipped = "transcript.skipped";
+
+    /// <summary>A transcript could not be stored (too large, malformed, unknown tenant).</summary>
+    public const string TranscriptRejected = "transcript.rejected";
+
     /// <summary>A caller read a tenant's audit rows.</summary>
     public const string AuditQueried = "audit.queried";
 

@@ -35,6 +35,9 @@ public sealed class PipelineOptions
 
     /// <summary>Audit trail settings.</summary>
     public AuditOptions Audit { get; set; } = new();
+
+    /// <summary>How transcripts are sealed.</summary>
+    public TranscriptOptions Transcripts { get; set; } = new();
 }
 
 /// <summary>Where the pipeline runs.</summary>
@@ -91,6 +94,25 @@ public sealed class WebhookOptions
 
     /// <summary>Largest accepted request body.</summary>
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// How long an accepted event id is remembered, so a redelivery answers <c>duplicate: true</c>
+    /// without publishing again. Vendors retry for up to about three days.
+    /// </summary>
+    public int DeduplicationHours { get; set; } = 72;
+
+    /// <summary>Per-tenant request rate limit.</summary>
+    public RateLimitOptions RateLimit { get; set; } = new();
+}
+
+/// <summary>A token bucket per tenant: <see cref="PermitsPerSecond"/> sustained, <see cref="Burst"/> at once.</summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>Requests per second a tenant may send, sustained.</summary>
+    public int PermitsPerSecond { get; set; } = 100;
+
+    /// <summary>Requests a tenant may send at once after a quiet period (the bucket size).</summary>
+    public int Burst { get; set; } = 200;
 }
 
 /// <summary>The Service Bus topic events are published to.</summary>
@@ -108,6 +130,9 @@ public sealed class KeyVaultOptions
 {
     /// <summary>Versionless key URI, e.g. <c>https://vault.vault.azure.net/keys/transcripts</c>.</summary>
     public string? KeyId { get; set; }
+
+    /// <summary>Local mode: the key file; default <c>.data/keys/local-kek.json</c> under the repository.</summary>
+    public string? LocalKeyFile { get; set; }
 }
 
 /// <summary>Storage endpoints.</summary>
@@ -158,4 +183,11 @@ public sealed class AuditOptions
 {
     /// <summary>HMAC key that turns subject identifiers into pseudonyms (a Key Vault secret in Azure).</summary>
     public string? PseudonymKey { get; set; }
+}
+
+/// <summary>How transcripts are sealed.</summary>
+public sealed class TranscriptOptions
+{
+    /// <summary>Compress before encrypting (Brotli); on by default, transcripts are text.</summary>
+    public bool Compress { get; set; } = true;
 }

@@ -41,6 +41,21 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             failures.Add("Pipeline:Webhooks:MaxBodyBytes must be between 1024 and 67108864.");
         }
 
+        if (options.Webhooks.DeduplicationHours is < 1 or > 24 * 30)
+        {
+            failures.Add("Pipeline:Webhooks:DeduplicationHours must be between 1 and 720.");
+        }
+
+        if (options.Webhooks.RateLimit.PermitsPerSecond < 1)
+        {
+            failures.Add("Pipeline:Webhooks:RateLimit:PermitsPerSecond must be at least 1.");
+        }
+
+        if (options.Webhooks.RateLimit.Burst < options.Webhooks.RateLimit.PermitsPerSecond)
+        {
+            failures.Add("Pipeline:Webhooks:RateLimit:Burst must be at least PermitsPerSecond.");
+        }
+
         if (CrontabSchedule.TryParse(options.Retention.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
         {
             failures.Add("Pipeline:Retention:Schedule is not a six-field NCRONTAB expression.");
@@ -68,6 +83,12 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             Require(options.KeyVault.KeyId, "Pipeline:KeyVault:KeyId", failures);
             Require(options.Auth.Authority, "Pipeline:Auth:Authority", failures);
             Require(options.Auth.Audience, "Pipeline:Auth:Audience", failures);
+            if (options.KeyVault.KeyId is { Length: > 0 } keyId
+                && (!Pipeline.Azure.KeyVault.KeyVaultKeyId.TryParse(keyId, out var parsedKeyId) || parsedKeyId.Version is not null))
+            {
+                failures.Add("Pipeline:KeyVault:KeyId must be a versionless Key Vault key URI (https://{vault}/keys/{name}).");
+            }
+
             if (options.Storage.TableServiceUri is null && string.IsNullOrWhiteSpace(options.Storage.ConnectionString))
             {
                 failures.Add("Pipeline:Storage:TableServiceUri is required in Azure mode.");

@@ -1,4 +1,13 @@
+using Azure.Core;
+using Azure.Core.Cryptography;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Pipeline.Azure.KeyVault;
+using Pipeline.Azure.Transcripts;
+using Pipeline.Core.Configuration;
+using Pipeline.Core.Transcripts;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Invocations;
+using Pipeline.Host.Local;
 
 namespace Pipeline.Host.Transcripts;
 
@@ -7,15 +16,57 @@ internal static class TranscriptFunctions
     public const string EncryptTranscript = "EncryptTranscript";
 
     /// <summary>
-    /// EncryptTranscript on the <c>transcripts</c> subscription. Envelope encryption is not built yet
-    /// (issue 4), so every delivery fails on purpose: the message is retried and then dead-lettered
-    /// (the poison queue in Local mode), never acknowledged and lost.
+    /// The key-encryption key by mode (Local: the key file under <c>.data/keys</c>; Azure: Key Vault over
+    /// REST with the app's credential), envelope encryption, the transcript store and its reader, and the
+    /// EncryptTranscript function on the <c>transcripts</c> subscription. The key resolver is a seam,
+    /// registered with TryAdd so a caller (a test) may supply its own.
     /// </summary>
     public static WebApplicationBuilder AddTranscripts(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(ServiceBusFunction.Create(EncryptTranscript, (pipelineEvent, _, _, _) =>
-            Task.FromResult(InvocationResult.Failure(
-                $"{EncryptTranscript}: transcript storage is not available yet; event {pipelineEvent.EventId} stays on the subscription."))));
+        var services = builder.Services;
+        var local = builder.Configuration.PipelineMode() == PipelineMode.Local;
+        if (local)
+        {
+            services.TryAddSingleton<IKeyEncryptionKeyResolver>(sp => LocalKeyFile.OpenOrCreate(LocalKeyPath(sp.GetRequiredService<PipelineOptions>())));
+        }
+        else
+        {
+            services.AddSingleton(sp => new KeyVaultKeyClient(
+                VaultKey(sp.GetRequiredService<PipelineOptions>()).VaultUri,
+                sp.GetRequiredService<TokenCredential>(),
+                new KeyVaultKeyClientOptions()));
+            services.TryAddSingleton<IKeyEncryptionKeyResolver>(sp => new KeyVaultKeyResolver(
+                sp.GetRequiredService<KeyVaultKeyClient>(), sp.GetRequiredService<TimeProvider>()));
+        }
+
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<PipelineOptions>();
+            return new TranscriptProtector(
+                sp.GetRequiredService<IKeyEncryptionKeyResolver>(),
+                local ? LocalKeyFile.KeyName : VaultKey(options).ToString(),
+                options.Transcripts.Compress ? TranscriptCompression.Brotli : TranscriptCompression.None);
+        });
+        services.AddSingleton<TranscriptTableStore>();
+        services.AddSingleton<TranscriptReader>();
+        services.AddSingleton<EncryptTranscriptHandler>();
+        services.AddSingleton(ServiceBusFunction.Create(EncryptTranscript, async (pipelineEvent, message, sp, cancellationToken) =>
+        {
+            var handling = await sp.GetRequiredService<EncryptTranscriptHandler>().HandleAsync(pipelineEvent, cancellationToken);
+            Log.TranscriptHandled(sp.GetRequiredService<ILogger<EncryptTranscriptHandler>>(), pipelineEvent.EventId, handling.Outcome);
+            return InvocationResult.Success(
+                $"{EncryptTranscript}: event {pipelineEvent.EventId} {handling.Outcome} ({handling.Reason}; delivery {message.DeliveryCount}).");
+        }));
         return builder;
     }
+
+    private static KeyVaultKeyId VaultKey(PipelineOptions options) =>
+        KeyVaultKeyId.TryParse(options.KeyVault.KeyId, out var keyId) && keyId.Version is null
+            ? keyId
+            : throw new InvalidOperationException("Pipeline:KeyVault:KeyId must be a versionless Key Vault key URI.");
+
+    private static string LocalKeyPath(PipelineOptions options) =>
+        options.KeyVault.LocalKeyFile is { Length: > 0 } path
+            ? Path.GetFullPath(path)
+            : Path.Combine(RepositoryRoot.Find(), ".data", "keys", "local-kek.json");
 }

@@ -1,0 +1,73 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Azure.Transcripts;
+using Pipeline.Core.Audit;
+using Pipeline.Tests.Infrastructure;
+
+namespace Pipeline.Tests.Transcripts;
+
+/// <summary>A signed TwinMind webhook through the real handler, queue and dispatcher into the encrypted store.</summary>
+public sealed class TranscriptPipelineTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task TwinMindTranscriptWebhook_IsEncryptedStoredAndReadable()
+    {
+        var tenant = Secrets.NewTenant();
+        var secret = Secrets.NewSecret();
+        var keyDirectory = Directory.CreateTempSubdirectory("pipeline-e2e-keys-").FullName;
+        await using var host = await TestHost.StartAsync(azurite, new Dictionary<string, string?>
+        {
+            [$"Pipeline:Tenants:{tenant}:Vendors:twinmind:Secrets:0"] = secret,
+            ["Pipeline:KeyVault:LocalKeyFile"] = Path.Combine(keyDirectory, "local-kek.json"),
+            ["Pipeline:Audit:PseudonymKey"] = Secrets.NewSecret(),
+        });
+        var text = "Speaker 1: let us close the Fabrikam renewal this quarter.";
+        var body = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["id"] = "tm-evt-e2e-1",
+            ["type"] = "transcript.completed",
+            ["created_at"] = "2026-11-22T10:00:00Z",
+            ["data"] = new JsonObject
+            {
+                ["transcript_id"] = "tr-e2e-1",
+                ["meeting_id"] = "m-e2e-1",
+                ["transcript"] = text,
+                ["language"] = "en",
+                ["participants"] = new JsonArray(new JsonObject { ["name"] = "Ada Lovelace", ["email"] = "ada@example.org" }),
+            },
+        }.ToJsonString());
+        using var request = Signing.Json($"/api/webhooks/twinmind/{tenant}", body);
+        request.Headers.Add("x-twinmind-signature", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body)));
+
+        using var response = await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        var reader = host.Services.GetRequiredService<TranscriptReader>();
+        var read = await Eventually.GetAsync(
+            async () => await reader.ReadAsync(tenant, "tr-e2e-1", TestContext.Current.CancellationToken) is { Found: true } found ? found : null,
+            "the stored transcript");
+
+        Assert.True(read.Succeeded, read.Opened?.Reason);
+        Assert.Equal(text, Encoding.UTF8.GetString(read.Opened!.Plaintext!));
+        var rows = new List<TableEntity>();
+        await foreach (var row in azurite.TableService.GetTableClient(TranscriptTableStore.TableName)
+            .QueryAsync<TableEntity>(e => e.PartitionKey == TranscriptTableStore.PartitionFor(tenant, "tr-e2e-1"), cancellationToken: TestContext.Current.CancellationToken))
+        {
+            rows.Add(row);
+        }
+
+        var stored = string.Join("|", rows.SelectMany(row => row.Select(p => p.Value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : p.Value?.ToString())));
+        Assert.DoesNotContain("Fabrikam", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("ada@example.org", stored, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(keyDirectory, "local-kek.json")));
+        var audit = await Eventually.GetAsync(
+            async () => (await AuditRows.ForTenantAsync(azurite, tenant)).Find(row => row.GetString("Action") == AuditActions.TranscriptStored),
+            "the transcript.stored audit row");
+        Assert.Equal("success", audit.GetString("Outcome"));
+        Directory.Delete(keyDirectory, recursive: true);
+    }
+}
