@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Webhooks;
 using Pipeline.Host.Auth;
@@ -81,6 +82,13 @@ public sealed class RedactionEndToEndTests(AzuriteFixture azurite)
             Assert.Contains(items, i => i.Subject == Pseudonyms.Of(TestHost.PseudonymKey, participant));
             Assert.Single(items.Select(i => i.EventId).Distinct());
         }
+
+        // Everything the pipeline wrote for the tenant (accepted events, rejections, audited reads) is one intact chain per day.
+        var now = DateTimeOffset.UtcNow;
+        var report = await new AuditChainVerifier(azurite.TableService, AuditChain.DeriveKey(TestHost.PseudonymKey))
+            .VerifyAsync(tenant, now.AddDays(-1), now.AddDays(1), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Null(report.Break);
+        Assert.True(report.Rows >= events.Count + 1);
     }
 
     private static async Task<HttpResponseMessage> SendAsync(TestHost host, WebhookVendor vendor, string tenant, string secret, byte[] body)
