@@ -42,11 +42,25 @@ public static partial class PiiPatterns
         }
 
         // Emails first: their local parts may hold digits the later patterns would otherwise split.
-        text = Email().Replace(text, m => pseudonymOf is null ? EmailMarker : pseudonymOf(m.Value));
+        // Each pass runs only when its pattern's one necessary character is there.
+        if (text.Contains('@'))
+        {
+            text = Email().Replace(text, m => pseudonymOf is null ? EmailMarker : pseudonymOf(m.Value));
+        }
+
+        if (text.Contains(':'))
+        {
+            text = Ipv6().Replace(text, m => RedactIpv6(m.Value));
+        }
+
+        if (text.AsSpan().IndexOfAnyInRange('0', '9') < 0)
+        {
+            return text;
+        }
+
         text = Iban().Replace(text, m => IsIban(m.Value) ? IbanMarker : m.Value);
         text = Card().Replace(text, m => IsLuhnCard(m.Value) ? CardMarker : m.Value);
         text = Ssn().Replace(text, SsnMarker);
-        text = Ipv6().Replace(text, m => RedactIpv6(m.Value));
         text = Ipv4().Replace(text, m => IsIpv4(m.Value) ? IpMarker : m.Value);
         text = Phone().Replace(text, m => IsPhone(m.Value) ? PhoneMarker : m.Value);
         return text;
