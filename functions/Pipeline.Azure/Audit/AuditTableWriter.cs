@@ -9,10 +9,14 @@ namespace Pipeline.Azure.Audit;
 /// Rows are chained per partition (<see cref="AuditChain"/>); the rows of one partition that arrive
 /// together go in one entity-group transaction with the partition's head row.
 /// </summary>
-public sealed class AuditTableWriter(TableServiceClient tableService, byte[]? chainKey = null)
+public sealed class AuditTableWriter(TableServiceClient tableService, byte[] chainKey)
 {
     /// <summary>The table name.</summary>
     public const string TableName = "AuditLog";
+
+    /// <summary>A writer chaining with the key derived from <c>Pipeline:Audit:PseudonymKey</c>, as the handler does.</summary>
+    public static AuditTableWriter ForPseudonymKey(TableServiceClient tableService, string pseudonymKey) =>
+        new(tableService, AuditChain.DeriveKey(pseudonymKey));
 
     /// <summary>An entity-group transaction holds at most 100 entities: the head and 99 rows.</summary>
     public const int MaxRowsPerTransaction = 99;
@@ -23,9 +27,8 @@ public sealed class AuditTableWriter(TableServiceClient tableService, byte[]? ch
     private const string DetailPrefix = "Detail_";
     private const int MaxAttempts = 64;
 
-    // Without a configured key (tests that build the writer by hand) the chain is still linked and
-    // checkable with the same default; the host always passes the key derived from configuration.
-    private readonly byte[] _chainKey = chainKey ?? AuditChain.DeriveKey("pipeline-audit-unkeyed");
+    // Required: a writer with some default key would chain rows that `audit verify` then reports as breaks.
+    private readonly byte[] _chainKey = chainKey;
     private readonly TableClient _table = tableService.GetTableClient(TableName);
     private Task? _created;
 

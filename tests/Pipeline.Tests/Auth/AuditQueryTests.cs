@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
 using Pipeline.Host.Auth;
 using Pipeline.Tests.Infrastructure;
@@ -34,7 +33,7 @@ public sealed class AuditQueryTests(AzuriteFixture azurite)
 
     private async Task SeedAsync(string tenant, int rows)
     {
-        var writer = new AuditTableWriter(azurite.TableService);
+        var writer = azurite.AuditWriter();
         for (var i = 0; i < rows; i++)
         {
             await writer.WriteAsync(new AuditEntry(tenant, Day.AddMinutes(i), AuditActions.EventAccepted, "success", "vendor:mindtickle", "event", $"e{i}", $"e{i}", null, new Dictionary<string, string>()), TestContext.Current.CancellationToken);

@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
+using Pipeline.Azure.Audit;
 using Pipeline.Host.Local;
 using Pipeline.Tests.Infrastructure;
 
@@ -21,6 +22,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public TableServiceClient TableService => new(ConnectionString);
 
     public QueueServiceClient QueueService => new(ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+
+    /// <summary>An audit writer chaining with the same key as every <see cref="TestHost"/>.</summary>
+    public AuditTableWriter AuditWriter() => AuditTableWriter.ForPseudonymKey(TableService, TestHost.PseudonymKey);
 
     public async ValueTask InitializeAsync()
     {

@@ -15,7 +15,7 @@ public sealed class AuditRetentionPurgerTests(AzuriteFixture azurite)
 
     private async Task WriteAsync(params AuditEntry[] rows)
     {
-        var writer = new AuditTableWriter(azurite.TableService);
+        var writer = azurite.AuditWriter();
         foreach (var row in rows)
         {
             await writer.WriteAsync(row, TestContext.Current.CancellationToken);

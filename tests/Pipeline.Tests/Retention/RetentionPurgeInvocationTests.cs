@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
 using Pipeline.Tests.Infrastructure;
 
@@ -14,7 +13,7 @@ public sealed class RetentionPurgeInvocationTests(AzuriteFixture azurite)
     public async Task PostRetentionPurge_TimerPayload_PurgesExpiredRowsAndAuditsTheRun()
     {
         var tenant = Secrets.NewTenant();
-        await new AuditTableWriter(azurite.TableService).WriteAsync(
+        await azurite.AuditWriter().WriteAsync(
             new AuditEntry(tenant, DateTimeOffset.UtcNow.AddDays(-3), AuditActions.EventAccepted, "success", "vendor:standard", "event", "old", "old", null, new Dictionary<string, string>()),
             TestContext.Current.CancellationToken);
         await using var host = await TestHost.StartAsync(azurite, new Dictionary<string, string?>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using Pipeline.Azure.Audit;
 using Pipeline.Azure.Retention;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Audit;
@@ -19,7 +18,7 @@ public sealed class RetentionRunnerTests(AzuriteFixture azurite)
         var options = new PipelineOptions();
         options.Tenants[shortLived] = new TenantOptions { Privacy = { AuditRetentionDays = 7 } };
         options.Tenants[longLived] = new TenantOptions { Privacy = { AuditRetentionDays = 365 } };
-        var writer = new AuditTableWriter(azurite.TableService);
+        var writer = azurite.AuditWriter();
         foreach (var tenant in new[] { shortLived, longLived })
         {
             await writer.WriteAsync(new AuditEntry(tenant, now.AddDays(-30), AuditActions.EventAccepted, "success", "vendor:twinmind", "event", "month-old", "month-old", null, new Dictionary<string, string>()), TestContext.Current.CancellationToken);
@@ -44,7 +43,7 @@ public sealed class RetentionRunnerTests(AzuriteFixture azurite)
     [Fact]
     public async Task Run_UnknownTenant_IsAClearError()
     {
-        var runner = new RetentionRunner(new PipelineOptions(), new AuditRetentionPurger(azurite.TableService), TranscriptPurger(), new AuditTableWriter(azurite.TableService), TimeProvider.System);
+        var runner = new RetentionRunner(new PipelineOptions(), new AuditRetentionPurger(azurite.TableService), TranscriptPurger(), azurite.AuditWriter(), TimeProvider.System);
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => runner.RunAsync(new RetentionRequest(DateTimeOffset.UnixEpoch, false, "nobody", TimeSpan.FromMinutes(1)), cancellationToken: TestContext.Current.CancellationToken));
 

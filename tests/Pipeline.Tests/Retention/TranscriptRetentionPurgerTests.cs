@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Azure.Data.Tables;
-using Pipeline.Azure.Audit;
 using Pipeline.Azure.KeyVault;
 using Pipeline.Azure.Retention;
 using Pipeline.Azure.Transcripts;
@@ -28,7 +27,7 @@ public sealed class TranscriptRetentionPurgerTests(AzuriteFixture azurite)
         var handler = new EncryptTranscriptHandler(
             new TranscriptProtector(Keys.Value, LocalKeyFile.KeyName, TranscriptCompression.Brotli),
             new TranscriptTableStore(azurite.TableService),
-            new AuditTableWriter(azurite.TableService),
+            azurite.AuditWriter(),
             options);
         foreach (var id in transcriptIds)
         {

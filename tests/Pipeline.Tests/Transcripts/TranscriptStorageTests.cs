@@ -325,7 +325,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
         };
         var protector = Protector(resolver ?? Keys.Value, keyId);
         var store = new TranscriptTableStore(azurite.TableService);
-        var handler = new EncryptTranscriptHandler(protector, store, new AuditTableWriter(azurite.TableService), options);
+        var handler = new EncryptTranscriptHandler(protector, store, azurite.AuditWriter(), options);
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(At.AddDays(1));
         return (handler, new TranscriptReader(store, protector, time), store);
     }
