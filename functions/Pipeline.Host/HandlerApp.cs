@@ -6,6 +6,7 @@ using Pipeline.Host.Health;
 using Pipeline.Host.Invocations;
 using Pipeline.Host.Local;
 using Pipeline.Host.Retention;
+using Pipeline.Host.Subjects;
 using Pipeline.Host.Transcripts;
 using Pipeline.Host.Webhooks;
 
@@ -56,6 +57,7 @@ public static class HandlerApp
         app.MapWebhooks();
         app.MapAuditQuery();
         app.MapFunctionInvocations();
+        app.MapSubjects();
         return app;
     }
 
