@@ -29,6 +29,7 @@ public sealed class SubjectRecords(
     TimeProvider timeProvider)
 {
     private const int AuditPageSize = 1000;
+    private const int MaxErasurePasses = 3;
 
     /// <summary>The pseudonym of a subject id; a value already in pseudonym form is kept.</summary>
     public string PseudonymOf(string subjectId) =>
@@ -131,17 +132,32 @@ public sealed class SubjectRecords(
     {
         var pseudonym = PseudonymOf(subjectId);
         var erased = 0;
-        foreach (var transcriptId in await store.FindBySubjectAsync(tenant, pseudonym, cancellationToken).ConfigureAwait(false))
+        var indexed = new HashSet<string>(StringComparer.Ordinal);
+
+        // A second pass catches a transcript stored while the first ran; the passes are bounded, and a
+        // transcript arriving later still is indexed and erased by the next request.
+        for (var pass = 0; pass < MaxErasurePasses; pass++)
         {
-            if (await store.DeleteAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false))
+            var found = (await store.FindBySubjectAsync(tenant, pseudonym, cancellationToken).ConfigureAwait(false)).Where(indexed.Add).ToList();
+            if (found.Count == 0)
             {
-                erased++;
+                break;
+            }
+
+            foreach (var transcriptId in found)
+            {
+                if (await store.DeleteAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false))
+                {
+                    erased++;
+                }
+
+                // DeleteAsync removes the transcript's index rows when it finds the transcript; this one also
+                // goes when the transcript had already gone (an interrupted delete, the purge).
+                await store.RemoveSubjectIndexRowAsync(tenant, pseudonym, transcriptId, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        // DeleteAsync removes a transcript's index rows; this removes any it could not reach (a transcript
-        // already gone, or one that arrived meanwhile and is erased by the next run).
-        var removed = await store.RemoveSubjectIndexAsync(tenant, pseudonym, cancellationToken).ConfigureAwait(false);
+        var removed = indexed.Count;
         await auditWriter.WriteAsync(
             Audit(tenant, timeProvider.GetUtcNow(), AuditActions.SubjectErased, "success", actor, pseudonym, new Dictionary<string, string>(StringComparer.Ordinal)
             {

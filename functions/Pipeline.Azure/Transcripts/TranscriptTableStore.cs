@@ -287,35 +287,11 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
         return ids;
     }
 
-    /// <summary>Removes every subject-index row of this pseudonym in the tenant; returns how many there were.</summary>
-    public async Task<int> RemoveSubjectIndexAsync(string tenant, string pseudonym, CancellationToken cancellationToken = default)
+    /// <summary>Removes the subject-index row linking this pseudonym to the transcript, if there is one.</summary>
+    public async Task RemoveSubjectIndexRowAsync(string tenant, string pseudonym, string transcriptId, CancellationToken cancellationToken = default)
     {
         await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
-        var partition = $"{tenant}_{pseudonym}";
-        var deletes = new List<TableTransactionAction>();
-        await foreach (var row in _subjects.QueryAsync<TableEntity>(e => e.PartitionKey == partition, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            deletes.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, row.RowKey), ETag.All));
-        }
-
-        foreach (var batch in deletes.Chunk(EntityGroupTransaction.MaxActions))
-        {
-            EntityGroupTransaction.EnsureValid(batch);
-            try
-            {
-                await _subjects.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TableTransactionFailedException e) when (e.Status == 404)
-            {
-                // A concurrent delete took a row first and the batch did nothing: delete the rest one by one.
-                foreach (var action in batch)
-                {
-                    await _subjects.DeleteEntityAsync(partition, action.Entity.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-
-        return deletes.Count;
+        await _subjects.DeleteEntityAsync($"{tenant}_{pseudonym}", IdKey(transcriptId), ETag.All, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WriteIndexesAsync(TranscriptRecord record, string partition, CancellationToken cancellationToken)
