@@ -12,6 +12,7 @@ var root = new RootCommand("Pipeline operator CLI: run the pipeline locally, sen
     RetentionCommand.Create(),
     SendCommand.Create(),
     PublishCommand.Create(),
+    Pipeline.Cli.Subjects.SubjectsCommand.Create(),
 };
 
 // Ctrl+C cancels the command's token; give `up` time to stop the handler and Azurite it started.

@@ -60,12 +60,12 @@ internal static class TranscriptFunctions
         return builder;
     }
 
-    private static KeyVaultKeyId VaultKey(PipelineOptions options) =>
+    internal static KeyVaultKeyId VaultKey(PipelineOptions options) =>
         KeyVaultKeyId.TryParse(options.KeyVault.KeyId, out var keyId) && keyId.Version is null
             ? keyId
             : throw new InvalidOperationException("Pipeline:KeyVault:KeyId must be a versionless Key Vault key URI.");
 
-    private static string LocalKeyPath(PipelineOptions options) =>
+    internal static string LocalKeyPath(PipelineOptions options) =>
         options.KeyVault.LocalKeyFile is { Length: > 0 } path
             ? Path.GetFullPath(path)
             : Path.Combine(RepositoryRoot.Find(), ".data", "keys", "local-kek.json");
