@@ -1,6 +1,18 @@
 using BenchmarkDotNet.Running;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+namespace Pipeline.Benchmarks;
 
-/// <summary>Entry point; BenchmarkSwitcher picks benchmarks from the command line (<c>--filter</c>).</summary>
-public partial class Program;
+internal static class Program
+{
+    /// <summary><c>load ...</c> runs the HTTP load comparison (Webhooks/IngressLoad.cs); anything else goes to BenchmarkDotNet.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is ["load", .. var loadArgs])
+        {
+            return await Webhooks.IngressLoad.RunAsync(loadArgs);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+}

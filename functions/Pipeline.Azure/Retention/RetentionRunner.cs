@@ -7,11 +7,18 @@ using Pipeline.Core.Configuration;
 namespace Pipeline.Azure.Retention;
 
 /// <summary>
-/// One retention run over every tenant (or one): deletes what each tenant's policy says has expired
+/// One retention run over every tenant (or one): crypto-shreds expired transcripts and deletes audit
+/// rows past each tenant's policy
 /// as of a given time, within a time budget, and records one audit row per tenant with the counts.
+/// Transcripts go first: they hold the personal data the policy exists for.
 /// The timer function and the operator CLI both run it.
 /// </summary>
-public sealed class RetentionRunner(PipelineOptions options, AuditRetentionPurger auditPurger, AuditTableWriter auditWriter, TimeProvider timeProvider)
+public sealed class RetentionRunner(
+    PipelineOptions options,
+    AuditRetentionPurger auditPurger,
+    TranscriptRetentionPurger transcriptPurger,
+    AuditTableWriter auditWriter,
+    TimeProvider timeProvider)
 {
     /// <summary>Runs the policy; <paramref name="progress"/> hears about each tenant and kind as it finishes.</summary>
     public async Task<RetentionReport> RunAsync(RetentionRequest request, IProgress<RetentionResult>? progress = null, CancellationToken cancellationToken = default)
@@ -31,32 +38,40 @@ public sealed class RetentionRunner(PipelineOptions options, AuditRetentionPurge
         {
             var id = name.ToLowerInvariant();
             var tenantClock = Stopwatch.StartNew();
+            var transcripts = OutOfTime()
+                ? new PurgeResult(0, Finished: false)
+                : await transcriptPurger.PurgeAsync(id, request.AsOf, request.DryRun, OutOfTime, cancellationToken);
             var cutoff = request.AsOf.AddDays(-tenant.Privacy.AuditRetentionDays);
             var audit = OutOfTime()
                 ? new PurgeResult(0, Finished: false)
                 : await auditPurger.PurgeAsync(id, cutoff, request.DryRun, OutOfTime, cancellationToken);
-            var result = new RetentionResult(id, RetentionKinds.AuditRows, audit.Rows, audit.Finished);
-            results.Add(result);
-            progress?.Report(result);
+            RetentionResult[] tenantResults =
+            [
+                new(id, RetentionKinds.Transcripts, transcripts.Rows, transcripts.Finished),
+                new(id, RetentionKinds.AuditRows, audit.Rows, audit.Finished),
+            ];
+            foreach (var result in tenantResults)
+            {
+                results.Add(result);
+                progress?.Report(result);
+            }
+
             if (!request.DryRun)
             {
-                await auditWriter.WriteAsync(RunRow(id, result, tenantClock.Elapsed), cancellationToken);
+                await auditWriter.WriteAsync(RunRow(id, tenantResults, tenantClock.Elapsed), cancellationToken);
             }
         }
 
         return new RetentionReport(results, clock.Elapsed, results.All(r => r.Finished));
     }
 
-    private AuditEntry RunRow(string tenant, RetentionResult result, TimeSpan duration)
+    private AuditEntry RunRow(string tenant, IReadOnlyList<RetentionResult> results, TimeSpan duration)
     {
         var now = timeProvider.GetUtcNow();
-        return new AuditEntry(tenant, now, AuditActions.RetentionPurged, "success", "system", "retention", $"run-{now.UtcTicks}", null, null,
-            new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                [$"{result.Kind}Deleted"] = result.Rows.ToString(CultureInfo.InvariantCulture),
-                ["durationMs"] = ((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
-                ["finished"] = result.Finished ? "true" : "false",
-            });
+        var details = results.ToDictionary(r => $"{r.Kind}Deleted", r => r.Rows.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal);
+        details["durationMs"] = ((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        details["finished"] = results.All(r => r.Finished) ? "true" : "false";
+        return new AuditEntry(tenant, now, AuditActions.RetentionPurged, "success", "system", "retention", $"run-{now.UtcTicks}", null, null, details);
     }
 }
 
@@ -73,4 +88,6 @@ public sealed record RetentionReport(IReadOnlyList<RetentionResult> Results, Tim
 public static class RetentionKinds
 {
     public const string AuditRows = "auditRows";
+
+    public const string Transcripts = "transcripts";
 }

@@ -91,6 +91,25 @@ public sealed class WebhookOptions
 
     /// <summary>Largest accepted request body.</summary>
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// How long an accepted event id is remembered, so a redelivery answers <c>duplicate: true</c>
+    /// without publishing again. Vendors retry for up to about three days.
+    /// </summary>
+    public int DeduplicationHours { get; set; } = 72;
+
+    /// <summary>Per-tenant request rate limit.</summary>
+    public RateLimitOptions RateLimit { get; set; } = new();
+}
+
+/// <summary>A token bucket per tenant: <see cref="PermitsPerSecond"/> sustained, <see cref="Burst"/> at once.</summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>Requests per second a tenant may send, sustained.</summary>
+    public int PermitsPerSecond { get; set; } = 100;
+
+    /// <summary>Requests a tenant may send at once after a quiet period (the bucket size).</summary>
+    public int Burst { get; set; } = 200;
 }
 
 /// <summary>The Service Bus topic events are published to.</summary>

@@ -29,4 +29,45 @@ public enum IngressRejection
 
     /// <summary>The body is not a JSON object (400).</summary>
     MalformedJson,
+
+    /// <summary>The event needs a scope the tenant lacks, e.g. <c>scim:write</c> for SCIM user events (403).</summary>
+    MissingScope,
+
+    /// <summary>A field of a known event type is missing or invalid (422).</summary>
+    SchemaInvalid,
+
+    /// <summary>The tenant sent more than its rate limit allows (429).</summary>
+    RateLimited,
+
+    /// <summary>The broker did not take the event; the vendor should retry (503).</summary>
+    BrokerUnavailable,
+
+    /// <summary>The broker refused the event as too large, even after the publisher's compression (413).</summary>
+    EventTooLarge,
+}
+
+/// <summary>The stable names of the rejection reasons.</summary>
+public static class IngressRejections
+{
+    /// <summary>
+    /// The reason's stable slug: the last segment of its problem <c>type</c> and its name in audit rows.
+    /// </summary>
+    public static string Slug(this IngressRejection rejection) => rejection switch
+    {
+        IngressRejection.UnknownVendor => "unknown-vendor",
+        IngressRejection.TenantNotAllowed => "tenant-not-allowed",
+        IngressRejection.CompanyMismatch => "company-mismatch",
+        IngressRejection.MissingHeaders => "missing-headers",
+        IngressRejection.BadSignature => "bad-signature",
+        IngressRejection.StaleTimestamp => "stale-timestamp",
+        IngressRejection.UnsupportedMediaType => "unsupported-media-type",
+        IngressRejection.BodyTooLarge => "body-too-large",
+        IngressRejection.MalformedJson => "malformed-json",
+        IngressRejection.MissingScope => "missing-scope",
+        IngressRejection.SchemaInvalid => "schema-invalid",
+        IngressRejection.RateLimited => "rate-limited",
+        IngressRejection.BrokerUnavailable => "broker-unavailable",
+        IngressRejection.EventTooLarge => "event-too-large",
+        _ => throw new ArgumentOutOfRangeException(nameof(rejection)),
+    };
 }

@@ -6,10 +6,11 @@ namespace Pipeline.Core.Webhooks;
 /// <summary>Either the accepted event or the reason it was refused.</summary>
 public readonly record struct IngressResult
 {
-    private IngressResult(PipelineEvent? accepted, IngressRejection rejection)
+    private IngressResult(PipelineEvent? accepted, IngressRejection rejection, string? field)
     {
         Event = accepted;
         Rejection = rejection;
+        Field = field;
     }
 
     /// <summary>The accepted event; null when rejected.</summary>
@@ -18,13 +19,22 @@ public readonly record struct IngressResult
     /// <summary>Why it was rejected; meaningless when accepted.</summary>
     public IngressRejection Rejection { get; }
 
+    /// <summary>
+    /// For <see cref="IngressRejection.SchemaInvalid"/>: the path of the failing field, e.g.
+    /// <c>data.user.emails[0].value</c>. Built from the schema's own names and indexes, never from a value.
+    /// </summary>
+    public string? Field { get; }
+
     /// <summary>True when the webhook passed every check.</summary>
     [MemberNotNullWhen(true, nameof(Event))]
     public bool IsAccepted => Event is not null;
 
     /// <summary>An accepted event.</summary>
-    public static IngressResult Accepted(PipelineEvent accepted) => new(accepted, default);
+    public static IngressResult Accepted(PipelineEvent accepted) => new(accepted, default, null);
 
     /// <summary>A refusal.</summary>
-    public static IngressResult Rejected(IngressRejection reason) => new(null, reason);
+    public static IngressResult Rejected(IngressRejection reason) => new(null, reason, null);
+
+    /// <summary>A refusal because of one field of the payload.</summary>
+    public static IngressResult InvalidField(string field) => new(null, IngressRejection.SchemaInvalid, field);
 }

@@ -17,24 +17,28 @@ public static class SignatureVerifier
 {
     private const int HmacLength = 32;
     private const string WhsecPrefix = "whsec_";
+    private static readonly SearchValues<char> LowercaseHex = SearchValues.Create("0123456789abcdef");
 
-    /// <summary>Checks the request's signature headers against the tenant's secrets for the vendor.</summary>
+    /// <summary>
+    /// Checks the request's signature headers against the tenant's HMAC keys for the vendor (see
+    /// <see cref="KeyFor"/>: decoded once at start, not per request).
+    /// </summary>
     public static SignatureCheck Verify(
         WebhookVendor vendor,
-        IReadOnlyList<string> secrets,
+        IReadOnlyList<byte[]> keys,
         HeaderLookup headers,
         ReadOnlySpan<byte> body,
         DateTimeOffset now,
         TimeSpan tolerance) => vendor switch
         {
-            WebhookVendor.MindTickle => VerifyMindTickle(secrets, headers, body, now, tolerance),
-            WebhookVendor.TwinMind => VerifyTwinMind(secrets, headers, body),
-            WebhookVendor.Standard => VerifyStandard(secrets, headers, body, now, tolerance),
+            WebhookVendor.MindTickle => VerifyMindTickle(keys, headers, body, now, tolerance),
+            WebhookVendor.TwinMind => VerifyTwinMind(keys, headers, body),
+            WebhookVendor.Standard => VerifyStandard(keys, headers, body, now, tolerance),
             _ => throw new ArgumentOutOfRangeException(nameof(vendor)),
         };
 
     private static SignatureCheck VerifyMindTickle(
-        IReadOnlyList<string> secrets, HeaderLookup headers, ReadOnlySpan<byte> body, DateTimeOffset now, TimeSpan tolerance)
+        IReadOnlyList<byte[]> keys, HeaderLookup headers, ReadOnlySpan<byte> body, DateTimeOffset now, TimeSpan tolerance)
     {
         var signature = headers("x-mindtickle-signature");
         var timestamp = headers("x-mindtickle-timestamp");
@@ -55,9 +59,9 @@ public static class SignatureVerifier
         }
 
         Span<byte> expected = stackalloc byte[HmacLength];
-        foreach (var secret in secrets)
+        foreach (var key in keys)
         {
-            ComputeHmac(Encoding.UTF8.GetBytes(secret), timestamp, body, expected);
+            ComputeHmac(key, timestamp, body, expected);
             if (CryptographicOperations.FixedTimeEquals(expected, presented))
             {
                 return SignatureCheck.Valid;
@@ -67,7 +71,7 @@ public static class SignatureVerifier
         return SignatureCheck.BadSignature;
     }
 
-    private static SignatureCheck VerifyTwinMind(IReadOnlyList<string> secrets, HeaderLookup headers, ReadOnlySpan<byte> body)
+    private static SignatureCheck VerifyTwinMind(IReadOnlyList<byte[]> keys, HeaderLookup headers, ReadOnlySpan<byte> body)
     {
         var signature = headers("x-twinmind-signature");
         if (string.IsNullOrEmpty(signature))
@@ -82,9 +86,9 @@ public static class SignatureVerifier
         }
 
         Span<byte> expected = stackalloc byte[HmacLength];
-        foreach (var secret in secrets)
+        foreach (var key in keys)
         {
-            HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body, expected);
+            HMACSHA256.HashData(key, body, expected);
             if (CryptographicOperations.FixedTimeEquals(expected, presented))
             {
                 return SignatureCheck.Valid;
@@ -95,7 +99,7 @@ public static class SignatureVerifier
     }
 
     private static SignatureCheck VerifyStandard(
-        IReadOnlyList<string> secrets, HeaderLookup headers, ReadOnlySpan<byte> body, DateTimeOffset now, TimeSpan tolerance)
+        IReadOnlyList<byte[]> keys, HeaderLookup headers, ReadOnlySpan<byte> body, DateTimeOffset now, TimeSpan tolerance)
     {
         var id = headers("webhook-id");
         var timestamp = headers("webhook-timestamp");
@@ -112,14 +116,10 @@ public static class SignatureVerifier
 
         Span<byte> expected = stackalloc byte[HmacLength];
         Span<byte> presented = stackalloc byte[HmacLength];
-        foreach (var secret in secrets)
+        var signedPrefix = $"{id}.{timestamp}";
+        foreach (var key in keys)
         {
-            if (!TryDecodeWhsec(secret, out var key))
-            {
-                continue;
-            }
-
-            ComputeHmac(key, $"{id}.{timestamp}", body, expected);
+            ComputeHmac(key, signedPrefix, body, expected);
             foreach (var range in signatures.AsSpan().Split(' '))
             {
                 var entry = signatures.AsSpan(range);
@@ -134,14 +134,29 @@ public static class SignatureVerifier
         return SignatureCheck.BadSignature;
     }
 
+    /// <summary>The HMAC key of a configured secret; null when a Standard Webhooks secret is not <c>whsec_</c> base64.</summary>
+    public static byte[]? KeyFor(WebhookVendor vendor, string secret) => vendor switch
+    {
+        WebhookVendor.Standard => TryDecodeWhsec(secret, out var key) ? key : null,
+        _ => Encoding.UTF8.GetBytes(secret),
+    };
+
     /// <summary>HMAC-SHA256 of <c>{prefix}.{body}</c> without copying the body.</summary>
     private static void ComputeHmac(byte[] key, string prefix, ReadOnlySpan<byte> body, Span<byte> destination)
     {
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
-        hmac.AppendData(Encoding.UTF8.GetBytes(prefix));
-        hmac.AppendData("."u8);
+        var length = Encoding.UTF8.GetMaxByteCount(prefix.Length) + 1;
+        byte[]? rented = length > 512 ? ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> buffer = rented ?? stackalloc byte[512];
+        var written = Encoding.UTF8.GetBytes(prefix, buffer);
+        buffer[written++] = (byte)'.';
+        hmac.AppendData(buffer[..written]);
         hmac.AppendData(body);
         hmac.GetHashAndReset(destination);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     private static bool IsFresh(string timestamp, DateTimeOffset now, TimeSpan tolerance)
@@ -155,13 +170,26 @@ public static class SignatureVerifier
         return Math.Abs((decimal)skew) <= (decimal)tolerance.TotalSeconds;
     }
 
+    /// <summary>Lowercase hex only, as the schemes specify: one text per signature, so no altered text still verifies.</summary>
     private static bool TryDecodeHex(ReadOnlySpan<char> hex, Span<byte> destination) =>
         hex.Length == destination.Length * 2
+        && !hex.ContainsAnyExcept(LowercaseHex)
         && Convert.FromHexString(hex, destination, out _, out var written) == OperationStatus.Done
         && written == destination.Length;
 
-    private static bool TryDecodeBase64(ReadOnlySpan<char> text, Span<byte> destination) =>
-        Convert.TryFromBase64Chars(text, destination, out var written) && written == destination.Length;
+    /// <summary>
+    /// Canonical base64 only (44 characters for 32 bytes, padded, no whitespace, zero trailing bits):
+    /// the decoder alone would let a few altered texts decode to the same bytes.
+    /// </summary>
+    private static bool TryDecodeBase64(ReadOnlySpan<char> text, Span<byte> destination)
+    {
+        const int Base64Length = (HmacLength + 2) / 3 * 4;
+        Span<char> canonical = stackalloc char[Base64Length];
+        return text.Length == Base64Length
+            && Convert.TryFromBase64Chars(text, destination, out var written) && written == destination.Length
+            && Convert.TryToBase64Chars(destination, canonical, out var encoded) && encoded == Base64Length
+            && text.SequenceEqual(canonical);
+    }
 
     /// <summary>Standard Webhooks secrets are <c>whsec_</c> + base64; the key is the decoded bytes.</summary>
     public static bool TryDecodeWhsec(string secret, out byte[] key)

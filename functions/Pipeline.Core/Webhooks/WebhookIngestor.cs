@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
@@ -6,31 +7,69 @@ namespace Pipeline.Core.Webhooks;
 
 /// <summary>
 /// Turns a raw webhook into a <see cref="PipelineEvent"/>: tenant allowlist, signature over the raw
-/// bytes, then the payload. Transport concerns (media type, body limit) stay with the endpoint.
+/// bytes, scope, then the payload rules of <see cref="EventCatalogue"/>. Transport concerns (media
+/// type, body limit, rate limit, deduplication, publishing) stay with the endpoint.
 /// </summary>
-public sealed class WebhookIngestor(PipelineOptions options, TimeProvider timeProvider)
+public sealed class WebhookIngestor
 {
-    private readonly TimeSpan _tolerance = TimeSpan.FromSeconds(options.Webhooks.ToleranceSeconds);
+    /// <summary>
+    /// Duplicate property names are refused: otherwise the validator could read one value and a
+    /// consumer another.
+    /// </summary>
+    private static readonly JsonDocumentOptions ParseOptions = new() { AllowDuplicateProperties = false };
 
-    /// <summary>Verifies and parses one webhook.</summary>
-    public IngressResult Ingest(WebhookVendor vendor, string tenant, HeaderLookup headers, ReadOnlyMemory<byte> body)
+    private readonly FrozenDictionary<(string Tenant, WebhookVendor Vendor), WebhookTenant> _tenants;
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan _tolerance;
+
+    /// <summary>Decodes every tenant's secrets once.</summary>
+    public WebhookIngestor(PipelineOptions options, TimeProvider timeProvider)
     {
-        var vendorKey = vendor.RouteName();
-        if (!options.Tenants.TryGetValue(tenant, out var tenantOptions)
-            || !tenantOptions.Vendors.TryGetValue(vendorKey, out var vendorOptions)
-            || vendorOptions.Secrets.Count == 0)
+        _timeProvider = timeProvider;
+        _tolerance = TimeSpan.FromSeconds(options.Webhooks.ToleranceSeconds);
+        var tenants = new Dictionary<(string, WebhookVendor), WebhookTenant>();
+        foreach (var (tenant, tenantOptions) in options.Tenants)
         {
-            return IngressResult.Rejected(IngressRejection.TenantNotAllowed);
+            foreach (var (vendorName, vendorOptions) in tenantOptions.Vendors)
+            {
+                if (!WebhookVendors.TryParse(vendorName, out var vendor))
+                {
+                    continue;
+                }
+
+                var keys = vendorOptions.Secrets
+                    .Where(secret => !string.IsNullOrEmpty(secret))
+                    .Select(secret => SignatureVerifier.KeyFor(vendor, secret))
+                    .OfType<byte[]>()
+                    .ToArray();
+                if (keys.Length > 0)
+                {
+                    var id = tenant.ToLowerInvariant();
+                    var scim = vendorOptions.Scopes.Contains(EventCatalogue.ScimWriteScope, StringComparer.Ordinal);
+                    tenants[(id, vendor)] = new WebhookTenant(id, vendor, keys, scim);
+                }
+            }
         }
 
+        _tenants = tenants.ToFrozenDictionary();
+    }
+
+    /// <summary>The tenant, when it is configured and allows the vendor; null otherwise (403).</summary>
+    public WebhookTenant? Resolve(WebhookVendor vendor, string tenant) =>
+        tenant.Length <= 63 && _tenants.TryGetValue((tenant.ToLowerInvariant(), vendor), out var found) ? found : null;
+
+    /// <summary>Verifies and parses one webhook for a tenant from <see cref="Resolve"/>.</summary>
+    public IngressResult Ingest(WebhookTenant tenant, HeaderLookup headers, ReadOnlyMemory<byte> body)
+    {
+        var vendor = tenant.Vendor;
         if (vendor == WebhookVendor.MindTickle && headers("Company-Id") is { Length: > 0 } companyId
-            && !string.Equals(companyId, tenant, StringComparison.OrdinalIgnoreCase))
+            && !string.Equals(companyId, tenant.Id, StringComparison.OrdinalIgnoreCase))
         {
             return IngressResult.Rejected(IngressRejection.CompanyMismatch);
         }
 
-        var now = timeProvider.GetUtcNow();
-        var check = SignatureVerifier.Verify(vendor, vendorOptions.Secrets, headers, body.Span, now, _tolerance);
+        var now = _timeProvider.GetUtcNow();
+        var check = SignatureVerifier.Verify(vendor, tenant.Keys, headers, body.Span, now, _tolerance);
         if (check != SignatureCheck.Valid)
         {
             return IngressResult.Rejected(check switch
@@ -41,42 +80,53 @@ public sealed class WebhookIngestor(PipelineOptions options, TimeProvider timePr
             });
         }
 
-        JsonElement payload;
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return IngressResult.Rejected(IngressRejection.MalformedJson);
-            }
-
-            payload = document.RootElement.Clone();
+            document = JsonDocument.Parse(body, ParseOptions);
         }
         catch (JsonException)
         {
             return IngressResult.Rejected(IngressRejection.MalformedJson);
         }
 
-        var (keyField, typeField) = vendor switch
+        using (document)
         {
-            WebhookVendor.MindTickle => ("event_id", "event_type"),
-            WebhookVendor.TwinMind => ("id", "type"),
-            _ => ((string?)null, "type"),
-        };
-        var eventKey = (keyField is null ? headers("webhook-id") : StringProperty(payload, keyField))
-            ?? EventIds.HashBody(body.Span);
-        var eventType = SafeEventType(StringProperty(payload, typeField));
-        var normalizedTenant = tenant.ToLowerInvariant();
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return IngressResult.Rejected(IngressRejection.MalformedJson);
+            }
 
-        return IngressResult.Accepted(new PipelineEvent(
-            EventIds.Derive(vendorKey, normalizedTenant, eventKey),
-            vendorKey,
-            normalizedTenant,
-            eventType,
-            eventKey,
-            now,
-            vendor == WebhookVendor.TwinMind && eventType == "transcript.completed",
-            payload));
+            var (keyField, typeField) = EventCatalogue.EnvelopeFields(vendor);
+            var rawType = StringProperty(root, typeField);
+            if (EventCatalogue.RequiresScimWrite(vendor, rawType) && !tenant.CanWriteScim)
+            {
+                return IngressResult.Rejected(IngressRejection.MissingScope);
+            }
+
+            if (EventCatalogue.Validate(vendor, root) is { } field)
+            {
+                return IngressResult.InvalidField(field);
+            }
+
+            var eventKey = (keyField is null ? headers("webhook-id") : StringProperty(root, keyField)) ?? EventIds.HashBody(body.Span);
+            var eventType = SafeEventType(rawType);
+            var vendorKey = vendor.RouteName();
+
+            // Audio never leaves the ingress: the payload is re-written without it when there is any.
+            var payload = EventCatalogue.ContainsAudio(root) ? JsonElement.Parse(EventCatalogue.WithoutAudio(root)) : root.Clone();
+
+            return IngressResult.Accepted(new PipelineEvent(
+                EventIds.Derive(vendorKey, tenant.Id, eventKey),
+                vendorKey,
+                tenant.Id,
+                eventType,
+                eventKey,
+                now,
+                EventCatalogue.CarriesTranscript(vendor, eventType),
+                payload));
+        }
     }
 
     /// <summary>

@@ -41,6 +41,21 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             failures.Add("Pipeline:Webhooks:MaxBodyBytes must be between 1024 and 67108864.");
         }
 
+        if (options.Webhooks.DeduplicationHours is < 1 or > 24 * 30)
+        {
+            failures.Add("Pipeline:Webhooks:DeduplicationHours must be between 1 and 720.");
+        }
+
+        if (options.Webhooks.RateLimit.PermitsPerSecond < 1)
+        {
+            failures.Add("Pipeline:Webhooks:RateLimit:PermitsPerSecond must be at least 1.");
+        }
+
+        if (options.Webhooks.RateLimit.Burst < options.Webhooks.RateLimit.PermitsPerSecond)
+        {
+            failures.Add("Pipeline:Webhooks:RateLimit:Burst must be at least PermitsPerSecond.");
+        }
+
         if (CrontabSchedule.TryParse(options.Retention.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
         {
             failures.Add("Pipeline:Retention:Schedule is not a six-field NCRONTAB expression.");

@@ -16,6 +16,7 @@ internal static class RetentionFunctions
     public static WebApplicationBuilder AddRetention(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AuditRetentionPurger>();
+        builder.Services.AddSingleton<TranscriptRetentionPurger>();
         builder.Services.AddSingleton<RetentionRunner>();
         builder.Services.AddSingleton(new FunctionRegistration(RetentionPurge, async (payload, services, cancellationToken) =>
         {

@@ -1,42 +1,53 @@
+using System.Globalization;
 using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Host.Webhooks;
 
 /// <summary>
 /// One RFC 9457 problem per rejection reason, with a stable <c>type</c>. The text is fixed per reason:
-/// nothing from the request (secret, signature, payload) is ever echoed.
+/// nothing from the request (secret, signature, payload) is ever echoed. A schema problem names the
+/// failing field by its schema path only.
 /// </summary>
 internal static class WebhookProblems
 {
     public const string TypePrefix = "urn:pipeline:problem:webhook:";
 
-    public static IResult For(IngressRejection rejection)
+    public static IResult For(IngressRejection rejection, string? field = null)
     {
-        var (status, slug, title) = Describe(rejection);
-        return Results.Problem(statusCode: status, title: title, type: TypePrefix + slug);
-    }
-
-    /// <summary>The broker could not take the event: the vendor should retry after the given delay.</summary>
-    public static IResult BrokerUnavailable(HttpResponse response, TimeSpan retryAfter)
-    {
-        response.Headers.RetryAfter = ((int)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (status, title) = Describe(rejection);
+        var extensions = field is null ? null : new Dictionary<string, object?>(StringComparer.Ordinal) { ["field"] = field };
         return Results.Problem(
-            statusCode: StatusCodes.Status503ServiceUnavailable,
-            title: "The event could not be accepted now; retry later.",
-            type: TypePrefix + "broker-unavailable");
+            statusCode: status,
+            title: title,
+            detail: field is null ? null : $"The field '{field}' is missing or invalid.",
+            type: TypePrefix + rejection.Slug(),
+            extensions: extensions);
     }
 
-    public static (int Status, string Slug, string Title) Describe(IngressRejection rejection) => rejection switch
+    /// <summary>A 429 or 503 that tells the vendor when to retry.</summary>
+    public static IResult RetryLater(HttpResponse response, IngressRejection rejection, TimeSpan retryAfter)
     {
-        IngressRejection.UnknownVendor => (404, "unknown-vendor", "No such webhook vendor."),
-        IngressRejection.TenantNotAllowed => (403, "tenant-not-allowed", "The tenant does not accept webhooks from this vendor."),
-        IngressRejection.CompanyMismatch => (403, "company-mismatch", "The Company-Id header does not match the tenant."),
-        IngressRejection.MissingHeaders => (400, "missing-headers", "A required signature header is missing."),
-        IngressRejection.BadSignature => (401, "bad-signature", "The signature does not verify."),
-        IngressRejection.StaleTimestamp => (401, "stale-timestamp", "The signed timestamp is outside the allowed tolerance."),
-        IngressRejection.UnsupportedMediaType => (415, "unsupported-media-type", "The body must be application/json."),
-        IngressRejection.BodyTooLarge => (413, "body-too-large", "The body is larger than the limit."),
-        IngressRejection.MalformedJson => (400, "malformed-json", "The body is not a JSON object."),
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return For(rejection);
+    }
+
+    public static (int Status, string Title) Describe(IngressRejection rejection) => rejection switch
+    {
+        IngressRejection.UnknownVendor => (404, "No such webhook vendor."),
+        IngressRejection.TenantNotAllowed => (403, "The tenant does not accept webhooks from this vendor."),
+        IngressRejection.CompanyMismatch => (403, "The Company-Id header does not match the tenant."),
+        IngressRejection.MissingHeaders => (400, "A required signature header is missing."),
+        IngressRejection.BadSignature => (401, "The signature does not verify."),
+        IngressRejection.StaleTimestamp => (401, "The signed timestamp is outside the allowed tolerance."),
+        IngressRejection.UnsupportedMediaType => (415, "The body must be application/json."),
+        IngressRejection.BodyTooLarge => (413, "The body is larger than the limit."),
+        IngressRejection.MalformedJson => (400, "The body is not a JSON object."),
+        IngressRejection.MissingScope => (403, "The tenant lacks the scope this event needs."),
+        IngressRejection.SchemaInvalid => (422, "The event does not match its schema."),
+        IngressRejection.RateLimited => (429, "Too many webhooks for this tenant; retry later."),
+        IngressRejection.BrokerUnavailable => (503, "The event could not be accepted now; retry later."),
+        IngressRejection.EventTooLarge => (413, "The event is too large for the broker."),
         _ => throw new ArgumentOutOfRangeException(nameof(rejection)),
     };
 }

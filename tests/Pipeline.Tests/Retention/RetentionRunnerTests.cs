@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.Retention;
+using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 using Pipeline.Tests.Infrastructure;
@@ -24,14 +25,14 @@ public sealed class RetentionRunnerTests(AzuriteFixture azurite)
             await writer.WriteAsync(new AuditEntry(tenant, now.AddDays(-30), AuditActions.EventAccepted, "success", "vendor:twinmind", "event", "month-old", "month-old", null, new Dictionary<string, string>()), TestContext.Current.CancellationToken);
         }
 
-        var runner = new RetentionRunner(options, new AuditRetentionPurger(azurite.TableService), writer, new FakeTimeProvider(now));
+        var runner = new RetentionRunner(options, new AuditRetentionPurger(azurite.TableService), TranscriptPurger(), writer, new FakeTimeProvider(now));
         var dryRun = await runner.RunAsync(new RetentionRequest(now, DryRun: true, Tenant: shortLived, TimeSpan.FromMinutes(1)), cancellationToken: TestContext.Current.CancellationToken);
         var report = await runner.RunAsync(new RetentionRequest(now, DryRun: false, Tenant: null, TimeSpan.FromMinutes(1)), cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.Equal([new RetentionResult(shortLived, RetentionKinds.AuditRows, 1, true)], dryRun.Results);
+        Assert.Equal([new RetentionResult(shortLived, RetentionKinds.Transcripts, 0, true), new RetentionResult(shortLived, RetentionKinds.AuditRows, 1, true)], dryRun.Results);
         Assert.True(report.Finished);
-        Assert.Equal(1, report.Results.Single(r => r.Tenant == shortLived).Rows);
-        Assert.Equal(0, report.Results.Single(r => r.Tenant == longLived).Rows);
+        Assert.Equal(1, report.Results.Single(r => r.Tenant == shortLived && r.Kind == RetentionKinds.AuditRows).Rows);
+        Assert.Equal(0, report.Results.Single(r => r.Tenant == longLived && r.Kind == RetentionKinds.AuditRows).Rows);
         var shortRows = await AuditRows.ForTenantAsync(azurite, shortLived);
         var run = Assert.Single(shortRows);
         Assert.Equal(AuditActions.RetentionPurged, run.GetString("Action"));
@@ -43,10 +44,13 @@ public sealed class RetentionRunnerTests(AzuriteFixture azurite)
     [Fact]
     public async Task Run_UnknownTenant_IsAClearError()
     {
-        var runner = new RetentionRunner(new PipelineOptions(), new AuditRetentionPurger(azurite.TableService), new AuditTableWriter(azurite.TableService), TimeProvider.System);
+        var runner = new RetentionRunner(new PipelineOptions(), new AuditRetentionPurger(azurite.TableService), TranscriptPurger(), new AuditTableWriter(azurite.TableService), TimeProvider.System);
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => runner.RunAsync(new RetentionRequest(DateTimeOffset.UnixEpoch, false, "nobody", TimeSpan.FromMinutes(1)), cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Contains("nobody", error.Message, StringComparison.Ordinal);
     }
+
+    private TranscriptRetentionPurger TranscriptPurger() =>
+        new(azurite.TableService, new TranscriptTableStore(azurite.TableService));
 }

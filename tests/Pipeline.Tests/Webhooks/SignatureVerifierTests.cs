@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Pipeline.Core.Webhooks;
+using static Pipeline.Tests.Webhooks.VendorSignatures;
 
 namespace Pipeline.Tests.Webhooks;
 
@@ -8,31 +9,96 @@ public sealed class SignatureVerifierTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
     private static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
-    private static readonly byte[] Body = """{"event_id":"e-1","event_type":"course.completed","data":{}}"""u8.ToArray();
+    private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly byte[] Body = """{"event_id":"e-1","event_type":"course.completed","data":{"score":1}}"""u8.ToArray();
 
-    [Fact]
-    public void Verify_MindTickleSignedWithSecondSecret_IsValid()
+    private static SignatureCheck Verify(WebhookVendor vendor, string[] secrets, HeaderLookup headers, byte[]? body = null, DateTimeOffset? now = null) =>
+        SignatureVerifier.Verify(vendor, [.. secrets.Select(s => Key(vendor, s))], headers, body ?? Body, now ?? Now, Tolerance);
+
+    [Theory]
+    [InlineData(WebhookVendor.MindTickle)]
+    [InlineData(WebhookVendor.TwinMind)]
+    [InlineData(WebhookVendor.Standard)]
+    public void Verify_SignedWithConfiguredSecret_IsValid(WebhookVendor vendor)
     {
-        var timestamp = Now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var signature = MindTickleSignature("new-secret", timestamp, Body);
-        var headers = Headers(("X-MindTickle-Signature", signature), ("X-MINDTICKLE-TIMESTAMP", timestamp));
+        var secret = NewSecret(vendor);
 
-        var result = SignatureVerifier.Verify(WebhookVendor.MindTickle, ["old-secret", "new-secret"], headers, Body, Now, Tolerance);
-
-        Assert.Equal(SignatureCheck.Valid, result);
+        Assert.Equal(SignatureCheck.Valid, Verify(vendor, [secret], Lookup(HeadersFor(vendor, secret, Body, Now))));
     }
 
     [Theory]
-    [InlineData(-301, SignatureCheck.StaleTimestamp)]
-    [InlineData(301, SignatureCheck.StaleTimestamp)]
-    [InlineData(300, SignatureCheck.Valid)]
-    [InlineData(-300, SignatureCheck.Valid)]
-    public void Verify_MindTickleTimestampSkew_HonoursToleranceBothWays(int skewSeconds, SignatureCheck expected)
+    [InlineData(WebhookVendor.MindTickle)]
+    [InlineData(WebhookVendor.TwinMind)]
+    [InlineData(WebhookVendor.Standard)]
+    public void Verify_SignedWithSecondSecretDuringRotation_IsValid(WebhookVendor vendor)
     {
-        var timestamp = (Now.ToUnixTimeSeconds() + skewSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var headers = Headers(("x-mindtickle-signature", MindTickleSignature("s", timestamp, Body)), ("x-mindtickle-timestamp", timestamp));
+        var (old, current) = (NewSecret(vendor), NewSecret(vendor));
 
-        Assert.Equal(expected, SignatureVerifier.Verify(WebhookVendor.MindTickle, ["s"], headers, Body, Now, Tolerance));
+        Assert.Equal(SignatureCheck.Valid, Verify(vendor, [old, current], Lookup(HeadersFor(vendor, current, Body, Now))));
+    }
+
+    [Theory]
+    [InlineData(WebhookVendor.MindTickle)]
+    [InlineData(WebhookVendor.TwinMind)]
+    [InlineData(WebhookVendor.Standard)]
+    public void Verify_SignedWithAnotherSecret_IsBadSignature(WebhookVendor vendor)
+    {
+        var headers = Lookup(HeadersFor(vendor, NewSecret(vendor), Body, Now));
+
+        Assert.Equal(SignatureCheck.BadSignature, Verify(vendor, [NewSecret(vendor)], headers));
+    }
+
+    [Theory]
+    [InlineData(WebhookVendor.MindTickle)]
+    [InlineData(WebhookVendor.TwinMind)]
+    [InlineData(WebhookVendor.Standard)]
+    public void Verify_BodyReserialised_IsBadSignature(WebhookVendor vendor)
+    {
+        var secret = NewSecret(vendor);
+        var headers = Lookup(HeadersFor(vendor, secret, Body, Now));
+        var reserialised = Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonDocument.Parse(Body).RootElement, Indented));
+        Assert.NotEqual(Body, reserialised);
+
+        Assert.Equal(SignatureCheck.BadSignature, Verify(vendor, [secret], headers, reserialised));
+    }
+
+    [Theory]
+    [InlineData(WebhookVendor.MindTickle)]
+    [InlineData(WebhookVendor.TwinMind)]
+    [InlineData(WebhookVendor.Standard)]
+    public void Verify_HeaderNamesInAnyCase_AreFound(WebhookVendor vendor)
+    {
+        var secret = NewSecret(vendor);
+        var upper = HeadersFor(vendor, secret, Body, Now).Select(h => (h.Name.ToUpperInvariant(), h.Value)).ToArray();
+
+        Assert.Equal(SignatureCheck.Valid, Verify(vendor, [secret], Lookup(upper)));
+    }
+
+    [Theory]
+    [InlineData(WebhookVendor.MindTickle, -301, SignatureCheck.StaleTimestamp)]
+    [InlineData(WebhookVendor.MindTickle, 301, SignatureCheck.StaleTimestamp)]
+    [InlineData(WebhookVendor.MindTickle, 300, SignatureCheck.Valid)]
+    [InlineData(WebhookVendor.MindTickle, -300, SignatureCheck.Valid)]
+    [InlineData(WebhookVendor.Standard, -301, SignatureCheck.StaleTimestamp)]
+    [InlineData(WebhookVendor.Standard, 301, SignatureCheck.StaleTimestamp)]
+    [InlineData(WebhookVendor.Standard, 300, SignatureCheck.Valid)]
+    [InlineData(WebhookVendor.Standard, -300, SignatureCheck.Valid)]
+    public void Verify_TimestampSkew_HonoursToleranceBothWays(WebhookVendor vendor, int skewSeconds, SignatureCheck expected)
+    {
+        var secret = NewSecret(vendor);
+        var headers = Lookup(HeadersFor(vendor, secret, Body, Now.AddSeconds(skewSeconds)));
+
+        Assert.Equal(expected, Verify(vendor, [secret], headers));
+    }
+
+    [Fact]
+    public void Verify_TwinMindHasNoTimestamp_OldSignatureStillVerifies()
+    {
+        // TwinMind's replay defence is the event key deduplication, not a timestamp.
+        var secret = NewSecret(WebhookVendor.TwinMind);
+        var headers = Lookup(HeadersFor(WebhookVendor.TwinMind, secret, Body, Now));
+
+        Assert.Equal(SignatureCheck.Valid, Verify(WebhookVendor.TwinMind, [secret], headers, now: Now.AddDays(30)));
     }
 
     [Theory]
@@ -40,25 +106,137 @@ public sealed class SignatureVerifierTests
     [InlineData("zz")]
     [InlineData("abcd")]
     [InlineData("sha256=00")]
+    [InlineData("ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ")]
+    [InlineData("0000000000000000000000000000000000000000000000000000000000000000000")]
     public void Verify_MindTickleMalformedSignature_IsBadSignatureNotException(string signature)
     {
-        var timestamp = Now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var headers = Headers(("x-mindtickle-signature", signature + "ff"), ("x-mindtickle-timestamp", timestamp));
+        var headers = Lookup(("x-mindtickle-signature", signature + "ff"), ("x-mindtickle-timestamp", Unix(Now)));
 
-        Assert.Equal(SignatureCheck.BadSignature, SignatureVerifier.Verify(WebhookVendor.MindTickle, ["s"], headers, Body, Now, Tolerance));
+        Assert.Equal(SignatureCheck.BadSignature, Verify(WebhookVendor.MindTickle, ["s"], headers));
     }
 
     [Fact]
-    public void Verify_MindTickleMissingTimestamp_IsMissingHeaders()
+    public void Verify_MindTickleUppercaseHex_IsBadSignature()
     {
-        var headers = Headers(("x-mindtickle-signature", "00"));
+        var secret = NewSecret(WebhookVendor.MindTickle);
+        var timestamp = Unix(Now);
+        var headers = Lookup(("x-mindtickle-signature", MindTickle(secret, timestamp, Body).ToUpperInvariant()), ("x-mindtickle-timestamp", timestamp));
 
-        Assert.Equal(SignatureCheck.MissingHeaders, SignatureVerifier.Verify(WebhookVendor.MindTickle, ["s"], headers, Body, Now, Tolerance));
+        Assert.Equal(SignatureCheck.BadSignature, Verify(WebhookVendor.MindTickle, [secret], headers));
     }
 
-    internal static string MindTickleSignature(string secret, string timestamp, byte[] body) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), (byte[])[.. Encoding.UTF8.GetBytes(timestamp + "."), .. body]));
+    [Theory]
+    [InlineData("sha256=")]
+    [InlineData("sha256=xyz")]
+    [InlineData("sha1=0000000000000000000000000000000000000000")]
+    [InlineData("0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("sha256=000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("sha256=00000000000000000000000000000000000000000000000000000000000000000")]
+    public void Verify_TwinMindMalformedSignature_IsBadSignatureNotException(string signature)
+    {
+        Assert.Equal(SignatureCheck.BadSignature, Verify(WebhookVendor.TwinMind, ["s"], Lookup(("x-twinmind-signature", signature))));
+    }
 
-    private static HeaderLookup Headers(params (string Name, string Value)[] headers) =>
-        name => headers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Value;
+    [Theory]
+    [InlineData("v1,")]
+    [InlineData("v1,not base64!")]
+    [InlineData("v1,AAAA")]
+    [InlineData("v2,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")]
+    [InlineData("v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData(",,, v1")]
+    public void Verify_StandardMalformedSignature_IsBadSignatureNotException(string signature)
+    {
+        var headers = Lookup(("webhook-id", "msg_1"), ("webhook-timestamp", Unix(Now)), ("webhook-signature", signature));
+
+        Assert.Equal(SignatureCheck.BadSignature, Verify(WebhookVendor.Standard, [Infrastructure.Secrets.NewWhsec()], headers));
+    }
+
+    [Fact]
+    public void Verify_StandardSeveralSignaturesOneMatches_IsValid()
+    {
+        var secret = NewSecret(WebhookVendor.Standard);
+        var timestamp = Unix(Now);
+        var good = Standard(secret, "msg_1", timestamp, Body);
+        var other = Standard(NewSecret(WebhookVendor.Standard), "msg_1", timestamp, Body);
+        var headers = Lookup(("webhook-id", "msg_1"), ("webhook-timestamp", timestamp), ("webhook-signature", $"v1a,xyz {other} {good}"));
+
+        Assert.Equal(SignatureCheck.Valid, Verify(WebhookVendor.Standard, [secret], headers));
+    }
+
+    [Fact]
+    public void Verify_StandardWebhooksReferenceVector_IsValid()
+    {
+        // The Standard Webhooks specification's published example: its signature is recomputed here from
+        // the scheme, checked against the published value, then verified by the code under test.
+        const string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        const string id = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+        const string timestamp = "1614265330";
+        var body = """{"test": 2432232314}"""u8.ToArray();
+        var computed = Standard(secret, id, timestamp, body);
+        Assert.Equal("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", computed);
+        var headers = Lookup(("webhook-id", id), ("webhook-timestamp", timestamp), ("webhook-signature", computed));
+
+        var result = Verify(WebhookVendor.Standard, [secret], headers, body, DateTimeOffset.FromUnixTimeSeconds(1614265330));
+
+        Assert.Equal(SignatureCheck.Valid, result);
+    }
+
+    [Fact]
+    public void Verify_StandardReferenceVectorTooOld_IsStaleTimestamp()
+    {
+        const string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        var body = """{"test": 2432232314}"""u8.ToArray();
+        var headers = Lookup(("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"), ("webhook-timestamp", "1614265330"),
+            ("webhook-signature", Standard(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", body)));
+
+        Assert.Equal(SignatureCheck.StaleTimestamp, Verify(WebhookVendor.Standard, [secret], headers, body, DateTimeOffset.FromUnixTimeSeconds(1614265330 + 301)));
+    }
+
+    [Fact]
+    public void Verify_StandardKeyIsDecodedWhsecNotItsText_SignatureOverTextIsBad()
+    {
+        var secret = NewSecret(WebhookVendor.Standard);
+        var timestamp = Unix(Now);
+        var overText = "v1," + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), (byte[])[.. Encoding.UTF8.GetBytes($"msg_1.{timestamp}."), .. Body]));
+        var headers = Lookup(("webhook-id", "msg_1"), ("webhook-timestamp", timestamp), ("webhook-signature", overText));
+
+        Assert.Equal(SignatureCheck.BadSignature, Verify(WebhookVendor.Standard, [secret], headers));
+    }
+
+    [Theory]
+    [InlineData("whsec_")]
+    [InlineData("whsec_***")]
+    [InlineData("plain text")]
+    public void KeyFor_StandardSecretNotBase64_IsNull(string secret)
+    {
+        Assert.Null(SignatureVerifier.KeyFor(WebhookVendor.Standard, secret));
+    }
+
+    [Theory]
+    [InlineData(WebhookVendor.MindTickle, "x-mindtickle-timestamp")]
+    [InlineData(WebhookVendor.MindTickle, "x-mindtickle-signature")]
+    [InlineData(WebhookVendor.TwinMind, "x-twinmind-signature")]
+    [InlineData(WebhookVendor.Standard, "webhook-id")]
+    [InlineData(WebhookVendor.Standard, "webhook-timestamp")]
+    [InlineData(WebhookVendor.Standard, "webhook-signature")]
+    public void Verify_HeaderMissing_IsMissingHeaders(WebhookVendor vendor, string missing)
+    {
+        var secret = NewSecret(vendor);
+        var headers = HeadersFor(vendor, secret, Body, Now).Where(h => !h.Name.Equals(missing, StringComparison.OrdinalIgnoreCase)).ToArray();
+
+        Assert.Equal(SignatureCheck.MissingHeaders, Verify(vendor, [secret], Lookup(headers)));
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-5")]
+    [InlineData("+1790000000")]
+    [InlineData("1790000000.5")]
+    [InlineData("99999999999999999999999")]
+    public void Verify_TimestampNotUnixSeconds_IsStaleTimestamp(string timestamp)
+    {
+        var headers = Lookup(("x-mindtickle-signature", MindTickle("s", timestamp, Body)), ("x-mindtickle-timestamp", timestamp));
+
+        Assert.Equal(SignatureCheck.StaleTimestamp, Verify(WebhookVendor.MindTickle, ["s"], headers));
+    }
 }

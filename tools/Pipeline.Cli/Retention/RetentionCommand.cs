@@ -3,6 +3,7 @@ using System.Globalization;
 using Azure;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.Retention;
+using Pipeline.Azure.Transcripts;
 using Pipeline.Cli.Local;
 using Pipeline.Host.Local;
 using Spectre.Console;
@@ -34,13 +35,15 @@ internal static class RetentionCommand
 
         var options = CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
         var tables = CliStorage.Tables(options);
-        var runner = new RetentionRunner(options, new AuditRetentionPurger(tables), new AuditTableWriter(tables), TimeProvider.System);
+        var runner = new RetentionRunner(
+            options, new AuditRetentionPurger(tables), new TranscriptRetentionPurger(tables, new TranscriptTableStore(tables)), new AuditTableWriter(tables), TimeProvider.System);
         RetentionReport report;
         try
         {
             report = await AnsiConsole.Progress().StartAsync(async context =>
             {
-                var count = tenant is null ? Math.Max(options.Tenants.Count, 1) : 1;
+                // One step per tenant and kind (transcripts, audit rows).
+                var count = 2 * (tenant is null ? Math.Max(options.Tenants.Count, 1) : 1);
                 var task = context.AddTask(dryRun ? "Counting expired rows" : "Deleting expired rows", maxValue: count);
                 var progress = new Progress<RetentionResult>(_ => task.Increment(1));
                 var result = await runner.RunAsync(new RetentionRequest(asOf, dryRun, tenant, TimeSpan.FromSeconds(budgetSeconds)), progress, cancellationToken);

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Pipeline.Core.Audit;
+
+namespace Pipeline.Core.Webhooks;
+
+/// <summary>
+/// Counts rejected webhooks per tenant, vendor, reason and UTC minute, so a flood of bad requests
+/// becomes one audit row per minute and reason rather than one per request. Memory is bounded: the
+/// tenants are the configured ones plus <see cref="UnknownTenant"/>, the vendors three plus
+/// <c>unknown</c>, and each count keeps at most <see cref="MaxSources"/> source networks.
+/// </summary>
+public sealed class RejectionTally
+{
+    /// <summary>The audit action of a rejection count.</summary>
+    public const string Action = "webhook.rejected";
+
+    /// <summary>Where rejections for a tenant that is not configured are counted (not a valid tenant id).</summary>
+    public const string UnknownTenant = "_unknown";
+
+    /// <summary>Distinct source networks kept per count; the rest are only counted.</summary>
+    public const int MaxSources = 16;
+
+    private readonly ConcurrentDictionary<(string Tenant, string Vendor, IngressRejection Reason, long Minute), Bucket> _buckets = new();
+
+    /// <summary>Counts one rejection.</summary>
+    /// <param name="tenant">A configured tenant id, or <see cref="UnknownTenant"/>: never raw route text.</param>
+    /// <param name="vendor">A vendor route name, or <c>unknown</c>: never raw route text.</param>
+    /// <param name="reason">Why it was rejected.</param>
+    /// <param name="sourceNetwork">From <see cref="SourceNetworks.Truncate"/>.</param>
+    /// <param name="at">When.</param>
+    public void Record(string tenant, string vendor, IngressRejection reason, string sourceNetwork, DateTimeOffset at)
+    {
+        var minute = at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMinute);
+        _buckets.GetOrAdd((tenant, vendor, reason, minute), static _ => new Bucket()).Add(sourceNetwork);
+    }
+
+    /// <summary>
+    /// Removes and returns the counts of minutes that ended at or before <paramref name="before"/>
+    /// (all of them with <see cref="DateTimeOffset.MaxValue"/>, e.g. at shutdown).
+    /// </summary>
+    public IReadOnlyList<RejectionCount> Drain(DateTimeOffset before)
+    {
+        var drained = new List<RejectionCount>();
+        foreach (var key in _buckets.Keys)
+        {
+            if (key.Minute + TimeSpan.TicksPerMinute <= before.UtcTicks && _buckets.TryRemove(key, out var bucket))
+            {
+                drained.Add(bucket.ToCount(key.Tenant, key.Vendor, key.Reason, new DateTimeOffset(key.Minute, TimeSpan.Zero)));
+            }
+        }
+
+        return drained;
+    }
+
+    /// <summary>Puts back counts that could not be written, so the next flush writes them.</summary>
+    public void Restore(RejectionCount count)
+    {
+        var bucket = _buckets.GetOrAdd((count.Tenant, count.Vendor, count.Reason, count.Minute.UtcTicks), static _ => new Bucket());
+        bucket.Merge(count);
+    }
+
+    private sealed class Bucket
+    {
+        private readonly Lock _lock = new();
+        private readonly SortedSet<string> _sources = new(StringComparer.Ordinal);
+        private long _count;
+        private long _sourcesOmitted;
+
+        public void Add(string sourceNetwork)
+        {
+            lock (_lock)
+            {
+                _count++;
+                if (!_sources.Contains(sourceNetwork) && !(_sources.Count < MaxSources && _sources.Add(sourceNetwork)))
+                {
+                    _sourcesOmitted++;
+                }
+            }
+        }
+
+        public void Merge(RejectionCount count)
+        {
+            lock (_lock)
+            {
+                _count += count.Count;
+                _sourcesOmitted += count.SourcesOmitted;
+                foreach (var source in count.Sources)
+                {
+                    if (!_sources.Contains(source) && !(_sources.Count < MaxSources && _sources.Add(source)))
+                    {
+                        _sourcesOmitted++;
+                    }
+                }
+            }
+        }
+
+        public RejectionCount ToCount(string tenant, string vendor, IngressRejection reason, DateTimeOffset minute)
+        {
+            lock (_lock)
+            {
+                return new RejectionCount(tenant, vendor, reason, minute, _count, [.. _sources], _sourcesOmitted);
+            }
+        }
+    }
+}
+
+/// <summary>How often one tenant's webhooks from one vendor were rejected for one reason in one minute.</summary>
+/// <param name="Tenant">Configured tenant id or <see cref="RejectionTally.UnknownTenant"/>.</param>
+/// <param name="Vendor">Vendor route name or <c>unknown</c>.</param>
+/// <param name="Reason">The rejection reason.</param>
+/// <param name="Minute">Start of the UTC minute.</param>
+/// <param name="Count">Rejections in that minute.</param>
+/// <param name="Sources">Distinct source networks (/24 or /48), at most <see cref="RejectionTally.MaxSources"/>.</param>
+/// <param name="SourcesOmitted">Rejections from further networks, not listed.</param>
+public sealed record RejectionCount(
+    string Tenant,
+    string Vendor,
+    IngressRejection Reason,
+    DateTimeOffset Minute,
+    long Count,
+    IReadOnlyList<string> Sources,
+    long SourcesOmitted)
+{
+    /// <summary>
+    /// The audit row. <paramref name="instance"/> tells apart the rows several handler instances write
+    /// for the same minute; the row key stays stable for a given instance, so a retried write is idempotent.
+    /// </summary>
+    public AuditEntry ToAuditEntry(string instance) => new(
+        Tenant,
+        Minute,
+        RejectionTally.Action,
+        "failure",
+        $"vendor:{Vendor}",
+        "webhook",
+        $"{Reason.Slug()}:{Vendor}:{instance}",
+        EventId: null,
+        Subject: null,
+        new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["reason"] = Reason.Slug(),
+            ["vendor"] = Vendor,
+            ["count"] = Count.ToString(CultureInfo.InvariantCulture),
+            ["sources"] = string.Join(',', Sources),
+            ["sourcesOmitted"] = SourcesOmitted.ToString(CultureInfo.InvariantCulture),
+            ["instance"] = instance,
+        });
+}

@@ -1,0 +1,134 @@
+using System.Net;
+using Azure.Data.Tables;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Pipeline.Azure.Webhooks;
+using Pipeline.Core.Events;
+using Pipeline.Core.Webhooks;
+using Pipeline.Tests.Infrastructure;
+using static Pipeline.Tests.Webhooks.VendorSignatures;
+
+namespace Pipeline.Tests.Webhooks;
+
+/// <summary>A redelivered webhook is one event: on Azurite, across handler instances and restarts.</summary>
+public sealed class DeduplicationTests(AzuriteFixture azurite)
+{
+    private static async Task<(HttpStatusCode Status, string? EventId, bool Duplicate)> ReadAsync(HttpResponseMessage response)
+    {
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            return (response.StatusCode, null, false);
+        }
+
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        return (response.StatusCode, body.GetProperty("eventId").GetString(), body.GetProperty("duplicate").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData(WebhookVendor.MindTickle, """{"event_id":"mt-dup","event_type":"course.completed","data":{"score":50}}""")]
+    [InlineData(WebhookVendor.TwinMind, """{"id":"tm-dup","type":"transcript.completed","data":{"transcript_id":"tr-9","transcript":"Hi."}}""")]
+    [InlineData(WebhookVendor.Standard, """{"type":"thing.happened"}""")]
+    [InlineData(WebhookVendor.MindTickle, """{"event_type":"course.completed","data":{"score":1}}""")]
+    public async Task Post_SameWebhookTwice_SecondIsDuplicateWithSameIdAndNotPublished(WebhookVendor vendor, string body)
+    {
+        await using var host = await IngressHost.StartAsync(azurite);
+
+        // A vendor retry signs again (new timestamp) but carries the same event id.
+        var first = await ReadAsync(await host.SendSignedAsync(vendor, body, id: "msg_same"));
+        var second = await ReadAsync(await host.SendSignedAsync(vendor, body, id: "msg_same", at: DateTimeOffset.UtcNow.AddSeconds(5)));
+
+        Assert.Equal((HttpStatusCode.Accepted, false), (first.Status, first.Duplicate));
+        Assert.Equal((HttpStatusCode.Accepted, true), (second.Status, second.Duplicate));
+        Assert.Equal(first.EventId, second.EventId);
+        Assert.Single(host.Publisher!.Published);
+    }
+
+    [Fact]
+    public async Task Post_RedeliveredAfterRestart_IsStillDuplicate()
+    {
+        var tenant = Secrets.NewTenant();
+        var secret = Secrets.NewSecret();
+        var settings = new Dictionary<string, string?> { [$"Pipeline:Tenants:{tenant}:Vendors:twinmind:Secrets:0"] = secret };
+        var body = Encoding.UTF8.GetBytes("""{"id":"tm-restart","type":"meeting.ended"}""");
+
+        (HttpStatusCode, string?, bool) first;
+        var publisher = new RecordingPublisher();
+        await using (var host = await TestHost.StartAsync(azurite, settings, s => s.AddSingleton<IEventPublisher>(publisher)))
+        {
+            first = await ReadAsync(await host.Client.SendAsync(Request(WebhookVendor.TwinMind, tenant, secret, body, DateTimeOffset.UtcNow), TestContext.Current.CancellationToken));
+        }
+
+        await using var restarted = await TestHost.StartAsync(azurite, settings, s => s.AddSingleton<IEventPublisher>(publisher));
+        var second = await ReadAsync(await restarted.Client.SendAsync(Request(WebhookVendor.TwinMind, tenant, secret, body, DateTimeOffset.UtcNow), TestContext.Current.CancellationToken));
+
+        Assert.False(first.Item3);
+        Assert.True(second.Item3);
+        Assert.Equal(first.Item2, second.Item2);
+        Assert.Single(publisher.Published);
+    }
+
+    [Fact]
+    public async Task Post_SameEventKeyForTwoTenants_IsTwoEvents()
+    {
+        await using var host = await IngressHost.StartAsync(azurite);
+        var body = """{"event_id":"shared-key","event_type":"course.completed","data":{"score":3}}""";
+
+        var mine = await ReadAsync(await host.SendSignedAsync(WebhookVendor.MindTickle, body));
+        var theirs = await ReadAsync(await host.SendAsync(Request(WebhookVendor.MindTickle, host.OtherTenant, host.OtherSecret, Encoding.UTF8.GetBytes(body), DateTimeOffset.UtcNow)));
+
+        Assert.False(mine.Duplicate);
+        Assert.False(theirs.Duplicate);
+        Assert.NotEqual(mine.EventId, theirs.EventId);
+        Assert.Equal(2, host.Publisher!.Published.Count);
+    }
+
+    [Fact]
+    public async Task WasSeen_AfterLifetime_IsFalseAndPurgeRemovesTheRow()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new SeenEventStore(azurite.TableService, time);
+        var tenant = Secrets.NewTenant();
+        var cancellation = TestContext.Current.CancellationToken;
+
+        Assert.False(await store.WasSeenAsync(tenant, "evt_a", cancellation));
+        await store.MarkSeenAsync(tenant, "evt_a", TimeSpan.FromHours(1), cancellation);
+        Assert.True(await store.WasSeenAsync(tenant, "evt_a", cancellation));
+
+        time.Advance(TimeSpan.FromHours(2));
+
+        Assert.False(await store.WasSeenAsync(tenant, "evt_a", cancellation));
+        Assert.True(await store.PurgeExpiredAsync(time.GetUtcNow(), cancellation) >= 1);
+        var row = await azurite.TableService.GetTableClient(SeenEventStore.TableName).GetEntityIfExistsAsync<TableEntity>(tenant, "evt_a", cancellationToken: cancellation);
+        Assert.False(row.HasValue);
+    }
+
+    [Fact]
+    public async Task MarkSeen_Row_HoldsIdsAndTimesOnly()
+    {
+        await using var host = await IngressHost.StartAsync(azurite);
+        var accepted = await ReadAsync(await host.SendSignedAsync(WebhookVendor.MindTickle, """{"event_id":"pii-check","event_type":"course.completed","data":{"score":88,"email":"jane@example.com"}}"""));
+
+        var row = await azurite.TableService.GetTableClient(SeenEventStore.TableName)
+            .GetEntityAsync<TableEntity>(host.Tenant, accepted.EventId, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(["AcceptedAt", "ExpiresAt", "PartitionKey", "RowKey", "Timestamp", "odata.etag"], row.Value.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task WasSeen_MarkedByThisInstance_AnswersWithoutTheTable()
+    {
+        var store = new SeenEventStore(azurite.TableService, TimeProvider.System);
+        var tenant = Secrets.NewTenant();
+        var cancellation = TestContext.Current.CancellationToken;
+        await store.MarkSeenAsync(tenant, "evt_local", TimeSpan.FromHours(1), cancellation);
+
+        // Deleting the row behind its back: this instance still knows, another instance would not.
+        await azurite.TableService.GetTableClient(SeenEventStore.TableName).DeleteEntityAsync(tenant, "evt_local", cancellationToken: cancellation);
+
+        Assert.True(await store.WasSeenAsync(tenant, "evt_local", cancellation));
+        Assert.False(await new SeenEventStore(azurite.TableService, TimeProvider.System).WasSeenAsync(tenant, "evt_local", cancellation));
+    }
+}

@@ -1,0 +1,95 @@
+using FsCheck;
+using FsCheck.Xunit;
+using Pipeline.Core.Webhooks;
+using static Pipeline.Tests.Webhooks.VendorSignatures;
+
+namespace Pipeline.Tests.Webhooks;
+
+/// <summary>Flipping any single bit of the body, the signature or the timestamp never verifies.</summary>
+public sealed class SignaturePropertyTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
+    private static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
+    private static readonly string MindTickleSecret = NewSecret(WebhookVendor.MindTickle);
+    private static readonly string TwinMindSecret = NewSecret(WebhookVendor.TwinMind);
+    private static readonly string StandardSecret = NewSecret(WebhookVendor.Standard);
+
+    public enum Part
+    {
+        Body,
+        Signature,
+        Timestamp,
+        Id,
+    }
+
+    [Property(MaxTest = 300)]
+    public bool Verify_MindTickleOneBitFlipped_Fails(NonEmptyArray<byte> body, NonNegativeInt bit, bool flipSignature)
+        => FlipAndVerify(WebhookVendor.MindTickle, MindTickleSecret, body.Get, bit.Get, flipSignature ? Part.Signature : Part.Body);
+
+    [Property(MaxTest = 100)]
+    public bool Verify_MindTickleTimestampBitFlipped_Fails(NonEmptyArray<byte> body, NonNegativeInt bit)
+        => FlipAndVerify(WebhookVendor.MindTickle, MindTickleSecret, body.Get, bit.Get, Part.Timestamp);
+
+    [Property(MaxTest = 300)]
+    public bool Verify_TwinMindOneBitFlipped_Fails(NonEmptyArray<byte> body, NonNegativeInt bit, bool flipSignature)
+        => FlipAndVerify(WebhookVendor.TwinMind, TwinMindSecret, body.Get, bit.Get, flipSignature ? Part.Signature : Part.Body);
+
+    [Property(MaxTest = 400)]
+    public bool Verify_StandardOneBitFlipped_Fails(NonEmptyArray<byte> body, NonNegativeInt bit, byte part)
+        => FlipAndVerify(WebhookVendor.Standard, StandardSecret, body.Get, bit.Get, (Part)(part % 4));
+
+    [Property(MaxTest = 50)]
+    public bool Verify_Unflipped_IsValid(NonEmptyArray<byte> body, byte vendor)
+    {
+        var chosen = (WebhookVendor)(vendor % 3);
+        var secret = chosen switch { WebhookVendor.MindTickle => MindTickleSecret, WebhookVendor.TwinMind => TwinMindSecret, _ => StandardSecret };
+        var headers = HeadersFor(chosen, secret, body.Get, Now);
+        return SignatureVerifier.Verify(chosen, [Key(chosen, secret)], Lookup(headers), body.Get, Now, Tolerance) == SignatureCheck.Valid;
+    }
+
+    private static bool FlipAndVerify(WebhookVendor vendor, string secret, byte[] body, int bit, Part part)
+    {
+        var headers = HeadersFor(vendor, secret, body, Now);
+        var signedBody = body.ToArray();
+        var (signatureHeader, timestampHeader) = vendor switch
+        {
+            WebhookVendor.MindTickle => ("X-MindTickle-Signature", "X-MindTickle-Timestamp"),
+            WebhookVendor.TwinMind => ("X-TwinMind-Signature", (string?)null),
+            _ => ("webhook-signature", "webhook-timestamp"),
+        };
+        switch (part)
+        {
+            case Part.Body:
+                signedBody[bit / 8 % signedBody.Length] ^= (byte)(1 << (bit % 8));
+                break;
+            case Part.Signature:
+                headers = FlipHeader(headers, signatureHeader, bit);
+                break;
+            case Part.Timestamp when timestampHeader is not null:
+                headers = FlipHeader(headers, timestampHeader, bit);
+                break;
+            case Part.Id:
+                headers = FlipHeader(headers, "webhook-id", bit);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(part));
+        }
+
+        var result = SignatureVerifier.Verify(vendor, [Key(vendor, secret)], Lookup(headers), signedBody, Now, Tolerance);
+        return result is SignatureCheck.BadSignature or SignatureCheck.StaleTimestamp;
+    }
+
+    /// <summary>Flips one of the low eight bits of one character of the header value.</summary>
+    private static (string Name, string Value)[] FlipHeader((string Name, string Value)[] headers, string name, int bit) =>
+        [.. headers.Select(h =>
+        {
+            if (h.Name != name)
+            {
+                return h;
+            }
+
+            var chars = h.Value.ToCharArray();
+            chars[bit / 8 % chars.Length] ^= (char)(1 << (bit % 8));
+            return (h.Name, new string(chars));
+        })];
+}
