@@ -19,6 +19,7 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
     private const string Text = "Speaker 1: let us close the Fabrikam renewal this quarter.";
 
     private readonly string _keyDirectory = Directory.CreateTempSubdirectory("pipeline-subjects-keys-").FullName;
+    private readonly CapturedLogs _logs = new();
 
     private static string Pseudonym => Pseudonyms.Of(TestHost.PseudonymKey, Subject);
 
@@ -35,7 +36,7 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
     {
         [$"Pipeline:Tenants:{tenant}:Vendors:twinmind:Secrets:0"] = secret,
         ["Pipeline:KeyVault:LocalKeyFile"] = Path.Combine(_keyDirectory, "local-kek.json"),
-    });
+    }, services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(_logs));
 
     /// <summary>Sends a signed transcript.completed naming the subject (by their email) and waits until it is stored.</summary>
     private static async Task StoreTranscriptAsync(TestHost host, string tenant, string secret, string transcriptId)
@@ -97,6 +98,13 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.DoesNotContain(Uri.EscapeDataString(Subject), text, StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>Nothing the handler logged (messages, fields, exceptions) names the subject.</summary>
+    private void AssertNoRawSubjectLogged()
+    {
+        Assert.NotEmpty(_logs.Entries);
+        AssertNoRawSubject(string.Join("|", _logs.Entries.Select(e => $"{e.Message} {string.Join(",", e.Fields.Values)} {e.Exception}")));
+    }
+
     private async Task<string> AllAuditTextAsync(string tenant) =>
         string.Join("|", (await AuditRows.ForTenantAsync(azurite, tenant)).SelectMany(row => row.Select(p => $"{p.Key}={p.Value}")));
 
@@ -137,6 +145,7 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
         AssertNoRawSubject(firstRaw);
         AssertNoRawSubject(secondRaw);
         AssertNoRawSubject(await AllAuditTextAsync(tenant));
+        AssertNoRawSubjectLogged();
     }
 
     [Fact]
@@ -194,6 +203,7 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Equal("1", (string?)audit["details"]!["transcriptsErased"]);
         AssertNoRawSubject(raw);
         AssertNoRawSubject(await AllAuditTextAsync(tenant));
+        AssertNoRawSubjectLogged();
     }
 
     [Fact]
