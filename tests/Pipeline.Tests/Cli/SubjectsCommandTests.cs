@@ -68,4 +68,19 @@ public sealed class SubjectsCommandTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(2, code);
         Assert.False(File.Exists(exportFile));
     }
+
+    [Fact]
+    public async Task Erase_AzureModeWithoutVersionlessKeyId_Is2()
+    {
+        var options = new PipelineOptions
+        {
+            Mode = PipelineMode.Azure,
+            KeyVault = { KeyId = "https://vault.example.net/keys/kek/0123456789abcdef" },
+            Audit = { PseudonymKey = Secrets.NewSecret() },
+        };
+
+        var code = await SubjectsCommand.EraseAsync(options, azurite.TableService, Secrets.NewTenant(), Subject, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, code);
+    }
 }

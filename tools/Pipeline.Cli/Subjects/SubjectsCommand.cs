@@ -29,18 +29,30 @@ internal static class SubjectsCommand
         var subject = new Option<string>("--subject") { Description = "The subject's id as the vendor sent it (email or user id), or its pseudonym.", Required = true };
         var output = new Option<string?>("--out") { Description = "Write the JSON document to this file (readable by you only) instead of standard output." };
         var export = new Command("export", "Everything held about a subject as one JSON document (GDPR Art. 15/20).") { tenant, subject, output };
-        export.SetAction((result, cancellationToken) =>
-        {
-            var options = CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
-            return ExportAsync(options, CliStorage.Tables(options), result.GetValue(tenant)!, result.GetValue(subject)!, result.GetValue(output), cancellationToken);
-        });
+        export.SetAction((result, cancellationToken) => WithStorageAsync((options, tables) =>
+            ExportAsync(options, tables, result.GetValue(tenant)!, result.GetValue(subject)!, result.GetValue(output), cancellationToken)));
         var erase = new Command("erase", "Crypto-shred every transcript the subject took part in (GDPR Art. 17); the erasure is audited.") { tenant, subject };
-        erase.SetAction((result, cancellationToken) =>
-        {
-            var options = CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
-            return EraseAsync(options, CliStorage.Tables(options), result.GetValue(tenant)!, result.GetValue(subject)!, cancellationToken);
-        });
+        erase.SetAction((result, cancellationToken) => WithStorageAsync((options, tables) =>
+            EraseAsync(options, tables, result.GetValue(tenant)!, result.GetValue(subject)!, cancellationToken)));
         return new Command("subjects", "GDPR export and erasure for one subject of one tenant.") { export, erase };
+    }
+
+    /// <summary>Loads the settings and the table client; a storage setting missing is exit 2 with the key named.</summary>
+    private static Task<int> WithStorageAsync(Func<PipelineOptions, TableServiceClient, Task<int>> run)
+    {
+        var options = CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
+        TableServiceClient tables;
+        try
+        {
+            tables = CliStorage.Tables(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+            return Task.FromResult(2);
+        }
+
+        return run(options, tables);
     }
 
     internal static async Task<int> ExportAsync(PipelineOptions options, TableServiceClient tables, string tenant, string subject, string? outPath, CancellationToken cancellationToken)
@@ -109,6 +121,12 @@ internal static class SubjectsCommand
         if (string.IsNullOrEmpty(options.Audit.PseudonymKey))
         {
             AnsiConsole.MarkupLine("[red]Pipeline:Audit:PseudonymKey is not set; run `up` once to generate local.settings.json.[/]");
+            return 2;
+        }
+
+        if (options.Mode == PipelineMode.Azure && !(KeyVaultKeyId.TryParse(options.KeyVault.KeyId, out var keyId) && keyId.Version is null))
+        {
+            AnsiConsole.MarkupLine("[red]Pipeline:KeyVault:KeyId must be a versionless Key Vault key URI.[/]");
             return 2;
         }
 
