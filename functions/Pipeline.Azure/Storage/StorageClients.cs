@@ -22,8 +22,9 @@ public static class StorageClients
     /// <summary>The queue service Local mode uses in place of the Service Bus subscriptions.</summary>
     public static QueueServiceClient CreateQueueService(StorageOptions options, TokenCredential credential)
     {
-        // Base64 matches what the Functions queue trigger expects, should a queue ever be bound directly.
-        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        // Plain text: the envelope is JSON with the body already base64, and a second base64 layer
+        // would cost a third of Azurite's 64 KiB message limit.
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
         return options.ConnectionString is { Length: > 0 } connectionString
             ? new QueueServiceClient(connectionString, queueOptions)
             : new QueueServiceClient(

@@ -17,18 +17,22 @@ public sealed record BusMessage(
     IReadOnlyDictionary<string, object> Properties)
 {
     /// <summary>Builds the topic message for an accepted event.</summary>
-    public static BusMessage ForEvent(PipelineEvent pipelineEvent, string correlationId) => new(
-        pipelineEvent.EventId,
-        correlationId,
-        "application/json",
-        EventSerializer.Serialize(pipelineEvent),
-        new Dictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["tenant"] = pipelineEvent.Tenant,
-            ["vendor"] = pipelineEvent.Vendor,
-            ["eventType"] = pipelineEvent.EventType,
-            ["hasTranscript"] = pipelineEvent.HasTranscript,
-        });
+    public static BusMessage ForEvent(PipelineEvent pipelineEvent, string correlationId)
+    {
+        var body = EventSerializer.Serialize(pipelineEvent);
+        return new(
+            pipelineEvent.EventId,
+            correlationId,
+            EventSerializer.IsCompressed(body) ? EventSerializer.CompressedContentType : EventSerializer.JsonContentType,
+            body,
+            new Dictionary<string, object>(StringComparer.Ordinal)
+            {
+                ["tenant"] = pipelineEvent.Tenant,
+                ["vendor"] = pipelineEvent.Vendor,
+                ["eventType"] = pipelineEvent.EventType,
+                ["hasTranscript"] = pipelineEvent.HasTranscript,
+            });
+    }
 
     /// <summary>True when the <c>transcripts</c> subscription's filter selects this message.</summary>
     public bool HasTranscript => Properties.TryGetValue("hasTranscript", out var value) && value is true;

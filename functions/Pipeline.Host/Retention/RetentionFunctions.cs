@@ -1,4 +1,5 @@
 using Pipeline.Azure.Retention;
+using Pipeline.Azure.Webhooks;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Invocations;
 
@@ -26,8 +27,11 @@ internal static class RetentionFunctions
                 services.GetRequiredService<TimeProvider>().GetUtcNow(), DryRun: false, Tenant: null, TimeSpan.FromSeconds(options.Retention.BudgetSeconds));
             var report = await services.GetRequiredService<RetentionRunner>().RunAsync(request, cancellationToken: cancellationToken);
             var rows = report.Results.Sum(r => r.Rows);
+
+            // The ingress's deduplication memory is short-lived by design; drop what has expired too.
+            var seen = await services.GetRequiredService<SeenEventStore>().PurgeExpiredAsync(request.AsOf, cancellationToken);
             return InvocationResult.Success(
-                $"{RetentionPurge}: {rows} expired rows deleted in {report.Duration.TotalSeconds:F1} s; {(report.Finished ? "finished" : "budget reached, the next run continues")}{(timer.IsPastDue ? " (past due)" : "")}.");
+                $"{RetentionPurge}: {rows} expired rows and {seen} expired deduplication entries deleted in {report.Duration.TotalSeconds:F1} s; {(report.Finished ? "finished" : "budget reached, the next run continues")}{(timer.IsPastDue ? " (past due)" : "")}.");
         }));
         return builder;
     }

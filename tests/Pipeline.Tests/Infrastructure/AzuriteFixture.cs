@@ -20,7 +20,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public TableServiceClient TableService => new(ConnectionString);
 
-    public QueueServiceClient QueueService => new(ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+    public QueueServiceClient QueueService => new(ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
 
     public async ValueTask InitializeAsync()
     {

@@ -13,8 +13,10 @@ namespace Pipeline.Tests.Transcripts;
 /// <summary>A signed TwinMind webhook through the real handler, queue and dispatcher into the encrypted store.</summary>
 public sealed class TranscriptPipelineTests(AzuriteFixture azurite)
 {
-    [Fact]
-    public async Task TwinMindTranscriptWebhook_IsEncryptedStoredAndReadable()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3_000)] // about 200 KB: a long meeting, larger than an Azurite queue message until compressed
+    public async Task TwinMindTranscriptWebhook_IsEncryptedStoredAndReadable(int lines)
     {
         var tenant = Secrets.NewTenant();
         var secret = Secrets.NewSecret();
@@ -25,7 +27,8 @@ public sealed class TranscriptPipelineTests(AzuriteFixture azurite)
             ["Pipeline:KeyVault:LocalKeyFile"] = Path.Combine(keyDirectory, "local-kek.json"),
             ["Pipeline:Audit:PseudonymKey"] = Secrets.NewSecret(),
         });
-        var text = "Speaker 1: let us close the Fabrikam renewal this quarter.";
+        var text = string.Join('\n', Enumerable.Range(0, lines).Select(i =>
+            $"Speaker {1 + (i % 4)}: point {i} - let us close the Fabrikam renewal this quarter, budget line {i * 37 % 1000}."));
         var body = Encoding.UTF8.GetBytes(new JsonObject
         {
             ["id"] = "tm-evt-e2e-1",
