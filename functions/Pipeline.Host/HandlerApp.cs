@@ -56,6 +56,7 @@ public static class HandlerApp
         app.MapHealth();
         app.MapWebhooks();
         app.MapAuditQuery();
+        app.MapTranscripts();
         app.MapFunctionInvocations();
         app.MapSubjects();
         return app;

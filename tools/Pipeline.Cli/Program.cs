@@ -12,6 +12,8 @@ var root = new RootCommand("Pipeline operator CLI: run the pipeline locally, sen
     RetentionCommand.Create(),
     SendCommand.Create(),
     PublishCommand.Create(),
+    Pipeline.Cli.Transcripts.TranscriptsCommand.Create(),
+    Pipeline.Cli.Keys.KeysCommand.Create(),
     Pipeline.Cli.Subjects.SubjectsCommand.Create(),
 };
 

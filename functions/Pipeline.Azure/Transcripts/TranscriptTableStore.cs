@@ -233,10 +233,7 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     {
         ArgumentNullException.ThrowIfNull(protector);
         await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
-        var filter = tenant is null
-            ? TableClient.CreateQueryFilter($"RowKey eq {HeaderRowKey}")
-            : TableClient.CreateQueryFilter($"PartitionKey gt {tenant + "_"} and PartitionKey lt {tenant + "_~"} and RowKey eq {HeaderRowKey}");
-        var pages = _transcripts.QueryAsync<TableEntity>(filter, pageSize, ["PartitionKey", "RowKey", "KeyId", "WrapAlgorithm", "WrappedKey"], cancellationToken)
+        var pages = _transcripts.QueryAsync<TableEntity>(HeaderFilter(tenant), pageSize, ["PartitionKey", "RowKey", "KeyId", "WrapAlgorithm", "WrappedKey"], cancellationToken)
             .AsPages(continuationToken, pageSize);
         await foreach (var page in pages.ConfigureAwait(false))
         {
@@ -268,6 +265,19 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
         }
 
         return new RewrapPage(0, 0, 0, 0, null);
+    }
+
+    /// <summary>How many transcripts are stored (of one tenant, or all): what a rewrap run will examine.</summary>
+    public async Task<int> CountAsync(string? tenant, CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var count = 0;
+        await foreach (var _ in _transcripts.QueryAsync<TableEntity>(HeaderFilter(tenant), 1000, ["PartitionKey"], cancellationToken).ConfigureAwait(false))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     /// <summary>The ids of a tenant's transcripts that name the subject with this pseudonym.</summary>
@@ -319,6 +329,10 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
             TableUpdateMode.Replace,
             cancellationToken).ConfigureAwait(false);
     }
+
+    private static string HeaderFilter(string? tenant) => tenant is null
+        ? TableClient.CreateQueryFilter($"RowKey eq {HeaderRowKey}")
+        : TableClient.CreateQueryFilter($"PartitionKey gt {tenant + "_"} and PartitionKey lt {tenant + "_~"} and RowKey eq {HeaderRowKey}");
 
     private static IEnumerable<TableEntity> DataRows(string partition, SealedTranscript sealedTranscript)
     {

@@ -17,6 +17,12 @@ public static class AuditActions
     /// <summary>A transcript could not be stored (too large, malformed, unknown tenant).</summary>
     public const string TranscriptRejected = "transcript.rejected";
 
+    /// <summary>A caller read (or tried to read) a transcript through the API.</summary>
+    public const string TranscriptRead = "transcript.read";
+
+    /// <summary>A caller deleted (crypto-shredded), or tried to delete, a transcript through the API.</summary>
+    public const string TranscriptDeleted = "transcript.deleted";
+
     /// <summary>A caller read a tenant's audit rows.</summary>
     public const string AuditQueried = "audit.queried";
 

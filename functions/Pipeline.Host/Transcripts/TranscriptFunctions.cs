@@ -1,13 +1,9 @@
 using Azure.Core;
 using Azure.Core.Cryptography;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Pipeline.Azure.KeyVault;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Configuration;
-using Pipeline.Core.Transcripts;
-using Pipeline.Host.Configuration;
 using Pipeline.Host.Invocations;
-using Pipeline.Host.Local;
 
 namespace Pipeline.Host.Transcripts;
 
@@ -24,31 +20,12 @@ internal static class TranscriptFunctions
     public static WebApplicationBuilder AddTranscripts(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        var local = builder.Configuration.PipelineMode() == PipelineMode.Local;
-        if (local)
-        {
-            services.TryAddSingleton<IKeyEncryptionKeyResolver>(sp => LocalKeyFile.OpenOrCreate(LocalKeyPath(sp.GetRequiredService<PipelineOptions>())));
-        }
-        else
-        {
-            services.AddSingleton(sp => new KeyVaultKeyClient(
-                VaultKey(sp.GetRequiredService<PipelineOptions>()).VaultUri,
-                sp.GetRequiredService<TokenCredential>(),
-                new KeyVaultKeyClientOptions()));
-            services.TryAddSingleton<IKeyEncryptionKeyResolver>(sp => new KeyVaultKeyResolver(
-                sp.GetRequiredService<KeyVaultKeyClient>(), sp.GetRequiredService<TimeProvider>()));
-        }
-
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<PipelineOptions>();
-            return new TranscriptProtector(
-                sp.GetRequiredService<IKeyEncryptionKeyResolver>(),
-                local ? LocalKeyFile.KeyName : VaultKey(options).ToString(),
-                options.Transcripts.Compress ? TranscriptCompression.Brotli : TranscriptCompression.None);
-        });
+        services.TryAddSingleton(sp => TranscriptKeys.CreateResolver(
+            sp.GetRequiredService<PipelineOptions>(), sp.GetRequiredService<TokenCredential>, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => TranscriptKeys.CreateProtector(sp.GetRequiredService<PipelineOptions>(), sp.GetRequiredService<IKeyEncryptionKeyResolver>()));
         services.AddSingleton<TranscriptTableStore>();
         services.AddSingleton<TranscriptReader>();
+        services.AddSingleton<TranscriptAccess>();
         services.AddSingleton<EncryptTranscriptHandler>();
         services.AddSingleton(ServiceBusFunction.Create(EncryptTranscript, async (pipelineEvent, message, sp, cancellationToken) =>
         {
@@ -59,14 +36,4 @@ internal static class TranscriptFunctions
         }));
         return builder;
     }
-
-    internal static KeyVaultKeyId VaultKey(PipelineOptions options) =>
-        KeyVaultKeyId.TryParse(options.KeyVault.KeyId, out var keyId) && keyId.Version is null
-            ? keyId
-            : throw new InvalidOperationException("Pipeline:KeyVault:KeyId must be a versionless Key Vault key URI.");
-
-    internal static string LocalKeyPath(PipelineOptions options) =>
-        options.KeyVault.LocalKeyFile is { Length: > 0 } path
-            ? Path.GetFullPath(path)
-            : Path.Combine(RepositoryRoot.Find(), ".data", "keys", "local-kek.json");
 }

@@ -27,6 +27,7 @@ public sealed class SubjectsCommandTests(AzuriteFixture azurite) : IDisposable
         var options = new PipelineOptions
         {
             Mode = PipelineMode.Local,
+            Storage = { ConnectionString = azurite.ConnectionString },
             KeyVault = { LocalKeyFile = Path.Combine(_directory, "local-kek.json") },
             Audit = { PseudonymKey = Secrets.NewSecret() },
         };
@@ -39,9 +40,9 @@ public sealed class SubjectsCommandTests(AzuriteFixture azurite) : IDisposable
         var exportFile = Path.Combine(_directory, "export.json");
         var afterFile = Path.Combine(_directory, "after.json");
 
-        var exported = await SubjectsCommand.ExportAsync(options, azurite.TableService, tenant, Subject, exportFile, cancellationToken);
-        var erased = await SubjectsCommand.EraseAsync(options, azurite.TableService, tenant, Subject, cancellationToken);
-        var exportedAfter = await SubjectsCommand.ExportAsync(options, azurite.TableService, tenant, Subject, afterFile, cancellationToken);
+        var exported = await SubjectsCommand.ExportAsync(options, tenant, Subject, exportFile, cancellationToken);
+        var erased = await SubjectsCommand.EraseAsync(options, tenant, Subject, cancellationToken);
+        var exportedAfter = await SubjectsCommand.ExportAsync(options, tenant, Subject, afterFile, cancellationToken);
 
         Assert.Equal((0, 0, 0), (exported, erased, exportedAfter));
         var before = File.ReadAllText(exportFile);
@@ -63,7 +64,7 @@ public sealed class SubjectsCommandTests(AzuriteFixture azurite) : IDisposable
     {
         var exportFile = Path.Combine(_directory, "export.json");
 
-        var code = await SubjectsCommand.ExportAsync(new PipelineOptions(), azurite.TableService, Secrets.NewTenant(), Subject, exportFile, TestContext.Current.CancellationToken);
+        var code = await SubjectsCommand.ExportAsync(new PipelineOptions { Storage = { ConnectionString = azurite.ConnectionString } }, Secrets.NewTenant(), Subject, exportFile, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, code);
         Assert.False(File.Exists(exportFile));
@@ -75,11 +76,12 @@ public sealed class SubjectsCommandTests(AzuriteFixture azurite) : IDisposable
         var options = new PipelineOptions
         {
             Mode = PipelineMode.Azure,
+            Storage = { ConnectionString = azurite.ConnectionString },
             KeyVault = { KeyId = "https://vault.example.net/keys/kek/0123456789abcdef" },
             Audit = { PseudonymKey = Secrets.NewSecret() },
         };
 
-        var code = await SubjectsCommand.EraseAsync(options, azurite.TableService, Secrets.NewTenant(), Subject, TestContext.Current.CancellationToken);
+        var code = await SubjectsCommand.EraseAsync(options, Secrets.NewTenant(), Subject, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, code);
     }

@@ -1,0 +1,58 @@
+using Pipeline.Azure.Audit;
+using Pipeline.Azure.Transcripts;
+using Pipeline.Core.Audit;
+
+namespace Pipeline.Host.Transcripts;
+
+/// <summary>
+/// Reading and deleting a transcript on someone's behalf, audited whatever the outcome (SPEC §3.3): the
+/// API (actor = the caller's <c>oid</c>) and the CLI (actor = the operator) go through here. Audit rows and
+/// log lines name ids, outcomes and failure kinds only, never text.
+/// </summary>
+public sealed class TranscriptAccess(TranscriptReader reader, TranscriptTableStore store, AuditTableWriter audit, TimeProvider timeProvider, ILogger<TranscriptAccess> logger)
+{
+    /// <summary>The longest transcript id either path accepts.</summary>
+    public const int MaxIdLength = 512;
+
+    public async Task<TranscriptReadResult> ReadAsync(string tenant, string transcriptId, string actor, CancellationToken cancellationToken = default)
+    {
+        var read = await reader.ReadAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false);
+        var details = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (read.Record is { } record)
+        {
+            details["transcriptEventId"] = record.EventId;
+        }
+
+        var outcome = "success";
+        if (!read.Found)
+        {
+            outcome = "not-found";
+        }
+        else if (!read.Succeeded)
+        {
+            outcome = "failure";
+            details["failure"] = read.Opened?.Failure.ToString() ?? "Unknown";
+            Log.TranscriptUnreadable(logger, tenant, read.Record!.EventId, details["failure"]);
+        }
+
+        await AuditAsync(tenant, transcriptId, AuditActions.TranscriptRead, outcome, actor, details, cancellationToken).ConfigureAwait(false);
+        return read;
+    }
+
+    /// <summary>Crypto-shreds the transcript; false when there was none.</summary>
+    public async Task<bool> DeleteAsync(string tenant, string transcriptId, string actor, CancellationToken cancellationToken = default)
+    {
+        var deleted = await store.DeleteAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(tenant, transcriptId, AuditActions.TranscriptDeleted, deleted ? "success" : "not-found", actor, new Dictionary<string, string>(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    /// <summary>
+    /// One row per call: the row's event id is a fresh request id, since the row key is built from it and a
+    /// vendor's transcript id may hold characters a row key may not.
+    /// </summary>
+    private Task AuditAsync(string tenant, string transcriptId, string action, string outcome, string actor, Dictionary<string, string> details, CancellationToken cancellationToken) =>
+        audit.WriteAsync(
+            new AuditEntry(tenant, timeProvider.GetUtcNow(), action, outcome, actor, "transcript", transcriptId, Guid.NewGuid().ToString("N"), null, details),
+            cancellationToken);
+}

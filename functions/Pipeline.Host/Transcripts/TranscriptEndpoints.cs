@@ -1,0 +1,74 @@
+using System.Security.Claims;
+using System.Text;
+using Pipeline.Host.Auth;
+
+namespace Pipeline.Host.Transcripts;
+
+/// <summary>
+/// <c>GET</c> and <c>DELETE /api/transcripts/{tenant}/{transcriptId}</c> (SPEC §3, §3.3): read decrypts
+/// (one unwrap), delete crypto-shreds. Every call that reaches the handler is audited with the caller's
+/// <c>oid</c> (<see cref="TranscriptAccess"/>); no problem response ever holds transcript text.
+/// </summary>
+internal static class TranscriptEndpoints
+{
+    public const string FunctionName = "Transcripts";
+    private const string Route = "/api/transcripts/{tenant}/{transcriptId}";
+    private const string ProblemPrefix = "urn:pipeline:problem:transcripts:";
+
+    public static IEndpointRouteBuilder MapTranscripts(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(Route, ReadAsync).WithName(FunctionName).RequireCaller(CallerRoles.TranscriptsRead);
+        app.MapDelete(Route, DeleteAsync).RequireCaller(CallerRoles.TranscriptsDelete);
+        return app;
+    }
+
+    private static async Task<IResult> ReadAsync(string tenant, string transcriptId, ClaimsPrincipal caller, TranscriptAccess access, CancellationToken cancellationToken)
+    {
+        if (transcriptId.Length > TranscriptAccess.MaxIdLength)
+        {
+            return BadId();
+        }
+
+        var read = await access.ReadAsync(tenant.ToLowerInvariant(), transcriptId, caller.ObjectId() ?? "unknown", cancellationToken);
+        if (!read.Found)
+        {
+            return NotFound();
+        }
+
+        if (read.Opened is not { Succeeded: true, Plaintext: { } plaintext })
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "The stored transcript failed its integrity check; nothing of it is returned.",
+                type: ProblemPrefix + "integrity-failure",
+                extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["failure"] = read.Opened?.Failure.ToString() });
+        }
+
+        var record = read.Record!;
+        return TypedResults.Ok(new TranscriptResponse(record.Tenant, record.TranscriptId, record.EventId, record.StoredAt, record.ExpiresAt, Encoding.UTF8.GetString(plaintext)));
+    }
+
+    private static async Task<IResult> DeleteAsync(string tenant, string transcriptId, ClaimsPrincipal caller, TranscriptAccess access, CancellationToken cancellationToken)
+    {
+        if (transcriptId.Length > TranscriptAccess.MaxIdLength)
+        {
+            return BadId();
+        }
+
+        return await access.DeleteAsync(tenant.ToLowerInvariant(), transcriptId, caller.ObjectId() ?? "unknown", cancellationToken)
+            ? TypedResults.NoContent()
+            : NotFound();
+    }
+
+    private static IResult NotFound() =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such transcript (never stored, expired or deleted).", type: ProblemPrefix + "not-found");
+
+    private static IResult BadId() =>
+        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: $"The transcript id is longer than {TranscriptAccess.MaxIdLength} characters.", type: ProblemPrefix + "bad-id");
+}
+
+/// <summary>
+/// A decrypted transcript. Only the text is sealed and stored (participants are kept as pseudonyms in the
+/// erasure index only; meeting id and language are not stored), so that is what is returned.
+/// </summary>
+internal sealed record TranscriptResponse(string Tenant, string TranscriptId, string EventId, DateTimeOffset StoredAt, DateTimeOffset ExpiresAt, string Transcript);

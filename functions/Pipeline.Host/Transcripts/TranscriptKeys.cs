@@ -1,0 +1,40 @@
+using Azure.Core;
+using Azure.Core.Cryptography;
+using Pipeline.Azure.KeyVault;
+using Pipeline.Azure.Transcripts;
+using Pipeline.Core.Configuration;
+using Pipeline.Core.Transcripts;
+using Pipeline.Host.Local;
+
+namespace Pipeline.Host.Transcripts;
+
+/// <summary>
+/// The key-encryption key by mode, shared by the handler and the CLI so both open the same transcripts:
+/// Local mode the RSA key file (<c>Pipeline:KeyVault:LocalKeyFile</c>, default <c>.data/keys/local-kek.json</c>),
+/// Azure mode Key Vault over REST (<c>Pipeline:KeyVault:KeyId</c>, a versionless key URI) with the given credential.
+/// </summary>
+public static class TranscriptKeys
+{
+    public static IKeyEncryptionKeyResolver CreateResolver(PipelineOptions options, Func<TokenCredential> credential, TimeProvider timeProvider) =>
+        options.Mode == PipelineMode.Local
+            ? LocalKeyFile.OpenOrCreate(LocalKeyPath(options))
+            : new KeyVaultKeyResolver(new KeyVaultKeyClient(VaultKey(options).VaultUri, credential(), new KeyVaultKeyClientOptions()), timeProvider);
+
+    /// <summary>The versionless key id new data keys are wrapped under (its current version).</summary>
+    public static string KeyId(PipelineOptions options) =>
+        options.Mode == PipelineMode.Local ? LocalKeyFile.KeyName : VaultKey(options).ToString();
+
+    public static TranscriptProtector CreateProtector(PipelineOptions options, IKeyEncryptionKeyResolver resolver) =>
+        new(resolver, KeyId(options), options.Transcripts.Compress ? TranscriptCompression.Brotli : TranscriptCompression.None);
+
+    /// <summary>Where the Local mode key file is (or will be generated).</summary>
+    public static string LocalKeyPath(PipelineOptions options) =>
+        options.KeyVault.LocalKeyFile is { Length: > 0 } path
+            ? Path.GetFullPath(path)
+            : Path.Combine(RepositoryRoot.Find(), ".data", "keys", "local-kek.json");
+
+    private static KeyVaultKeyId VaultKey(PipelineOptions options) =>
+        KeyVaultKeyId.TryParse(options.KeyVault.KeyId, out var keyId) && keyId.Version is null
+            ? keyId
+            : throw new InvalidOperationException("Pipeline:KeyVault:KeyId must be a versionless Key Vault key URI.");
+}

@@ -1,0 +1,51 @@
+using Azure.Identity;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Azure.Audit;
+using Pipeline.Azure.Transcripts;
+using Pipeline.Cli.Local;
+using Pipeline.Core.Configuration;
+using Pipeline.Host.Transcripts;
+using Spectre.Console;
+
+namespace Pipeline.Cli.Transcripts;
+
+/// <summary>
+/// The transcript store as the handler sees it, opened from the operator's machine: the same settings, the same
+/// key resolution (Local mode: the key file; Azure mode: Key Vault with the signed-in identity through
+/// DefaultAzureCredential), Table Storage directly.
+/// </summary>
+internal sealed record CliTranscripts(PipelineOptions Options, TranscriptTableStore Store, TranscriptProtector Protector, TranscriptAccess Access)
+{
+    /// <summary>Who the CLI's audit rows name as the actor.</summary>
+    public static string Actor => $"cli:{Environment.UserName}";
+
+    /// <summary>The store, or why it cannot be opened with this configuration.</summary>
+    public static (CliTranscripts? Transcripts, string? Problem) Open(PipelineOptions options)
+    {
+        if (options.Mode == PipelineMode.Local && TranscriptKeys.LocalKeyPath(options) is var path && !File.Exists(path))
+        {
+            return (null, $"No local key file at {path}: nothing stored in Local mode can be opened. Run the pipeline (`up`) first, or set Pipeline:KeyVault:LocalKeyFile.");
+        }
+
+        if (options.Mode == PipelineMode.Azure && !Uri.TryCreate(options.KeyVault.KeyId, UriKind.Absolute, out _))
+        {
+            return (null, "Azure mode needs Pipeline:KeyVault:KeyId (a versionless Key Vault key URI).");
+        }
+
+        try
+        {
+            var tables = CliStorage.Tables(options);
+            var protector = TranscriptKeys.CreateProtector(options, TranscriptKeys.CreateResolver(options, () => new DefaultAzureCredential(), TimeProvider.System));
+            var store = new TranscriptTableStore(tables);
+            var access = new TranscriptAccess(new TranscriptReader(store, protector, TimeProvider.System), store, new AuditTableWriter(tables), TimeProvider.System, NullLogger<TranscriptAccess>.Instance);
+            return (new CliTranscripts(options, store, protector, access), null);
+        }
+        catch (InvalidOperationException e)
+        {
+            return (null, e.Message);
+        }
+    }
+
+    /// <summary>Errors go to standard error, so standard output carries only what was asked for.</summary>
+    public static IAnsiConsole Errors { get; } = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+}
