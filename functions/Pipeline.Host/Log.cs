@@ -1,3 +1,5 @@
+using Pipeline.Host.Privacy;
+
 namespace Pipeline.Host;
 
 /// <summary>Every log line of the handler: structured fields, never a payload, secret or PII value.</summary>
@@ -15,8 +17,9 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Error, "Publishing webhook {EventId} failed; answered 503 so the vendor retries.")]
     public static partial void PublishFailed(ILogger logger, string eventId, Exception exception);
 
-    [LoggerMessage(5, LogLevel.Information, "Audit row written for event {EventId}.")]
-    public static partial void AuditWritten(ILogger logger, string eventId);
+    // The subject is the raw identifier: classified, so the redactor logs its pseudonym instead.
+    [LoggerMessage(5, LogLevel.Information, "Audit rows ({Rows}) written for event {EventId} about {Subject}.")]
+    public static partial void AuditWritten(ILogger logger, string eventId, int rows, [PersonalData] string? subject);
 
     [LoggerMessage(6, LogLevel.Information, "Transcript event {EventId}: {Outcome}.")]
     public static partial void TranscriptHandled(ILogger logger, string eventId, Pipeline.Azure.Transcripts.TranscriptHandlingOutcome outcome);

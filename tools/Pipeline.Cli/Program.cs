@@ -10,6 +10,7 @@ var root = new RootCommand("Pipeline operator CLI: run the pipeline locally, sen
     UpCommand.Create(),
     TokenCommand.Create(),
     RetentionCommand.Create(),
+    Pipeline.Cli.Audit.AuditCommand.Create(),
     SendCommand.Create(),
     PublishCommand.Create(),
     Pipeline.Cli.Transcripts.TranscriptsCommand.Create(),

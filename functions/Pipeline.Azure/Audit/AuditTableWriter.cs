@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Data.Tables;
 using Pipeline.Core.Audit;
 
@@ -7,30 +6,141 @@ namespace Pipeline.Azure.Audit;
 /// <summary>
 /// Writes audit rows to the <c>AuditLog</c> table. Every part of the pipeline writes its rows through
 /// this one writer. A row whose key already exists is the same row delivered again: that is success.
+/// Rows are chained per partition (<see cref="AuditChain"/>); the rows of one partition that arrive
+/// together go in one entity-group transaction with the partition's head row.
 /// </summary>
-public sealed class AuditTableWriter(TableServiceClient tableService)
+public sealed class AuditTableWriter(TableServiceClient tableService, byte[]? chainKey = null)
 {
     /// <summary>The table name.</summary>
     public const string TableName = "AuditLog";
 
-    private const string DetailPrefix = "Detail_";
+    /// <summary>An entity-group transaction holds at most 100 entities: the head and 99 rows.</summary>
+    public const int MaxRowsPerTransaction = 99;
 
+    /// <summary>Below the 4 MiB transaction limit, with room for the head and the batch framing.</summary>
+    private const long MaxTransactionBytes = 3 * 1024 * 1024;
+
+    private const string DetailPrefix = "Detail_";
+    private const int MaxAttempts = 64;
+
+    // Without a configured key (tests that build the writer by hand) the chain is still linked and
+    // checkable with the same default; the host always passes the key derived from configuration.
+    private readonly byte[] _chainKey = chainKey ?? AuditChain.DeriveKey("pipeline-audit-unkeyed");
     private readonly TableClient _table = tableService.GetTableClient(TableName);
     private Task? _created;
 
     /// <summary>Adds the row unless it is already there.</summary>
-    public async Task WriteAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    public Task WriteAsync(AuditEntry entry, CancellationToken cancellationToken = default) =>
+        WriteBatchAsync([entry], cancellationToken);
+
+    /// <summary>
+    /// Adds the rows not already there: grouped by partition, each group chained and written in
+    /// entity-group transactions of at most <see cref="MaxRowsPerTransaction"/> rows.
+    /// </summary>
+    public async Task WriteBatchAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
     {
-        await EnsureTableAsync(cancellationToken);
-        try
+        if (entries.Count == 0)
         {
-            await _table.AddEntityAsync(ToEntity(entry), cancellationToken);
+            return;
         }
-        catch (RequestFailedException e) when (e.Status == 409)
+
+        await EnsureTableAsync(cancellationToken);
+        foreach (var partition in entries.GroupBy(e => e.PartitionKey, StringComparer.Ordinal))
         {
-            // Already written by an earlier delivery of the same event.
+            var rows = partition.DistinctBy(e => e.RowKey, StringComparer.Ordinal).Select(ToEntity).ToList();
+            foreach (var chunk in Chunk(rows))
+            {
+                await WritePartitionAsync(partition.Key, chunk, cancellationToken);
+            }
         }
     }
+
+    /// <summary>
+    /// One transaction: the head moves from (n, h) to (n + k, h_k) under its ETag, and the k rows are
+    /// added. Another writer moving the head first (412, or 409 on a head both created) means read it
+    /// again and relink; a row that already exists (409 at its index) is dropped from the batch.
+    /// </summary>
+    private async Task WritePartitionAsync(string partitionKey, List<TableEntity> pending, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; pending.Count > 0; attempt++)
+        {
+            var head = await _table.GetEntityIfExistsAsync<TableEntity>(partitionKey, AuditChain.HeadRowKey, cancellationToken: cancellationToken);
+            var seq = head.HasValue ? head.Value!.GetInt64(AuditChain.Seq) ?? 0 : 0;
+            var previous = head.HasValue ? head.Value!.GetString(AuditChain.Hash) ?? "" : "";
+            foreach (var row in pending)
+            {
+                previous = AuditChain.Link(_chainKey, row, ++seq, previous);
+            }
+
+            var newHead = new TableEntity(partitionKey, AuditChain.HeadRowKey) { [AuditChain.Seq] = seq, [AuditChain.Hash] = previous };
+            var actions = new List<TableTransactionAction>(pending.Count + 1)
+            {
+                head.HasValue
+                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, newHead, head.Value!.ETag)
+                    : new TableTransactionAction(TableTransactionActionType.Add, newHead),
+            };
+            actions.AddRange(pending.Select(row => new TableTransactionAction(TableTransactionActionType.Add, row)));
+            try
+            {
+                await _table.SubmitTransactionAsync(actions, cancellationToken);
+                return;
+            }
+            catch (TableTransactionFailedException e) when (attempt < MaxAttempts && (e.Status is 409 or 412))
+            {
+                if (e.Status == 409 && e.FailedTransactionActionIndex is > 0 and var index)
+                {
+                    pending.RemoveAt(index - 1); // Already written by an earlier delivery.
+                }
+                else if (e.Status == 409 && e.FailedTransactionActionIndex is null)
+                {
+                    await DropExistingAsync(pending, cancellationToken);
+                }
+
+                // Otherwise another writer moved the head: back off a little and relink.
+                await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 20)), cancellationToken);
+            }
+        }
+    }
+
+    private async Task DropExistingAsync(List<TableEntity> pending, CancellationToken cancellationToken)
+    {
+        for (var i = pending.Count - 1; i >= 0; i--)
+        {
+            var existing = await _table.GetEntityIfExistsAsync<TableEntity>(pending[i].PartitionKey, pending[i].RowKey, select: ["RowKey"], cancellationToken: cancellationToken);
+            if (existing.HasValue)
+            {
+                pending.RemoveAt(i);
+            }
+        }
+    }
+
+    private static IEnumerable<List<TableEntity>> Chunk(List<TableEntity> rows)
+    {
+        var chunk = new List<TableEntity>();
+        long bytes = 0;
+        foreach (var row in rows)
+        {
+            var size = EstimateBytes(row);
+            if (chunk.Count == MaxRowsPerTransaction || (chunk.Count > 0 && bytes + size > MaxTransactionBytes))
+            {
+                yield return chunk;
+                chunk = [];
+                bytes = 0;
+            }
+
+            chunk.Add(row);
+            bytes += size;
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
+    }
+
+    // JSON on the wire: UTF-8 text, a little framing per property; a generous estimate is enough here.
+    private static long EstimateBytes(TableEntity row) =>
+        512 + row.Sum(p => 64 + p.Key.Length + (p.Value is string s ? System.Text.Encoding.UTF8.GetByteCount(s) * 2L : 64));
 
     /// <summary>The table row for an entry.</summary>
     public static TableEntity ToEntity(AuditEntry entry)

@@ -40,7 +40,13 @@ public sealed record AuditEntry(
     /// Time-ordered, then unique per event and action: a redelivered event maps to the same key,
     /// which is what makes the write idempotent.
     /// </summary>
-    public string RowKey => $"{RowKeyPrefix(Timestamp)}_{EventId ?? ResourceId ?? "-"}_{Action}";
+    public string RowKey => $"{RowKeyPrefix(Timestamp)}_{EventId ?? ResourceId ?? "-"}_{Action}" + (KeySuffix is null ? "" : "_" + KeySuffix);
+
+    /// <summary>
+    /// Tells apart several rows of one event and action (one <c>event.subject</c> row per subject);
+    /// null for the usual one row per event and action.
+    /// </summary>
+    public string? KeySuffix { get; init; }
 
     /// <summary>The time-ordered start of every RowKey: UTC ticks, zero-padded so text order is time order.</summary>
     public static string RowKeyPrefix(DateTimeOffset timestamp) => timestamp.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);

@@ -81,6 +81,9 @@ public sealed class PrivacyOptions
 
     /// <summary>False: transcripts are audited but never stored.</summary>
     public bool StoreTranscripts { get; set; } = true;
+
+    /// <summary>Fields redacted from this tenant's audit rows and logs on top of the defaults (issue 5).</summary>
+    public List<string> RedactFields { get; set; } = [];
 }
 
 /// <summary>Webhook ingress limits.</summary>

@@ -21,10 +21,14 @@ public sealed class CapturedLogs : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
+        // With log redaction on, a classified value is a pooled redactor valid only during the call: keep its text.
+        private static object? Materialize(object? value) =>
+            value is null or string or bool or int or long or double or decimal or DateTimeOffset or DateTime or Guid or TimeSpan or Enum ? value : value.ToString();
+
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var fields = state as IReadOnlyList<KeyValuePair<string, object?>> ?? [];
-            owner.Entries.Enqueue(new CapturedLog(category, logLevel, eventId.Id, formatter(state, exception), fields.ToDictionary(f => f.Key, f => f.Value), exception));
+            owner.Entries.Enqueue(new CapturedLog(category, logLevel, eventId.Id, formatter(state, exception), fields.ToDictionary(f => f.Key, f => Materialize(f.Value)), exception));
         }
     }
 }

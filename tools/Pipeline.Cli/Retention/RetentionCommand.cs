@@ -36,7 +36,7 @@ internal static class RetentionCommand
         var options = CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
         var tables = CliStorage.Tables(options);
         var runner = new RetentionRunner(
-            options, new AuditRetentionPurger(tables), new TranscriptRetentionPurger(tables, new TranscriptTableStore(tables)), new AuditTableWriter(tables), TimeProvider.System);
+            options, new AuditRetentionPurger(tables), new TranscriptRetentionPurger(tables, new TranscriptTableStore(tables)), new AuditTableWriter(tables, AuditChain.DeriveKey(options.Audit.PseudonymKey ?? "")), TimeProvider.System);
         RetentionReport report;
         try
         {

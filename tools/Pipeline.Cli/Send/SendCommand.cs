@@ -15,15 +15,22 @@ internal static class SendCommand
         var vendor = new Option<string>("--vendor") { Description = "mindtickle, twinmind or standard.", Required = true };
         var tenant = new Option<string>("--tenant") { Description = "Tenant id, as configured.", Required = true };
         var file = new Option<FileInfo>("--file") { Description = "The JSON body to send.", Required = true };
-        var url = new Option<Uri>("--url") { Description = "Base URL of the pipeline.", DefaultValueFactory = _ => new Uri("http://127.0.0.1:7071") };
+        // System.CommandLine has no Uri parser: take text and check it here.
+        var url = new Option<string>("--url") { Description = "Base URL of the pipeline.", DefaultValueFactory = _ => "http://127.0.0.1:7071" };
         var command = new Command("send", "Sign a webhook body with the configured secret and post it.") { vendor, tenant, file, url };
         command.SetAction((result, cancellationToken) => SendAsync(
             result.GetValue(vendor)!, result.GetValue(tenant)!, result.GetValue(file)!, result.GetValue(url)!, cancellationToken));
         return command;
     }
 
-    private static async Task<int> SendAsync(string vendorName, string tenant, FileInfo file, Uri baseUrl, CancellationToken cancellationToken)
+    private static async Task<int> SendAsync(string vendorName, string tenant, FileInfo file, string url, CancellationToken cancellationToken)
     {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]--url '{url}' is not an http(s) URL.[/]");
+            return 2;
+        }
+
         if (!WebhookVendors.TryParse(vendorName, out var vendor))
         {
             AnsiConsole.MarkupLineInterpolated($"[red]Unknown vendor '{vendorName}'; use mindtickle, twinmind or standard.[/]");
