@@ -123,6 +123,10 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
             Assert.Equal(HttpStatusCode.OK, query.StatusCode);
         }
 
+        // The webhook's own audit row names its first participant by pseudonym (written by WriteAudit, asynchronously).
+        await Eventually.GetAsync(
+            async () => (await AuditRows.ForTenantAsync(azurite, tenant)).Find(row => row.GetString("Action") == AuditActions.EventAccepted),
+            "the event.accepted audit row");
         var token = Token("oid-dpo", [CallerRoles.SubjectsExport], [tenant]);
         var (first, firstRaw) = await ExportAsync(host, tenant, token);
         var (second, secondRaw) = await ExportAsync(host, tenant, token);
@@ -132,8 +136,12 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
         var transcript = Assert.Single(first["transcripts"]!.AsArray())!;
         Assert.Equal("tr-subject-1", (string?)transcript["transcriptId"]);
         Assert.Equal(Text, (string?)transcript["text"]);
-        var queried = Assert.Single(first["audit"]!.AsArray())!;
-        Assert.Equal(AuditActions.AuditQueried, (string?)queried["action"]);
+        var audit = first["audit"]!.AsArray();
+        Assert.Equal(2, audit.Count);
+        Assert.All(audit, row => Assert.Equal(Pseudonym, (string?)row!["subject"]));
+        var accepted = Assert.Single(audit, row => (string?)row!["action"] == AuditActions.EventAccepted)!;
+        Assert.Equal((string?)transcript["eventId"], (string?)accepted["eventId"]);
+        var queried = Assert.Single(audit, row => (string?)row!["action"] == AuditActions.AuditQueried)!;
         Assert.Equal("oid-auditor", (string?)queried["actor"]);
         Assert.Equal(Pseudonym, (string?)queried["subject"]);
         // The first export is itself audited with the caller's oid, and so shows in the second.
@@ -141,7 +149,7 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Equal("oid-dpo", (string?)exported["actor"]);
         Assert.Equal("success", (string?)exported["outcome"]);
         Assert.Equal("1", (string?)exported["details"]!["transcripts"]);
-        Assert.Equal("1", (string?)exported["details"]!["auditRows"]);
+        Assert.Equal("2", (string?)exported["details"]!["auditRows"]);
         AssertNoRawSubject(firstRaw);
         AssertNoRawSubject(secondRaw);
         AssertNoRawSubject(await AllAuditTextAsync(tenant));
