@@ -28,8 +28,10 @@ public sealed class AuditRetentionPurger(TableServiceClient tableService)
         Func<bool>? outOfTime = null,
         CancellationToken cancellationToken = default)
     {
+        // Days before the cutoff's day go whole, chain head included; the cutoff's own day only up to the cutoff.
+        var cutoffDay = AuditEntry.PartitionFor(tenant, cutoff);
         var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey ge {AuditEntry.PartitionFor(tenant, DateTimeOffset.MinValue)} and PartitionKey le {AuditEntry.PartitionFor(tenant, cutoff)} and RowKey lt {AuditEntry.RowKeyPrefix(cutoff)}");
+            $"PartitionKey ge {AuditEntry.PartitionFor(tenant, DateTimeOffset.MinValue)} and PartitionKey le {cutoffDay} and (PartitionKey lt {cutoffDay} or RowKey lt {AuditEntry.RowKeyPrefix(cutoff)})");
         var rows = 0;
         var batch = new List<TableTransactionAction>(MaxBatch);
         try
@@ -59,8 +61,9 @@ public sealed class AuditRetentionPurger(TableServiceClient tableService)
 
     private async Task<int> SubmitAsync(List<TableTransactionAction> batch, bool dryRun, CancellationToken cancellationToken)
     {
-        var count = batch.Count;
-        if (count == 0 || dryRun)
+        // A partition's chain head is bookkeeping, not an audit row: removed, never counted.
+        var count = batch.Count(action => action.Entity.RowKey != AuditChain.HeadRowKey);
+        if (batch.Count == 0 || dryRun)
         {
             batch.Clear();
             return count;
@@ -77,7 +80,8 @@ public sealed class AuditRetentionPurger(TableServiceClient tableService)
             count = 0;
             foreach (var action in batch)
             {
-                count += await DeleteIfPresentAsync(action.Entity, cancellationToken) ? 1 : 0;
+                var deleted = await DeleteIfPresentAsync(action.Entity, cancellationToken);
+                count += deleted && action.Entity.RowKey != AuditChain.HeadRowKey ? 1 : 0;
             }
         }
 

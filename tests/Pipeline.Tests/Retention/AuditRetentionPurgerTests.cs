@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.Retention;
 using Pipeline.Core.Audit;
@@ -84,5 +85,21 @@ public sealed class AuditRetentionPurgerTests(AzuriteFixture azurite)
 
         Assert.Equal(120, counts.Sum(c => c.Rows));
         Assert.Empty(await AuditRows.ForTenantAsync(azurite, tenant));
+    }
+
+    [Fact]
+    public async Task Purge_WholeExpiredDays_TakeTheirChainHeadAlong_WithoutCountingIt()
+    {
+        var tenant = Secrets.NewTenant();
+        await WriteAsync(Row(tenant, Cutoff.AddDays(-5), "old-1"), Row(tenant, Cutoff.AddDays(-5).AddMinutes(1), "old-2"), Row(tenant, Cutoff.AddHours(-1), "same-day"));
+        var table = azurite.TableService.GetTableClient(AuditTableWriter.TableName);
+        var oldDay = AuditEntry.PartitionFor(tenant, Cutoff.AddDays(-5));
+        Assert.True((await table.GetEntityIfExistsAsync<TableEntity>(oldDay, AuditChain.HeadRowKey, cancellationToken: TestContext.Current.CancellationToken)).HasValue);
+
+        var result = await new AuditRetentionPurger(azurite.TableService).PurgeAsync(tenant, Cutoff, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(new PurgeResult(3, Finished: true), result);
+        Assert.False((await table.GetEntityIfExistsAsync<TableEntity>(oldDay, AuditChain.HeadRowKey, cancellationToken: TestContext.Current.CancellationToken)).HasValue);
+        Assert.True((await table.GetEntityIfExistsAsync<TableEntity>(AuditEntry.PartitionFor(tenant, Cutoff), AuditChain.HeadRowKey, cancellationToken: TestContext.Current.CancellationToken)).HasValue);
     }
 }
