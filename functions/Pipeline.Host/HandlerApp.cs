@@ -6,6 +6,7 @@ using Pipeline.Host.Health;
 using Pipeline.Host.Invocations;
 using Pipeline.Host.Local;
 using Pipeline.Host.Retention;
+using Pipeline.Host.Subjects;
 using Pipeline.Host.Transcripts;
 using Pipeline.Host.Webhooks;
 
@@ -57,6 +58,7 @@ public static class HandlerApp
         app.MapAuditQuery();
         app.MapTranscripts();
         app.MapFunctionInvocations();
+        app.MapSubjects();
         return app;
     }
 

@@ -15,6 +15,7 @@ var root = new RootCommand("Pipeline operator CLI: run the pipeline locally, sen
     PublishCommand.Create(),
     Pipeline.Cli.Transcripts.TranscriptsCommand.Create(),
     Pipeline.Cli.Keys.KeysCommand.Create(),
+    Pipeline.Cli.Subjects.SubjectsCommand.Create(),
 };
 
 // Ctrl+C cancels the command's token; give `up` time to stop the handler and Azurite it started.

@@ -297,6 +297,13 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
         return ids;
     }
 
+    /// <summary>Removes the subject-index row linking this pseudonym to the transcript, if there is one.</summary>
+    public async Task RemoveSubjectIndexRowAsync(string tenant, string pseudonym, string transcriptId, CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _subjects.DeleteEntityAsync($"{tenant}_{pseudonym}", IdKey(transcriptId), ETag.All, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task WriteIndexesAsync(TranscriptRecord record, string partition, CancellationToken cancellationToken)
     {
         var idKey = IdKey(record.TranscriptId);

@@ -26,6 +26,12 @@ public static class AuditActions
     /// <summary>A caller read a tenant's audit rows.</summary>
     public const string AuditQueried = "audit.queried";
 
+    /// <summary>A caller exported everything held about a subject (GDPR Art. 15/20); the row names the pseudonym only.</summary>
+    public const string SubjectExported = "subject.exported";
+
+    /// <summary>A caller erased a subject's transcripts (GDPR Art. 17); the row names the pseudonym only.</summary>
+    public const string SubjectErased = "subject.erased";
+
     /// <summary>The retention purge ran for a tenant.</summary>
     public const string RetentionPurged = "retention.purged";
 

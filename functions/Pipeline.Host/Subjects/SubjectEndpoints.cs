@@ -1,0 +1,52 @@
+using Pipeline.Azure.Audit;
+using Pipeline.Azure.Subjects;
+using Pipeline.Azure.Transcripts;
+using Pipeline.Core.Configuration;
+using Pipeline.Host.Auth;
+
+namespace Pipeline.Host.Subjects;
+
+internal static class SubjectEndpoints
+{
+    public static IEndpointRouteBuilder MapSubjects(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/subjects/{tenant}/{subjectId}/export", Export).WithName("SubjectExport").RequireCaller(CallerRoles.SubjectsExport);
+        app.MapDelete("/api/subjects/{tenant}/{subjectId}", EraseAsync).WithName("SubjectErase").RequireCaller(CallerRoles.SubjectsErase);
+        return app;
+    }
+
+    /// <summary>
+    /// <c>GET /api/subjects/{tenant}/{subjectId}/export</c> (SPEC §3, GDPR Art. 15/20): one JSON document,
+    /// streamed to the response as it is read, naming the subject only by pseudonym; audited with the caller's oid.
+    /// </summary>
+    private static IResult Export(string tenant, string subjectId, HttpContext context)
+    {
+        var records = Records(context.RequestServices);
+        context.Response.Headers.CacheControl = "no-store";
+        return Results.Stream(
+            body => records.ExportAsync(tenant.ToLowerInvariant(), subjectId, context.User.ObjectId() ?? "unknown", body, context.RequestAborted),
+            "application/json; charset=utf-8");
+    }
+
+    /// <summary>
+    /// <c>DELETE /api/subjects/{tenant}/{subjectId}</c> (SPEC §3, GDPR Art. 17): crypto-shreds the subject's
+    /// transcripts and removes their index rows; the audit row of the erasure (pseudonym, counts) is what remains.
+    /// </summary>
+    private static async Task<IResult> EraseAsync(string tenant, string subjectId, HttpContext context, CancellationToken cancellationToken)
+    {
+        var erased = await Records(context.RequestServices).EraseAsync(tenant.ToLowerInvariant(), subjectId, context.User.ObjectId() ?? "unknown", cancellationToken);
+        return TypedResults.Ok(erased);
+    }
+
+    /// <summary>
+    /// The records are built per request from the shared singletons, so the feature needs no registration of
+    /// its own (the CLI builds the same class from its own clients).
+    /// </summary>
+    private static SubjectRecords Records(IServiceProvider services) => new(
+        services.GetRequiredService<TranscriptTableStore>(),
+        services.GetRequiredService<TranscriptReader>(),
+        services.GetRequiredService<AuditTableReader>(),
+        services.GetRequiredService<AuditTableWriter>(),
+        services.GetRequiredService<PipelineOptions>(),
+        services.GetRequiredService<TimeProvider>());
+}
