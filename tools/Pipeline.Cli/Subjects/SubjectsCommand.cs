@@ -111,7 +111,7 @@ internal static class SubjectsCommand
 
         var tables = CliStorage.Tables(options);
         return new SubjectRecords(
-            transcripts.Store, new(transcripts.Store, transcripts.Protector, TimeProvider.System), new AuditTableReader(tables), new AuditTableWriter(tables), options, TimeProvider.System);
+            transcripts.Store, new(transcripts.Store, transcripts.Protector, TimeProvider.System), new AuditTableReader(tables), AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey ?? ""), options, TimeProvider.System);
     }
 
     private static FileStream CreatePrivateFile(string path)
