@@ -65,6 +65,9 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     public const string ExpiryTableName = "TranscriptExpiry";
     public const string HeaderRowKey = "header";
 
+    /// <summary>Header property listing the subject pseudonyms, so a delete finds its index rows by key.</summary>
+    private const string SubjectsProperty = "Subjects";
+
     /// <summary>
     /// Chunk properties per data row: 11 × 64 KiB keeps an entity under 1 MiB even as JSON with base64
     /// values (about 960 KB), which is how Azurite measures it; stored, it is about 720 KB.
@@ -181,7 +184,7 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
         await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
         var partition = PartitionFor(tenant, transcriptId);
         var rows = new List<TableEntity>();
-        await foreach (var entity in _transcripts.QueryAsync<TableEntity>(e => e.PartitionKey == partition, select: ["RowKey", "ExpiresAt"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in _transcripts.QueryAsync<TableEntity>(e => e.PartitionKey == partition, select: ["RowKey", "ExpiresAt", SubjectsProperty], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             rows.Add(entity);
         }
@@ -206,14 +209,7 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
             await _transcripts.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
         }
 
-        var idKey = IdKey(transcriptId);
-        await foreach (var row in _subjects.QueryAsync<TableEntity>(e => e.RowKey == idKey, select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            if (row.PartitionKey.StartsWith(tenant + "_", StringComparison.Ordinal))
-            {
-                await _subjects.DeleteEntityAsync(row.PartitionKey, idKey, ETag.All, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        await RemoveSubjectIndexRowsAsync(tenant, transcriptId, header?.GetString(SubjectsProperty), cancellationToken).ConfigureAwait(false);
 
         if (header?.GetDateTimeOffset("ExpiresAt") is { } expiresAt)
         {
@@ -278,6 +274,34 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Drops a transcript's subject index rows. The header lists their pseudonyms, so each row is
+    /// deleted by its exact key; without the list (a run cut off after the header went) the search is
+    /// bounded to the tenant's index partitions, never the whole table.
+    /// </summary>
+    private async Task RemoveSubjectIndexRowsAsync(string tenant, string transcriptId, string? subjects, CancellationToken cancellationToken)
+    {
+        var idKey = IdKey(transcriptId);
+        IEnumerable<string> partitions = subjects?.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(pseudonym => $"{tenant}_{pseudonym}").ToList() ?? [];
+        if (subjects is null)
+        {
+            var found = new List<string>();
+            var filter = TableClient.CreateQueryFilter($"PartitionKey gt {tenant + "_"} and PartitionKey lt {tenant + "_~"} and RowKey eq {idKey}");
+            await foreach (var row in _subjects.QueryAsync<TableEntity>(filter, select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                found.Add(row.PartitionKey);
+            }
+
+            partitions = found;
+        }
+
+        foreach (var partition in partitions)
+        {
+            // Azurite and Azure differ on deleting a missing row; either way it is gone.
+            using var response = await _subjects.DeleteEntityAsync(partition, idKey, ETag.All, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The ids of a tenant's transcripts that name the subject with this pseudonym.</summary>
@@ -366,6 +390,7 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
         ["WrapAlgorithm"] = sealedTranscript.WrapAlgorithm,
         ["WrappedKey"] = sealedTranscript.WrappedKey.ToArray(),
         ["SubjectCount"] = record.SubjectPseudonyms.Count,
+        [SubjectsProperty] = string.Join(' ', record.SubjectPseudonyms.Distinct(StringComparer.Ordinal)),
     };
 
     private static string ChunkProperty(int index) => $"C{index:D2}";
