@@ -13,6 +13,9 @@ namespace Pipeline.Azure.Retention;
 public sealed class AuditRetentionPurger(TableServiceClient tableService)
 {
     private const int MaxBatch = 100;
+
+    /// <summary>Transactions submitted concurrently: deletes are independent, and a round trip each adds up.</summary>
+    private const int MaxInFlight = 4;
     private readonly TableClient _table = tableService.GetTableClient(AuditTableWriter.TableName);
 
     /// <summary>
@@ -34,17 +37,33 @@ public sealed class AuditRetentionPurger(TableServiceClient tableService)
             $"PartitionKey ge {AuditEntry.PartitionFor(tenant, DateTimeOffset.MinValue)} and PartitionKey le {cutoffDay} and (PartitionKey lt {cutoffDay} or RowKey lt {AuditEntry.RowKeyPrefix(cutoff)})");
         var rows = 0;
         var batch = new List<TableTransactionAction>(MaxBatch);
+        var inFlight = new List<Task<int>>(MaxInFlight);
+        async Task<int> DrainAsync(int leave)
+        {
+            var done = 0;
+            while (inFlight.Count > leave)
+            {
+                var finished = await Task.WhenAny(inFlight);
+                inFlight.Remove(finished);
+                done += await finished;
+            }
+
+            return done;
+        }
+
         try
         {
             await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
             {
-                // An entity-group transaction holds one PartitionKey and at most 100 rows.
+                // An entity-group transaction holds one PartitionKey and at most 100 rows; a few go at once.
                 if (batch.Count == MaxBatch || (batch.Count > 0 && row.PartitionKey != batch[0].Entity.PartitionKey))
                 {
-                    rows += await SubmitAsync(batch, dryRun, cancellationToken);
+                    inFlight.Add(SubmitAsync(batch, dryRun, cancellationToken));
+                    batch = new List<TableTransactionAction>(MaxBatch);
+                    rows += await DrainAsync(MaxInFlight - 1);
                     if (outOfTime?.Invoke() == true)
                     {
-                        return new PurgeResult(rows, Finished: false);
+                        return new PurgeResult(rows + await DrainAsync(0), Finished: false);
                     }
                 }
 
@@ -53,10 +72,11 @@ public sealed class AuditRetentionPurger(TableServiceClient tableService)
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            return new PurgeResult(0, Finished: true); // No audit table yet: nothing to purge.
+            return new PurgeResult(rows + await DrainAsync(0), Finished: true); // No audit table yet: nothing to purge.
         }
 
-        return new PurgeResult(rows + await SubmitAsync(batch, dryRun, cancellationToken), Finished: true);
+        inFlight.Add(SubmitAsync(batch, dryRun, cancellationToken));
+        return new PurgeResult(rows + await DrainAsync(0), Finished: true);
     }
 
     private async Task<int> SubmitAsync(List<TableTransactionAction> batch, bool dryRun, CancellationToken cancellationToken)

@@ -21,28 +21,29 @@ internal static class RetentionLoad
     {
         var expired = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50_000;
         var keptCounts = args.Length > 1 ? args[1].Split(',').Select(k => int.Parse(k, CultureInfo.InvariantCulture)).ToArray() : [50_000, 150_000, 400_000];
-        var folder = Directory.CreateTempSubdirectory("pipeline-retention-load-").FullName;
-        await using var azurite = await AzuriteProcess.StartAsync(
-            new AzuriteSettings(RepositoryRoot.Find(), folder, AzuriteProcess.FreePort(), AzuriteProcess.FreePort(), AzuriteProcess.FreePort()),
-            Console.WriteLine);
-        var tables = new TableServiceClient(azurite.ConnectionString);
-        await tables.GetTableClient(AuditTableWriter.TableName).CreateIfNotExistsAsync();
-
         Console.WriteLine($"| expired rows | unexpired rows beside them | seed s | purge s | rows deleted | rows/s |");
         Console.WriteLine($"|---:|---:|---:|---:|---:|---:|");
         foreach (var kept in keptCounts)
         {
-            var tenant = $"load-{kept}";
+            // A fresh Azurite per scenario, so the table holds exactly this scenario's rows.
+            var folder = Directory.CreateTempSubdirectory("pipeline-retention-load-").FullName;
+            var azurite = await AzuriteProcess.StartAsync(
+                new AzuriteSettings(RepositoryRoot.Find(), folder, AzuriteProcess.FreePort(), AzuriteProcess.FreePort(), AzuriteProcess.FreePort()));
+            var tables = new TableServiceClient(azurite.ConnectionString);
+            await tables.GetTableClient(AuditTableWriter.TableName).CreateIfNotExistsAsync();
+            const string Tenant = "load";
             var seed = Stopwatch.StartNew();
-            await SeedAsync(tables, tenant, expired, AsOf.AddDays(-400), days: 30);
-            await SeedAsync(tables, tenant, kept, AsOf.AddDays(-300), days: 200);
+            await SeedAsync(tables, Tenant, expired, AsOf.AddDays(-400), days: 30);
+            await SeedAsync(tables, Tenant, kept, AsOf.AddDays(-300), days: 200);
             seed.Stop();
 
             var purge = Stopwatch.StartNew();
-            var result = await new AuditRetentionPurger(tables).PurgeAsync(tenant, AsOf.AddDays(-365));
+            var result = await new AuditRetentionPurger(tables).PurgeAsync(Tenant, AsOf.AddDays(-365));
             purge.Stop();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {expired:N0} | {kept:N0} | {seed.Elapsed.TotalSeconds:F0} | {purge.Elapsed.TotalSeconds:F1} | {result.Rows:N0} | {result.Rows / purge.Elapsed.TotalSeconds:N0} |"));
+            await azurite.DisposeAsync();
+            Directory.Delete(folder, recursive: true);
             if (result.Rows != expired)
             {
                 Console.Error.WriteLine($"expected {expired} rows deleted, got {result.Rows}");
@@ -50,7 +51,6 @@ internal static class RetentionLoad
             }
         }
 
-        Directory.Delete(folder, recursive: true);
         return 0;
     }
 
