@@ -11,7 +11,9 @@ internal static partial class Log
     [LoggerMessage(2, LogLevel.Information, "Webhook {EventId} accepted from {Vendor} for tenant {Tenant}.")]
     public static partial void WebhookAccepted(ILogger logger, string eventId, string vendor, string tenant);
 
-    [LoggerMessage(3, LogLevel.Warning, "Webhook rejected: {Reason} ({Vendor}, tenant {Tenant}).")]
+    // Debug, not Warning: rejections are counted per tenant, reason and minute in the audit table, and a
+    // per-request warning would let anyone flood the logs (and their ingestion bill) with bad requests.
+    [LoggerMessage(3, LogLevel.Debug, "Webhook rejected: {Reason} ({Vendor}, tenant {Tenant}).")]
     public static partial void WebhookRejected(ILogger logger, string reason, string vendor, string tenant);
 
     [LoggerMessage(4, LogLevel.Error, "Publishing webhook {EventId} failed; answered 503 so the vendor retries.")]
