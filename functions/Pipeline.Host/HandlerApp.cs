@@ -57,8 +57,8 @@ public static class HandlerApp
         app.MapWebhooks();
         app.MapAuditQuery();
         app.MapTranscripts();
-        app.MapFunctionInvocations();
         app.MapSubjects();
+        app.MapFunctionInvocations();
         return app;
     }
 
