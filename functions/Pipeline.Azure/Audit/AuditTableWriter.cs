@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Pipeline.Core.Audit;
+using Pipeline.Azure.Storage;
 
 namespace Pipeline.Azure.Audit;
 
@@ -30,7 +31,7 @@ public sealed class AuditTableWriter(TableServiceClient tableService, byte[] cha
     // Required: a writer with some default key would chain rows that `audit verify` then reports as breaks.
     private readonly byte[] _chainKey = chainKey;
     private readonly TableClient _table = tableService.GetTableClient(TableName);
-    private Task? _created;
+    private readonly TableCreation _tables = new(tableService.GetTableClient(TableName));
 
     /// <summary>Adds the row unless it is already there.</summary>
     public Task WriteAsync(AuditEntry entry, CancellationToken cancellationToken = default) =>
@@ -47,7 +48,7 @@ public sealed class AuditTableWriter(TableServiceClient tableService, byte[] cha
             return;
         }
 
-        await EnsureTableAsync(cancellationToken);
+        await _tables.EnsureAsync(cancellationToken);
         foreach (var partition in entries.GroupBy(e => e.PartitionKey, StringComparer.Ordinal))
         {
             var rows = partition.DistinctBy(e => e.RowKey, StringComparer.Ordinal).Select(ToEntity).ToList();
@@ -181,16 +182,4 @@ public sealed class AuditTableWriter(TableServiceClient tableService, byte[] cha
         entity.GetString("Subject"),
         entity.Where(p => p.Key.StartsWith(DetailPrefix, StringComparison.Ordinal) && p.Value is string)
             .ToDictionary(p => p.Key[DetailPrefix.Length..], p => (string)p.Value, StringComparer.Ordinal));
-
-    private Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        // Created once per process; a failed attempt is forgotten so the next write tries again.
-        var created = _created ??= _table.CreateIfNotExistsAsync(cancellationToken);
-        if (created.IsFaulted || created.IsCanceled)
-        {
-            _created = null;
-        }
-
-        return created;
-    }
 }

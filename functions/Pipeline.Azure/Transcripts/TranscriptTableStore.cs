@@ -3,6 +3,7 @@ using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using Pipeline.Core.Transcripts;
+using Pipeline.Azure.Storage;
 
 namespace Pipeline.Azure.Transcripts;
 
@@ -77,7 +78,8 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     private readonly TableClient _transcripts = tableService.GetTableClient(TableName);
     private readonly TableClient _subjects = tableService.GetTableClient(SubjectTableName);
     private readonly TableClient _expiry = tableService.GetTableClient(ExpiryTableName);
-    private Task? _created;
+    private readonly TableCreation _tables = new(
+        tableService.GetTableClient(TableName), tableService.GetTableClient(SubjectTableName), tableService.GetTableClient(ExpiryTableName));
 
     /// <summary>The partition of one transcript: the tenant, then a hash, since vendor ids may hold any character.</summary>
     public static string PartitionFor(string tenant, string transcriptId) => $"{tenant}_{IdKey(transcriptId)}";
@@ -87,7 +89,7 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(sealedTranscript);
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
 
         var partition = PartitionFor(record.Tenant, record.TranscriptId);
         var actions = DataRows(partition, sealedTranscript.Sealed)
@@ -119,7 +121,7 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     /// <summary>Reads a transcript back, still sealed; null when there is none.</summary>
     public async Task<StoredTranscript?> ReadAsync(string tenant, string transcriptId, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var partition = PartitionFor(tenant, transcriptId);
         TableEntity? header = null;
         var rows = new List<TableEntity>();
@@ -181,7 +183,7 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     /// </summary>
     public async Task<bool> DeleteAsync(string tenant, string transcriptId, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var partition = PartitionFor(tenant, transcriptId);
         var rows = new List<TableEntity>();
         await foreach (var entity in _transcripts.QueryAsync<TableEntity>(e => e.PartitionKey == partition, select: ["RowKey", "ExpiresAt", SubjectsProperty], cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -228,7 +230,7 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     public async Task<RewrapPage> RewrapPageAsync(TranscriptProtector protector, string? tenant, string? continuationToken, int pageSize = 100, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(protector);
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var pages = _transcripts.QueryAsync<TableEntity>(HeaderFilter(tenant), pageSize, ["PartitionKey", "RowKey", "KeyId", "WrapAlgorithm", "WrappedKey"], cancellationToken)
             .AsPages(continuationToken, pageSize);
         await foreach (var page in pages.ConfigureAwait(false))
@@ -266,7 +268,7 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     /// <summary>How many transcripts are stored (of one tenant, or all): what a rewrap run will examine.</summary>
     public async Task<int> CountAsync(string? tenant, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var count = 0;
         await foreach (var _ in _transcripts.QueryAsync<TableEntity>(HeaderFilter(tenant), 1000, ["PartitionKey"], cancellationToken).ConfigureAwait(false))
         {
@@ -307,7 +309,7 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     /// <summary>The ids of a tenant's transcripts that name the subject with this pseudonym.</summary>
     public async Task<IReadOnlyList<string>> FindBySubjectAsync(string tenant, string pseudonym, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var partition = $"{tenant}_{pseudonym}";
         var ids = new List<string>();
         await foreach (var row in _subjects.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -324,7 +326,7 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     /// <summary>Removes the subject-index row linking this pseudonym to the transcript, if there is one.</summary>
     public async Task RemoveSubjectIndexRowAsync(string tenant, string pseudonym, string transcriptId, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
         await _subjects.DeleteEntityAsync($"{tenant}_{pseudonym}", IdKey(transcriptId), ETag.All, cancellationToken).ConfigureAwait(false);
     }
 
@@ -397,19 +399,4 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
 
     private static string IdKey(string transcriptId) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(transcriptId)).AsSpan(0, 16));
-
-    private Task EnsureTablesAsync(CancellationToken cancellationToken)
-    {
-        // Created once per process; a failed attempt is forgotten so the next call tries again.
-        var created = _created ??= Task.WhenAll(
-            _transcripts.CreateIfNotExistsAsync(cancellationToken),
-            _subjects.CreateIfNotExistsAsync(cancellationToken),
-            _expiry.CreateIfNotExistsAsync(cancellationToken));
-        if (created.IsFaulted || created.IsCanceled)
-        {
-            _created = null;
-        }
-
-        return created;
-    }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
+using Pipeline.Azure.Storage;
 
 namespace Pipeline.Azure.Webhooks;
 
@@ -25,7 +26,7 @@ public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider
     /// answers come from here; a miss always asks the table, which other instances write too.
     /// </summary>
     private readonly ConcurrentDictionary<(string Tenant, string EventId), DateTimeOffset> _local = new();
-    private Task? _created;
+    private readonly TableCreation _tables = new(tableService.GetTableClient(TableName));
 
     /// <summary>True when the event was accepted before and its memory has not expired.</summary>
     public async Task<bool> WasSeenAsync(string tenant, string eventId, CancellationToken cancellationToken = default)
@@ -56,7 +57,7 @@ public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider
     /// <summary>Records an accepted event for <paramref name="lifetime"/>; called only after it was published.</summary>
     public async Task MarkSeenAsync(string tenant, string eventId, TimeSpan lifetime, CancellationToken cancellationToken = default)
     {
-        await EnsureTableAsync(cancellationToken);
+        await _tables.EnsureAsync(cancellationToken);
         var now = timeProvider.GetUtcNow();
         var entity = new TableEntity(tenant, eventId)
         {
@@ -92,17 +93,5 @@ public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider
         }
 
         return deleted;
-    }
-
-    private Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        // Created once per process; a failed attempt is forgotten so the next write tries again.
-        var created = _created ??= _table.CreateIfNotExistsAsync(cancellationToken);
-        if (created.IsFaulted || created.IsCanceled)
-        {
-            _created = null;
-        }
-
-        return created;
     }
 }
