@@ -75,26 +75,8 @@ internal static class MetadataValue
         return text;
     }
 
-    private static bool TryGet(JsonElement metadata, string name, out JsonElement value)
-    {
-        value = default;
-        if (metadata.ValueKind != JsonValueKind.Object)
-        {
-            return false;
-        }
-
-        foreach (var property in metadata.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase)
-                && property.Value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
-            {
-                value = property.Value;
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool TryGet(JsonElement metadata, string name, out JsonElement value) =>
+        ReceivedMessage.TryGetProperty(metadata, name, out value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
 
     private static bool TryParseJson(string? text, out JsonElement element)
     {
