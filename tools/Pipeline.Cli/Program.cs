@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Pipeline.Cli.Audit;
+using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Keys;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Publish;
@@ -19,6 +20,7 @@ var root = new RootCommand("Pipeline operator CLI: run the pipeline locally, sen
     KeysCommand.Create(),
     SubjectsCommand.Create(),
     RetentionCommand.Create(),
+    DeadLetterCommand.Create(),
     PublishCommand.Create(),
 };
 
