@@ -49,6 +49,7 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
             ["data"] = new JsonObject
             {
                 ["transcript_id"] = transcriptId,
+                ["consent"] = true,
                 ["meeting_id"] = "m-" + transcriptId,
                 ["transcript"] = Text,
                 ["language"] = "en",
