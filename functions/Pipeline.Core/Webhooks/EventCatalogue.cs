@@ -36,13 +36,20 @@ public static class EventCatalogue
 
     /// <summary>True for the event that carries a meeting transcript.</summary>
     public static bool CarriesTranscript(WebhookVendor vendor, string? eventType) =>
-        vendor == WebhookVendor.TwinMind && eventType == "transcript.completed";
+        vendor == WebhookVendor.TwinMind && string.Equals(eventType, Vendors.TwinMind.TwinMindEvents.TranscriptCompleted, StringComparison.Ordinal);
 
     /// <summary>Checks the payload; returns the path of the first invalid field, or null when it is valid.</summary>
     public static string? Validate(WebhookVendor vendor, JsonElement payload)
     {
         var (keyField, typeField) = EnvelopeFields(vendor);
         if (!payload.TryGetProperty(typeField, out var type) || type.ValueKind != JsonValueKind.String || type.GetString() is not { Length: > 0 } eventType)
+        {
+            return typeField;
+        }
+
+        // Exact match only (SPEC §3.1). A case or whitespace variant of a declared type is refused rather
+        // than passed as a generic event: it can only be meant to pass for the declared type.
+        if (Vendors.EventSchemas.IsVariantOfDeclared(vendor.RouteName(), eventType))
         {
             return typeField;
         }
