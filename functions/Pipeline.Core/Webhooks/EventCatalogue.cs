@@ -310,7 +310,7 @@ public static class EventCatalogue
             return invalidData;
         }
 
-        if (!data.TryGetProperty("transcript_id", out var id) || id.ValueKind != JsonValueKind.String || !IsKeySafe(id.GetString()))
+        if (!data.TryGetProperty("transcript_id", out var id) || id.ValueKind != JsonValueKind.String || !Transcripts.TranscriptIds.IsValid(id.GetString()))
         {
             return "data.transcript_id";
         }
@@ -396,8 +396,4 @@ public static class EventCatalogue
     private static bool IsTimestamp(JsonElement value) =>
         value.ValueKind == JsonValueKind.String
         && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _);
-
-    /// <summary>Transcript ids become table keys downstream: 1-128 characters Table Storage allows in a key.</summary>
-    private static bool IsKeySafe(string? id) =>
-        id is { Length: > 0 and <= 128 } && !id.Any(c => char.IsControl(c) || c is '/' or '\\' or '#' or '?');
 }
