@@ -110,8 +110,14 @@ public sealed class WebhookOptions
     /// </summary>
     public UnverifiedRateLimitOptions UnverifiedRateLimit { get; set; } = new();
 
-    /// <summary>How long a request body may take to arrive in full; beyond it a 408.</summary>
-    public int BodyTimeoutSeconds { get; set; } = 30;
+    /// <summary>
+    /// Slowest a request body may arrive, on average, once <see cref="BodyGraceSeconds"/> have passed;
+    /// slower is a 408. Kestrel's own default; enforced by Kestrel, so a read is never cut mid-way.
+    /// </summary>
+    public int MinBodyBytesPerSecond { get; set; } = 240;
+
+    /// <summary>How long a body may arrive at any pace before <see cref="MinBodyBytesPerSecond"/> applies.</summary>
+    public int BodyGraceSeconds { get; set; } = 5;
 
     /// <summary>
     /// Addresses (or CIDR networks) of reverse proxies whose <c>X-Forwarded-For</c> is believed.

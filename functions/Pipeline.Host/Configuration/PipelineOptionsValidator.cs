@@ -191,9 +191,10 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             failures.Add("Pipeline:Webhooks:UnverifiedRateLimit:GlobalPermitsPerSecond must be at least 1 and GlobalBurst at least that.");
         }
 
-        if (webhooks.BodyTimeoutSeconds is < 1 or > 600)
+        // Kestrel's MinDataRate needs a grace period of more than one second.
+        if (webhooks.MinBodyBytesPerSecond < 1 || webhooks.BodyGraceSeconds is < 2 or > 600)
         {
-            failures.Add("Pipeline:Webhooks:BodyTimeoutSeconds must be between 1 and 600.");
+            failures.Add("Pipeline:Webhooks:MinBodyBytesPerSecond must be at least 1 and BodyGraceSeconds between 2 and 600.");
         }
 
         for (var i = 0; i < webhooks.TrustedProxies.Count; i++)

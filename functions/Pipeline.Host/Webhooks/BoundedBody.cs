@@ -1,4 +1,6 @@
 using System.Buffers;
+using MinDataRate = Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Host.Webhooks;
@@ -10,19 +12,22 @@ internal static class BoundedBody
     /// limit is enough to know the body is too large. A body that does not arrive in full is an expected
     /// failure, never an exception: aborted or broken connections (Kestrel's <c>BadHttpRequestException</c>,
     /// <c>ConnectionResetException</c>, <c>IOException</c>) are <see cref="IngressRejection.IncompleteBody"/>,
-    /// and a body slower than Kestrel's minimum data rate or than <paramref name="timeout"/> in all is
-    /// <see cref="IngressRejection.BodyTimeout"/>.
+    /// and a body slower than <paramref name="minRate"/> is <see cref="IngressRejection.BodyTimeout"/>.
+    /// The rate is Kestrel's to enforce: a read cancelled from here would leave its body reader in a state
+    /// it cannot drain (an Error log per request).
     /// </summary>
-    public static async Task<BodyRead> ReadAsync(
-        HttpRequest request, int limit, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static async Task<BodyRead> ReadAsync(HttpRequest request, int limit, MinDataRate minRate, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit)
         {
             return BodyRead.Refused(IngressRejection.BodyTooLarge);
         }
 
-        using var deadline = new CancellationTokenSource(timeout, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        if (request.HttpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+        {
+            rate.MinDataRate = minRate;
+        }
+
         var capacity = (int)Math.Min(request.ContentLength ?? 16 * 1024, limit + 1L);
         var buffer = new ArrayBufferWriter<byte>(Math.Max(capacity, 1));
         try
@@ -30,7 +35,7 @@ internal static class BoundedBody
             while (buffer.WrittenCount <= limit)
             {
                 var room = buffer.GetMemory(1);
-                var read = await request.Body.ReadAsync(room[..Math.Min(room.Length, limit + 1 - buffer.WrittenCount)], linked.Token);
+                var read = await request.Body.ReadAsync(room[..Math.Min(room.Length, limit + 1 - buffer.WrittenCount)], cancellationToken);
                 if (read == 0)
                 {
                     return BodyRead.Complete(buffer.WrittenMemory);
@@ -39,16 +44,12 @@ internal static class BoundedBody
                 buffer.Advance(read);
             }
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            return BodyRead.Refused(IngressRejection.BodyTimeout);
-        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The client went away; nobody will read the answer.
             return BodyRead.Refused(IngressRejection.IncompleteBody);
         }
-        catch (BadHttpRequestException e)
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
         {
             return BodyRead.Refused(e.StatusCode switch
             {

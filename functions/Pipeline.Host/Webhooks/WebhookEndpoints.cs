@@ -1,5 +1,6 @@
 using System.Net.Mime;
 using Azure;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Net.Http.Headers;
 using Pipeline.Azure.Webhooks;
 using Pipeline.Core.Configuration;
@@ -92,8 +93,8 @@ internal static class WebhookEndpoints
             return RejectUnverified(IngressRejection.UnsupportedMediaType);
         }
 
-        var read = await BoundedBody.ReadAsync(
-            request, options.Webhooks.MaxBodyBytes, TimeSpan.FromSeconds(options.Webhooks.BodyTimeoutSeconds), timeProvider, cancellationToken);
+        var minRate = new MinDataRate(options.Webhooks.MinBodyBytesPerSecond, TimeSpan.FromSeconds(options.Webhooks.BodyGraceSeconds));
+        var read = await BoundedBody.ReadAsync(request, options.Webhooks.MaxBodyBytes, minRate, cancellationToken);
         if (read.Rejection is { } unread)
         {
             return RejectUnverified(unread);
