@@ -32,16 +32,16 @@ param auditPseudonymKey string
 @description('Entra ID authority that issues caller tokens (Pipeline:Auth:Authority).')
 param authAuthority string = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
 
-@description('Audience the API\'s tokens must carry: the app registration\'s application id URI or client id (Pipeline:Auth:Audience).')
+@description('Client id (a GUID) of the API\'s app registration (Pipeline:Auth:Audience). v2.0 tokens carry it as aud; the handler also accepts api://{client id}.')
 param authAudience string
 
 @description('Tenants each caller may touch: Entra object id -> list of tenant ids, or ["*"] (Pipeline:Access:Grants).')
 param accessGrants object = {}
 
-@description('NCRONTAB schedule (six fields, UTC) of the retention purge (Pipeline:Retention:Schedule).')
+@description('NCRONTAB schedule (six fields, UTC) of the retention purge (app setting RetentionSchedule).')
 param retentionSchedule string = '0 0 2 * * *'
 
-@description('Service Bus topic the ingress publishes to (Pipeline:ServiceBus:TopicName).')
+@description('Service Bus topic the ingress publishes to (app setting ServiceBusTopicName).')
 param topicName string = 'pipeline-events'
 
 @description('Duplicate detection window of the topic, ISO 8601 duration (PT20S to P7D).')
@@ -220,6 +220,7 @@ module storage 'modules/storage.bicep' = {
     tags: allTags
     deploymentContainerName: deploymentContainerName
     principalId: identity.outputs.principalId
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -233,6 +234,7 @@ module serviceBus 'modules/servicebus.bicep' = {
     duplicateDetectionWindow: duplicateDetectionWindow
     messageTimeToLive: messageTimeToLive
     principalId: identity.outputs.principalId
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -249,6 +251,7 @@ module keyVault 'modules/keyvault.bicep' = {
     pseudonymKeySecretName: pseudonymKeySecretName
     pseudonymKey: auditPseudonymKey
     principalId: identity.outputs.principalId
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -274,18 +277,18 @@ module functionApp 'modules/functionapp.bicep' = {
       ServiceBusConnection__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
       ServiceBusConnection__credential: 'managedidentity'
       ServiceBusConnection__clientId: identity.outputs.clientId
-      // The handler's DefaultAzureCredential picks the user-assigned identity from this.
-      AZURE_CLIENT_ID: identity.outputs.clientId
-      // The handler's configuration (SPEC §4).
+      // Read by the function.json bindings (%ServiceBusTopicName%, %RetentionSchedule%) and by the handler:
+      // flat names, as the scale controller resolves binding expressions by the literal setting name.
+      ServiceBusTopicName: serviceBus.outputs.topicName
+      RetentionSchedule: retentionSchedule
+      // The handler's configuration (SPEC §4). It authenticates as this identity (ManagedIdentityCredential).
       Pipeline__Mode: 'Azure'
+      Pipeline__Identity__ClientId: identity.outputs.clientId
       Pipeline__ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
-      Pipeline__ServiceBus__TopicName: serviceBus.outputs.topicName
       Pipeline__KeyVault__KeyId: keyVault.outputs.keyId
       Pipeline__Storage__TableServiceUri: storage.outputs.tableEndpoint
-      Pipeline__Storage__QueueServiceUri: storage.outputs.queueEndpoint
       Pipeline__Auth__Authority: authAuthority
       Pipeline__Auth__Audience: authAudience
-      Pipeline__Retention__Schedule: retentionSchedule
       Pipeline__Audit__PseudonymKey: keyVaultReference(keyVaultName, pseudonymKeySecretName)
     }
     tenantSettings: tenantSettings

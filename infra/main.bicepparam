@@ -2,6 +2,7 @@
 // ever written to this file or to the shell history of a deployment command:
 //   export PIPELINE_AUDIT_PSEUDONYM_KEY="$(openssl rand -base64 32)"   # once; keep it stable
 //   export PIPELINE_ACME_MINDTICKLE_SECRET=... PIPELINE_ACME_TWINMIND_SECRET=... PIPELINE_GLOBEX_STANDARD_SECRET=whsec_...
+//   export PIPELINE_API_CLIENT_ID=<client id of the API app registration>
 //   az deployment group create -g rg-pipeline-dev -f infra/main.bicep -p infra/main.bicepparam
 using 'main.bicep'
 
@@ -65,8 +66,9 @@ param webhookSecrets = {
 
 param auditPseudonymKey = readEnvironmentVariable('PIPELINE_AUDIT_PSEUDONYM_KEY')
 
-// The application id URI of the API's app registration (README: "Create the API app registration").
-param authAudience = 'api://pipeline'
+// The client id of the API's app registration (README: "Create the API app registration"): v2.0 access
+// tokens carry it as their audience. export PIPELINE_API_CLIENT_ID="$API_APP_ID" before deploying.
+param authAudience = readEnvironmentVariable('PIPELINE_API_CLIENT_ID')
 
 // Entra object id -> tenants that caller may read or erase. Replace with your operators' object ids.
 param accessGrants = {

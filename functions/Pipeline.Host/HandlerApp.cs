@@ -32,6 +32,7 @@ public static class HandlerApp
         // structured lines (ids and counts only) are what an operator reads.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         configure?.Invoke(builder);
+        builder.AddOneLineConsoleLogs();
 
         builder.AddPipelineOptions();
         builder.Services.AddProblemDetails();
@@ -60,6 +61,33 @@ public static class HandlerApp
         app.MapSubjects();
         app.MapFunctionInvocations();
         return app;
+    }
+
+    /// <summary>
+    /// One console line per log entry. The Functions host turns each line a custom handler writes into
+    /// its own trace, so a multi-line entry (the default formatter's two lines, an exception's stack)
+    /// would arrive in Application Insights in pieces. Azure mode writes JSON (structured fields intact,
+    /// newlines escaped); Local mode writes the simple format on one line, for a developer's terminal.
+    /// </summary>
+    private static void AddOneLineConsoleLogs(this WebApplicationBuilder builder)
+    {
+        if (builder.Configuration.PipelineMode() == PipelineMode.Azure)
+        {
+            builder.Logging.AddJsonConsole(options =>
+            {
+                options.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+                options.UseUtcTimestamp = true;
+                options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(options =>
+            {
+                options.SingleLine = true;
+                options.UseUtcTimestamp = true;
+            });
+        }
     }
 
     /// <summary>Under the Functions host the handler listens where <c>FUNCTIONS_CUSTOMHANDLER_PORT</c> says.</summary>

@@ -38,6 +38,9 @@ param pseudonymKey string
 @description('Object id of the app identity: Key Vault Crypto User on the key, Secrets User on the vault.')
 param principalId string
 
+@description('Resource id of the Log Analytics workspace that receives the vault\'s audit events.')
+param workspaceId string
+
 @description('One webhook secret to store in the vault.')
 type webhookSecretEntry = {
   @description('Key Vault secret name, e.g. webhook-acme-mindtickle-v1.')
@@ -159,6 +162,27 @@ resource vaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' =
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUser)
+  }
+}
+
+// Every key and secret operation (who unwrapped which data key, who read which secret) to Log Analytics.
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: vault
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        categoryGroup: 'audit'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -61,3 +61,6 @@ resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 
 @description('Ingestion connection string (endpoints and component id; local auth is off, so it grants nothing without an Entra token).')
 output ingestionEndpoint string = applicationInsights.properties.ConnectionString
+
+@description('Resource id of the Log Analytics workspace the diagnostic settings send to.')
+output workspaceId string = workspace.id

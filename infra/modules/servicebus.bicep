@@ -1,7 +1,7 @@
 // Service Bus Standard namespace with local (SAS) authentication disabled, the pipeline-events topic
 // with duplicate detection (the ingress derives MessageId from vendor + tenant + event key), and one
-// subscription per consumer. The app identity may send to the topic and receive from the two
-// subscriptions, nothing else.
+// subscription per consumer. The app identity may send to the topic and own the two subscriptions
+// (receive, and read their message counts for scaling), nothing else.
 
 @description('Name of the Service Bus namespace (6-50 letters, digits and hyphens, globally unique).')
 @minLength(6)
@@ -14,7 +14,7 @@ param location string
 @description('Tags applied to the namespace.')
 param tags object
 
-@description('Topic the webhook ingress publishes to (Pipeline:ServiceBus:TopicName).')
+@description('Topic the webhook ingress publishes to (app setting ServiceBusTopicName).')
 param topicName string
 
 @description('Duplicate detection window of the topic, ISO 8601 (between PT20S and P7D).')
@@ -23,15 +23,26 @@ param duplicateDetectionWindow string
 @description('Time to live of an undelivered message, ISO 8601; expired messages are dead-lettered.')
 param messageTimeToLive string
 
-@description('Object id of the app identity: Data Sender on the topic, Data Receiver on each subscription.')
+@description('Object id of the app identity: Data Sender on the topic, Data Owner on each subscription.')
 param principalId string
+
+@description('Resource id of the Log Analytics workspace that receives the namespace\'s diagnostics.')
+param workspaceId string
 
 // Deliveries before a message is dead-lettered (SPEC §2: a failing invocation is retried, then parked).
 var maxDeliveryCount = 10
 // Azure Service Bus Data Sender.
 var dataSender = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
-// Azure Service Bus Data Receiver.
-var dataReceiver = '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+// Azure Service Bus Data Owner, scoped to each subscription the triggers listen on. The Functions docs
+// ("Service Bus trigger ... identity-based connections", functions-reference: Grant permission to the
+// identity) list Data Receiver and Data Owner for a trigger, with an effective scope over the
+// subscription. Receiver alone receives, but the Service Bus extension's target-based scaler (what
+// Flex Consumption scales on) reads the subscription's ActiveMessageCount with
+// ServiceBusAdministrationClient.GetSubscriptionRuntimePropertiesAsync, which needs the Manage claim: without
+// it ServiceBusMetricsProvider.GetMessageCountAsync logs "does not have 'Manage Claim'" and throws, and scaling
+// goes blind (azure-sdk-for-net, sdk/servicebus/Microsoft.Azure.WebJobs.Extensions.ServiceBus/src/Listeners/
+// ServiceBusMetricsProvider.cs). Owner on the subscription, not the topic or namespace, is that minimum.
+var dataOwner = '090c5cfd-751d-490a-894a-3ce6f1109419'
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: name
@@ -118,23 +129,44 @@ resource topicSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-resource transcriptsReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(transcripts.id, principalId, dataReceiver)
+resource transcriptsOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(transcripts.id, principalId, dataOwner)
   scope: transcripts
   properties: {
     principalId: principalId
     principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataReceiver)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataOwner)
   }
 }
 
-resource auditReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(audit.id, principalId, dataReceiver)
+resource auditOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(audit.id, principalId, dataOwner)
   scope: audit
   properties: {
     principalId: principalId
     principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataReceiver)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', dataOwner)
+  }
+}
+
+// Operational logs (entity changes, failures) and metrics of the namespace to Log Analytics.
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: namespace
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -7,7 +7,7 @@ namespace Pipeline.Azure.Local;
 /// topic, with the same filters as the Bicep subscriptions (<c>transcripts</c> takes only events
 /// with a transcript, <c>audit</c> takes every event).
 /// </summary>
-/// <param name="Topic">The topic name (<c>Pipeline:ServiceBus:TopicName</c>); tests use one each.</param>
+/// <param name="Topic">The topic name (app setting <c>ServiceBusTopicName</c>, or <c>Pipeline:ServiceBus:TopicName</c>); tests use one each.</param>
 public sealed record LocalSubscriptions(string Topic)
 {
     /// <summary>As the subscriptions' <c>maxDeliveryCount</c>.</summary>

@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Storage.Queues;
 using Pipeline.Core.Events;
 
@@ -16,7 +17,15 @@ public sealed class QueueEventPublisher(QueueServiceClient queueService, LocalSu
         var text = LocalQueueEnvelope.From(message, timeProvider.GetUtcNow()).ToJson();
         foreach (var queueName in subscriptions.QueuesFor(message))
         {
-            await queueService.GetQueueClient(queueName).SendMessageAsync(text, cancellationToken);
+            try
+            {
+                await queueService.GetQueueClient(queueName).SendMessageAsync(text, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status == 413 || e.ErrorCode is "RequestBodyTooLarge" or "MessageTooLarge")
+            {
+                // A queue message holds 64 KiB: this event will never fit, however often it is retried.
+                throw new EventTooLargeException("The event is larger than a queue message holds.", e);
+            }
         }
     }
 

@@ -38,6 +38,16 @@ public sealed class PipelineOptions
 
     /// <summary>How transcripts are sealed.</summary>
     public TranscriptOptions Transcripts { get; set; } = new();
+
+    /// <summary>The managed identity Azure mode authenticates as.</summary>
+    public IdentityOptions Identity { get; set; } = new();
+}
+
+/// <summary>The app's user-assigned managed identity (Azure mode).</summary>
+public sealed class IdentityOptions
+{
+    /// <summary>Client id of the user-assigned identity; every Azure call authenticates as it.</summary>
+    public string? ClientId { get; set; }
 }
 
 /// <summary>Where the pipeline runs.</summary>

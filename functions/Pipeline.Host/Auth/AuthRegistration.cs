@@ -34,7 +34,8 @@ internal static class AuthRegistration
             else
             {
                 jwt.Authority = auth.Authority;
-                jwt.Audience = auth.Audience;
+                // The client id and api://{client id}: v2.0 tokens carry the former whichever was configured.
+                jwt.TokenValidationParameters.ValidAudiences = EntraAudiences.For(auth.Audience);
             }
         });
         var policies = builder.Services.AddAuthorizationBuilder();

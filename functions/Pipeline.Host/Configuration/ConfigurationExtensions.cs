@@ -11,8 +11,10 @@ internal static class ConfigurationExtensions
     {
         builder.Services.AddOptions<PipelineOptions>()
             .Bind(builder.Configuration.GetSection(PipelineOptions.SectionName))
+            .Configure(options => BindingSettings.Apply(builder.Configuration, options))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PipelineOptions>, PipelineOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<PipelineOptions>, BindingSettings>();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<PipelineOptions>>().Value);
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;

@@ -18,7 +18,9 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
     [
         "Pipeline:Mode",
         "Pipeline:ServiceBus:FullyQualifiedNamespace",
-        "Pipeline:ServiceBus:TopicName",
+        BindingSettings.TopicName,
+        BindingSettings.RetentionSchedule,
+        IdentityRegistration.ClientIdKey,
         "Pipeline:KeyVault:KeyId",
         "Pipeline:Storage:TableServiceUri",
         "Pipeline:Auth:Authority",
@@ -60,7 +62,7 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
 
         if (CrontabSchedule.TryParse(options.Retention.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
         {
-            failures.Add("Pipeline:Retention:Schedule is not a six-field NCRONTAB expression.");
+            failures.Add($"Pipeline:Retention:Schedule (app setting {BindingSettings.RetentionSchedule}) is not a six-field NCRONTAB expression.");
         }
 
         if (options.Retention.BudgetSeconds is < 1 or > 3600)
@@ -71,7 +73,7 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         if (!TopicName().IsMatch(options.ServiceBus.TopicName ?? ""))
         {
             // Also a valid queue-name prefix, as Local mode names its subscription queues after the topic.
-            failures.Add("Pipeline:ServiceBus:TopicName must be 3-40 lowercase letters, digits and single hyphens.");
+            failures.Add($"Pipeline:ServiceBus:TopicName (app setting {BindingSettings.TopicName}) must be 3-40 lowercase letters, digits and single hyphens.");
         }
 
         if (options.Audit.PseudonymKey is not { Length: >= 32 })
@@ -82,6 +84,7 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         if (options.Mode == PipelineMode.Azure)
         {
             Require(options.ServiceBus.FullyQualifiedNamespace, "Pipeline:ServiceBus:FullyQualifiedNamespace", failures);
+            Require(options.Identity.ClientId, IdentityRegistration.ClientIdKey, failures);
             Require(options.KeyVault.KeyId, "Pipeline:KeyVault:KeyId", failures);
             Require(options.Auth.Authority, "Pipeline:Auth:Authority", failures);
             Require(options.Auth.Audience, "Pipeline:Auth:Audience", failures);

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pipeline.Azure.Local;
 using Pipeline.Azure.ServiceBus;
@@ -20,14 +21,13 @@ internal static class PublishingRegistration
         }
         else
         {
-            // Azure.Core's defaults (3 retries, exponential back-off); a caller may register its own options first.
-            builder.Services.TryAddSingleton(_ => new ServiceBusRestClientOptions());
-
-            // Same managed identity as storage (StorageRegistration); it needs the Service Bus Data Sender role on the topic.
-            builder.Services.TryAddSingleton<IEventPublisher>(sp => ServiceBusRestPublisher.Create(
-                sp.GetRequiredService<PipelineOptions>().ServiceBus,
-                sp.GetRequiredService<TokenCredential>(),
-                sp.GetRequiredService<ServiceBusRestClientOptions>()));
+            // One client and one sender for the process (both hold AMQP connections; the container disposes
+            // them at shutdown). The identity needs Azure Service Bus Data Sender on the topic.
+            builder.Services.TryAddSingleton(sp => ServiceBusEventPublisher.CreateClient(
+                sp.GetRequiredService<PipelineOptions>().ServiceBus, sp.GetRequiredService<TokenCredential>()));
+            builder.Services.TryAddSingleton(sp => sp.GetRequiredService<ServiceBusClient>()
+                .CreateSender(sp.GetRequiredService<PipelineOptions>().ServiceBus.TopicName));
+            builder.Services.TryAddSingleton<IEventPublisher>(sp => new ServiceBusEventPublisher(sp.GetRequiredService<ServiceBusSender>()));
         }
 
         return builder;

@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Azure.Core;
-using Azure.Identity;
 using Pipeline.Azure.Storage;
 using Pipeline.Core.Configuration;
 
@@ -8,11 +6,10 @@ namespace Pipeline.Host.Configuration;
 
 internal static class StorageRegistration
 {
-    /// <summary>The managed identity credential and the table and queue clients, built from <c>Pipeline:Storage</c>.</summary>
+    /// <summary>The table and queue clients, built from <c>Pipeline:Storage</c> on the app's identity (<see cref="IdentityRegistration"/>).</summary>
     public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
     {
-        // DefaultAzureCredential picks the user-assigned identity from AZURE_CLIENT_ID in Azure.
-        builder.Services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        builder.AddAzureIdentity();
         builder.Services.AddSingleton(sp => StorageClients.CreateTableService(
             sp.GetRequiredService<PipelineOptions>().Storage, sp.GetRequiredService<TokenCredential>()));
         builder.Services.AddSingleton(sp => StorageClients.CreateQueueService(

@@ -6,7 +6,7 @@ using Pipeline.Host.Invocations;
 namespace Pipeline.Host.Local;
 
 /// <summary>
-/// Local mode's timer trigger: runs RetentionPurge on <c>Pipeline:Retention:Schedule</c> (six-field
+/// Local mode's timer trigger: runs RetentionPurge on the schedule the function.json reads (<c>RetentionSchedule</c>, six-field
 /// NCRONTAB, UTC) with the payload the Functions host sends a custom handler.
 /// </summary>
 internal sealed class LocalTimer(FunctionInvoker invoker, PipelineOptions options, TimeProvider timeProvider, ILogger<LocalTimer> logger)

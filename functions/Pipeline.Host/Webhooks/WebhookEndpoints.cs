@@ -128,14 +128,15 @@ internal static class WebhookEndpoints
         {
             await publisher.PublishAsync(BusMessage.ForEvent(accepted, context.TraceIdentifier), cancellationToken);
         }
-        catch (RequestFailedException e) when (e.Status == StatusCodes.Status413PayloadTooLarge || e.ErrorCode is "RequestBodyTooLarge" or "MessageTooLarge")
+        catch (EventTooLargeException e)
         {
             // Retrying cannot help: the vendor is told so rather than invited to retry forever.
             Log.EventTooLarge(logger, accepted.EventId, e);
             return Reject(IngressRejection.EventTooLarge);
         }
-        // Azure.Core reports retries exhausted without any answer as an AggregateException.
-        catch (Exception e) when (e is RequestFailedException or HttpRequestException or TimeoutException or AggregateException
+        // The publishers say "not now" with BrokerUnavailableException; the rest are storage and transport
+        // failures of Local mode's queues (Azure.Core reports retries exhausted without an answer as an AggregateException).
+        catch (Exception e) when (e is BrokerUnavailableException or RequestFailedException or HttpRequestException or TimeoutException or AggregateException
             or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // Not acknowledged and not marked seen: the vendor's retry goes through.

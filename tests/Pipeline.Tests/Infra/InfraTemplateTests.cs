@@ -13,14 +13,14 @@ namespace Pipeline.Tests.Infra;
 public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFixture<BicepFixture>
 {
     private const string RoleAssignments = "/providers/Microsoft.Authorization/roleAssignments/";
+    private const string ApiClientIdVariable = "PIPELINE_API_CLIENT_ID";
 
     // Built-in role definition ids (the same in every Azure tenant).
     private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
     private const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
-    private const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
     private const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
     private const string ServiceBusDataSender = "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39";
-    private const string ServiceBusDataReceiver = "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0";
+    private const string ServiceBusDataOwner = "090c5cfd-751d-490a-894a-3ce6f1109419";
     private const string KeyVaultCryptoUser = "12338af0-0e69-4776-bea7-57ae8d297424";
     private const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
 
@@ -107,7 +107,8 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
                 Assert.False(text.Contains(token, StringComparison.OrdinalIgnoreCase), $"{file} contains '{token}'.");
             }
 
-            foreach (var secret in fixture.SecretEnvironment.Values.Concat(BicepFixture.RotationSecrets))
+            // The API's client id is read from the environment too, but it is an identifier, not a secret.
+            foreach (var secret in fixture.SecretEnvironment.Where(e => e.Key != ApiClientIdVariable).Select(e => e.Value).Concat(BicepFixture.RotationSecrets))
             {
                 Assert.False(text.Contains(secret, StringComparison.Ordinal), $"{file} contains a secret parameter's value.");
             }
@@ -135,8 +136,9 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
         Assert.False(storage["allowBlobPublicAccess"]!.GetValue<bool>());
         Assert.True(storage["supportsHttpsTrafficOnly"]!.GetValue<bool>());
         Assert.Equal("TLS1_2", (string?)storage["minimumTlsVersion"]);
-        var container = Single("Microsoft.Storage/storageAccounts/blobServices/containers");
-        Assert.Equal("None", (string?)Properties(container)["publicAccess"]);
+        var containers = OfType("Microsoft.Storage/storageAccounts/blobServices/containers").ToList();
+        Assert.Equal(["app-package", "azure-webjobs-hosts", "azure-webjobs-secrets"], containers.Select(LastSegment).Order(StringComparer.Ordinal));
+        Assert.All(containers, c => Assert.Equal("None", (string?)Properties(c)["publicAccess"]));
     }
 
     [Fact]
@@ -212,10 +214,13 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
             $"Microsoft.KeyVault/vaults {KeyVaultSecretsUser}",
             $"Microsoft.KeyVault/vaults/keys/transcript-kek {KeyVaultCryptoUser}",
             $"Microsoft.ServiceBus/namespaces/topics/pipeline-events {ServiceBusDataSender}",
-            $"Microsoft.ServiceBus/namespaces/topics/subscriptions/audit {ServiceBusDataReceiver}",
-            $"Microsoft.ServiceBus/namespaces/topics/subscriptions/transcripts {ServiceBusDataReceiver}",
-            $"Microsoft.Storage/storageAccounts {StorageBlobDataOwner}",
-            $"Microsoft.Storage/storageAccounts {StorageQueueDataContributor}",
+            // Owner of each subscription, not Receiver: the target-based scaler reads its message count (Manage).
+            $"Microsoft.ServiceBus/namespaces/topics/subscriptions/audit {ServiceBusDataOwner}",
+            $"Microsoft.ServiceBus/namespaces/topics/subscriptions/transcripts {ServiceBusDataOwner}",
+            // Blob Data Owner on the host's containers and the deployment container only; no queue role (Local mode only).
+            $"Microsoft.Storage/storageAccounts/blobServices/containers/app-package {StorageBlobDataOwner}",
+            $"Microsoft.Storage/storageAccounts/blobServices/containers/azure-webjobs-hosts {StorageBlobDataOwner}",
+            $"Microsoft.Storage/storageAccounts/blobServices/containers/azure-webjobs-secrets {StorageBlobDataOwner}",
             $"Microsoft.Storage/storageAccounts {StorageTableDataContributor}",
         ];
         var identity = Id(Single("Microsoft.ManagedIdentity/userAssignedIdentities"));
@@ -275,7 +280,7 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
         Assert.Equal("custom", (string?)config["runtime"]!["name"]);
         Assert.Equal("1.0", (string?)config["runtime"]!["version"]);
         Assert.Equal("blobContainer", (string?)deployment["type"]);
-        Assert.EndsWith($"'{LastSegment(Single("Microsoft.Storage/storageAccounts/blobServices/containers"))}')]", (string?)deployment["value"], StringComparison.Ordinal);
+        Assert.EndsWith("'app-package')]", (string?)deployment["value"], StringComparison.Ordinal);
         Assert.Equal("UserAssignedIdentity", (string?)deployment["authentication"]!["type"]);
         Assert.Equal(identity, (string?)deployment["authentication"]!["userAssignedIdentityResourceId"]);
         Assert.Equal("UserAssigned", (string?)site["identity"]!["type"]);
@@ -325,8 +330,9 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
 
                 foreach (Match placeholder in AppSettingPlaceholder().Matches((string)value!))
                 {
-                    var name = placeholder.Groups["key"].Value.Replace(":", "__", StringComparison.Ordinal);
-                    Assert.True(settings.ContainsKey(name), $"Binding property '{property}' reads %{placeholder.Groups["key"].Value}% but the template sets no '{name}'.");
+                    // By its literal name: the scale controller does not map ':' to '__' (azure-functions-host#8261).
+                    var name = placeholder.Groups["key"].Value;
+                    Assert.True(settings.ContainsKey(name), $"Binding property '{property}' reads %{name}% but the template sets no '{name}'.");
                 }
             }
 
@@ -335,14 +341,14 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
                 Assert.False(settings.ContainsKey(connection), $"'{connection}' must not be a connection string setting.");
                 Assert.False(string.IsNullOrWhiteSpace((string?)settings[$"{connection}__fullyQualifiedNamespace"]));
                 Assert.Equal("managedidentity", (string?)settings[$"{connection}__credential"]);
-                Assert.Equal((string?)settings["AZURE_CLIENT_ID"], (string?)settings[$"{connection}__clientId"]);
+                Assert.Equal((string?)settings["Pipeline__Identity__ClientId"], (string?)settings[$"{connection}__clientId"]);
             }
         }
 
         var topic = Single("Microsoft.ServiceBus/namespaces/topics");
         foreach (var trigger in serviceBusTriggers)
         {
-            var topicSetting = AppSettingPlaceholder().Match((string)trigger["topicName"]!).Groups["key"].Value.Replace(":", "__", StringComparison.Ordinal);
+            var topicSetting = AppSettingPlaceholder().Match((string)trigger["topicName"]!).Groups["key"].Value;
             Assert.Equal(LastSegment(topic), (string?)settings[topicSetting]);
             Assert.Single(OfType("Microsoft.ServiceBus/namespaces/topics/subscriptions"), s => LastSegment(s) == (string?)trigger["subscriptionName"]);
         }
@@ -355,14 +361,14 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
         var identity = Id(Single("Microsoft.ManagedIdentity/userAssignedIdentities"));
         var clientId = $"[reference('{identity}', '2023-01-31').clientId]";
 
-        Assert.Equal(clientId, (string?)settings["AZURE_CLIENT_ID"]);
+        // The handler's ManagedIdentityCredential and the host's connections name the same identity.
+        Assert.Equal(clientId, (string?)settings["Pipeline__Identity__ClientId"]);
         Assert.Equal(LastSegment(Single("Microsoft.Storage/storageAccounts")), (string?)settings["AzureWebJobsStorage__accountName"]);
         Assert.Equal("managedidentity", (string?)settings["AzureWebJobsStorage__credential"]);
         Assert.Equal(clientId, (string?)settings["AzureWebJobsStorage__clientId"]);
         Assert.Equal((string?)settings["ServiceBusConnection__fullyQualifiedNamespace"], (string?)settings["Pipeline__ServiceBus__FullyQualifiedNamespace"]);
         Assert.EndsWith(".keyUri]", (string?)settings["Pipeline__KeyVault__KeyId"], StringComparison.Ordinal);
         Assert.EndsWith(".primaryEndpoints.table]", (string?)settings["Pipeline__Storage__TableServiceUri"], StringComparison.Ordinal);
-        Assert.EndsWith(".primaryEndpoints.queue]", (string?)settings["Pipeline__Storage__QueueServiceUri"], StringComparison.Ordinal);
 
         // Flex Consumption rejects these, or they would bring back a storage key.
         string[] absent =
@@ -370,6 +376,10 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
             "AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE",
             "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", "WEBSITE_CONTENTSHARE", "Pipeline__Storage__ConnectionString",
             "Pipeline__Auth__LocalSigningKey",
+            // The handler uses no DefaultAzureCredential to pick it up; the queues are Local mode's alone.
+            "AZURE_CLIENT_ID", "Pipeline__Storage__QueueServiceUri",
+            // Set once, flat, for the bindings and the handler alike.
+            "Pipeline__ServiceBus__TopicName", "Pipeline__Retention__Schedule",
         ];
         Assert.All(absent, name => Assert.False(settings.ContainsKey(name), $"App setting '{name}' must not be set."));
     }
@@ -401,7 +411,7 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
 
         Assert.Equal("scim:write", (string?)settings["Pipeline__Tenants__acme__Vendors__mindtickle__Scopes__0"]);
         Assert.Equal("30", (string?)settings["Pipeline__Tenants__acme__Privacy__TranscriptRetentionDays"]);
-        Assert.Equal("0 0 2 * * *", (string?)settings["Pipeline__Retention__Schedule"]);
+        Assert.Equal("0 0 2 * * *", (string?)settings["RetentionSchedule"]);
         // Every stored secret is used by some setting: nothing orphaned, nothing unreachable.
         Assert.Equal(secrets.Order(StringComparer.Ordinal), secretSettings.Select(s => KeyVaultReference().Match((string)s.Value!).Groups["secret"].Value).Order(StringComparer.Ordinal));
     }
@@ -452,6 +462,44 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
             roles.Select(r => (string)r["value"]!).Order(StringComparer.Ordinal));
         Assert.Equal(roles.Count, roles.Select(r => Guid.Parse((string)r["id"]!)).Distinct().Count());
         Assert.All(roles, r => Assert.True(r["isEnabled"]!.GetValue<bool>()));
+    }
+
+    [Fact]
+    public void Diagnostics_KeyVaultServiceBusAndStorage_SendToTheLogAnalyticsWorkspace()
+    {
+        var workspace = Id(Single("Microsoft.OperationalInsights/workspaces"));
+        var settings = OfType("Microsoft.Insights/diagnosticSettings").ToList();
+
+        string[] covered =
+        [
+            Id(Single("Microsoft.KeyVault/vaults")),
+            Id(Single("Microsoft.ServiceBus/namespaces")),
+            Id(Single("Microsoft.Storage/storageAccounts")),
+            Id(Single("Microsoft.Storage/storageAccounts/blobServices")),
+            Id(Single("Microsoft.Storage/storageAccounts/tableServices")),
+            Id(Single("Microsoft.Storage/storageAccounts/queueServices")),
+        ];
+        foreach (var resource in covered)
+        {
+            var setting = Assert.Single(settings, s => Id(s).StartsWith(resource + "/providers/Microsoft.Insights/diagnosticSettings/", StringComparison.Ordinal));
+            Assert.Equal(workspace, (string?)Properties(setting)["workspaceId"]);
+            var enabled = (Properties(setting)["logs"]?.AsArray() ?? []).Concat(Properties(setting)["metrics"]?.AsArray() ?? []);
+            Assert.NotEmpty(enabled);
+            Assert.All(enabled, e => Assert.True(e!["enabled"]!.GetValue<bool>()));
+        }
+
+        // The vault's audit log: every unwrap of a transcript key and every secret read.
+        var vault = Assert.Single(settings, s => Id(s).StartsWith(covered[0] + "/", StringComparison.Ordinal));
+        Assert.Contains(Properties(vault)["logs"]!.AsArray(), l => (string?)l!["categoryGroup"] is "audit" or "allLogs");
+    }
+
+    [Fact]
+    public void AppSettings_Audience_IsTheClientIdFromTheEnvironmentNotAnApiUriPlaceholder()
+    {
+        // v2.0 tokens carry the registration's client id as aud; the example reads it at deployment time.
+        var audience = (string?)AppSettings()["Pipeline__Auth__Audience"];
+
+        Assert.Equal(fixture.SecretEnvironment[ApiClientIdVariable], audience);
     }
 
     private JsonObject AppSettings() => fixture.Example.AppSettings();

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Azure;
+using Pipeline.Core.Events;
 using Pipeline.Core.Webhooks;
 using Pipeline.Tests.Infrastructure;
 using static Pipeline.Tests.Webhooks.VendorSignatures;
@@ -246,7 +246,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
     public async Task Post_BrokerUnavailable_Is503WithRetryAfterAndRetrySucceeds()
     {
         await using var host = await IngressHost.StartAsync(azurite);
-        host.Publisher!.FailWith = new RequestFailedException(503, "broker down");
+        host.Publisher!.FailWith = new BrokerUnavailableException("broker down");
         var id = $"msg_{Guid.NewGuid():N}";
 
         using var failed = await host.SendSignedAsync(WebhookVendor.Standard, """{"type":"a"}""", id);
@@ -267,7 +267,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
     public async Task Post_BrokerRefusesEventAsTooLarge_Is413NotRetryable()
     {
         await using var host = await IngressHost.StartAsync(azurite);
-        host.Publisher!.FailWith = new RequestFailedException(413, "too large", "MessageTooLarge", null);
+        host.Publisher!.FailWith = new EventTooLargeException();
 
         using var response = await host.SendSignedAsync(WebhookVendor.Standard, """{"type":"a"}""", $"msg_{Guid.NewGuid():N}");
 
