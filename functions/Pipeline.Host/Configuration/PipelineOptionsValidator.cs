@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using NCrontab;
 using Pipeline.Core.Configuration;
+using Pipeline.Core.Privacy;
 using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Host.Configuration;
@@ -57,6 +58,8 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         {
             failures.Add("Pipeline:Webhooks:RateLimit:Burst must be at least PermitsPerSecond.");
         }
+
+        ValidateHostileInputLimits(options.Webhooks, failures);
 
         if (CrontabSchedule.TryParse(options.Retention.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
         {
@@ -176,6 +179,20 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             {
                 failures.Add($"{prefix}:Privacy:AuditRetentionDays must be at least 1.");
             }
+
+            if (tenantOptions.Privacy.PiiPatterns.Count > TenantPatterns.MaxCount)
+            {
+                failures.Add($"{prefix}:Privacy:PiiPatterns holds more than {TenantPatterns.MaxCount} patterns.");
+            }
+
+            for (var i = 0; i < tenantOptions.Privacy.PiiPatterns.Count; i++)
+            {
+                // The reason names the rule broken, never the pattern (it may spell out what it hides).
+                if (TenantPatterns.Problem(tenantOptions.Privacy.PiiPatterns[i]) is { } problem)
+                {
+                    failures.Add($"{prefix}:Privacy:PiiPatterns:{i} {problem}.");
+                }
+            }
         }
     }
 
@@ -192,4 +209,33 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex TenantId();
+
+    /// <summary>Issue 17's settings: the unverified buckets, the body timeout and the trusted proxies.</summary>
+    private static void ValidateHostileInputLimits(WebhookOptions webhooks, List<string> failures)
+    {
+        var unverified = webhooks.UnverifiedRateLimit;
+        if (unverified.PerNetworkPermitsPerSecond < 1 || unverified.PerNetworkBurst < unverified.PerNetworkPermitsPerSecond)
+        {
+            failures.Add("Pipeline:Webhooks:UnverifiedRateLimit:PerNetworkPermitsPerSecond must be at least 1 and PerNetworkBurst at least that.");
+        }
+
+        if (unverified.GlobalPermitsPerSecond < 1 || unverified.GlobalBurst < unverified.GlobalPermitsPerSecond)
+        {
+            failures.Add("Pipeline:Webhooks:UnverifiedRateLimit:GlobalPermitsPerSecond must be at least 1 and GlobalBurst at least that.");
+        }
+
+        // Kestrel's MinDataRate needs a grace period of more than one second.
+        if (webhooks.MinBodyBytesPerSecond < 1 || webhooks.BodyGraceSeconds is < 2 or > 600)
+        {
+            failures.Add("Pipeline:Webhooks:MinBodyBytesPerSecond must be at least 1 and BodyGraceSeconds between 2 and 600.");
+        }
+
+        for (var i = 0; i < webhooks.TrustedProxies.Count; i++)
+        {
+            if (!ForwardedFor.TryParseNetwork(webhooks.TrustedProxies[i], out _))
+            {
+                failures.Add($"Pipeline:Webhooks:TrustedProxies:{i} is not an IP address or CIDR network.");
+            }
+        }
+    }
 }
