@@ -224,6 +224,7 @@ public sealed class DeadLetterLocalTests(AzuriteFixture azurite) : IDisposable
                 ["meeting_id"] = "m-" + transcriptId,
                 ["transcript"] = $"{Participant}: {Confidential}.",
                 ["language"] = "en",
+                ["consent"] = true,
                 ["participants"] = new JsonArray(new JsonObject { ["name"] = Participant, ["email"] = ParticipantEmail }),
             },
         }.ToJsonString());
