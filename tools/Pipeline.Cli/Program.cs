@@ -5,6 +5,7 @@ using Pipeline.Cli.Keys;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Publish;
 using Pipeline.Cli.Retention;
+using Pipeline.Cli.Secrets;
 using Pipeline.Cli.Send;
 using Pipeline.Cli.Subjects;
 using Pipeline.Cli.Transcripts;
@@ -21,6 +22,7 @@ var root = new RootCommand("Pipeline operator CLI: run the pipeline locally, sen
     SubjectsCommand.Create(),
     RetentionCommand.Create(),
     DeadLetterCommand.Create(),
+    SecretsCommand.Create(),
     PublishCommand.Create(),
 };
 
