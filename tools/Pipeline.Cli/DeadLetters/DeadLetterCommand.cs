@@ -178,12 +178,17 @@ internal static class DeadLetterCommand
         }
 
         DeadLetterRun? run = null;
+        var met = new List<DeadLetterOutcome>();
         try
         {
             run = await console.Progress().StartAsync(async context =>
             {
                 var task = context.AddTask(action == DeadLetterAction.Replay ? "Replaying dead letters" : "Purging dead letters", maxValue: targets.Count);
-                var progress = new Reporter(_ => task.Increment(1));
+                var progress = new Reporter(outcome =>
+                {
+                    met.Add(outcome);
+                    task.Increment(1);
+                });
                 var result = action == DeadLetterAction.Replay
                     ? await operations.ReplayAsync(targets, progress, cancellationToken)
                     : await operations.PurgeAsync(targets, progress, cancellationToken);
@@ -193,11 +198,8 @@ internal static class DeadLetterCommand
         }
         finally
         {
-            // A run cut short still leaves its row for what it did (the store released the rest).
-            if (run is not null)
-            {
-                await operations.AuditAsync(run, actor, cancellationToken: CancellationToken.None);
-            }
+            // A run cut short (Ctrl+C, the broker gone) still leaves its rows for what it did; the store released the rest.
+            await operations.AuditAsync(run ?? new DeadLetterRun(action, met, []), actor, cancellationToken: CancellationToken.None);
         }
 
         foreach (var outcome in run.Outcomes.Where(o => o.Result is DeadLetterResult.Skipped or DeadLetterResult.Failed))
