@@ -1,9 +1,11 @@
 using System.CommandLine;
 using Pipeline.Cli.Audit;
+using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Keys;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Publish;
 using Pipeline.Cli.Retention;
+using Pipeline.Cli.Secrets;
 using Pipeline.Cli.Send;
 using Pipeline.Cli.Subjects;
 using Pipeline.Cli.Transcripts;
@@ -19,6 +21,8 @@ var root = new RootCommand("Pipeline operator CLI: run the pipeline locally, sen
     KeysCommand.Create(),
     SubjectsCommand.Create(),
     RetentionCommand.Create(),
+    DeadLetterCommand.Create(),
+    SecretsCommand.Create(),
     PublishCommand.Create(),
 };
 

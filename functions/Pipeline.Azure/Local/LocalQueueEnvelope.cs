@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Pipeline.Core.Events;
 
 namespace Pipeline.Azure.Local;
@@ -30,6 +32,49 @@ public sealed record LocalQueueEnvelope(
             },
             StringComparer.Ordinal),
         message.Body.ToArray());
+
+    /// <summary>The reason Service Bus gives a message it dead-letters after its last failed delivery.</summary>
+    public const string MaxDeliveryCountExceeded = "MaxDeliveryCountExceeded";
+
+    /// <summary>Deliveries before the message was moved to the poison queue; null while it is live.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? DeliveryCount { get; init; }
+
+    /// <summary>Why it was moved to the poison queue, in Service Bus's words; null while it is live.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DeadLetterReason { get; init; }
+
+    /// <summary>The longer explanation Service Bus gives beside <see cref="DeadLetterReason"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DeadLetterErrorDescription { get; init; }
+
+    /// <summary>
+    /// The poison-queue copy after the last failed delivery, carrying what a Service Bus dead letter
+    /// carries (delivery count, reason and description), so operators see the same in both modes.
+    /// </summary>
+    public LocalQueueEnvelope DeadLettered(long deliveryCount) => this with
+    {
+        DeliveryCount = (int)Math.Min(deliveryCount, int.MaxValue),
+        DeadLetterReason = MaxDeliveryCountExceeded,
+        DeadLetterErrorDescription = string.Create(CultureInfo.InvariantCulture, $"Message could not be consumed after {deliveryCount} delivery attempts."),
+    };
+
+    /// <summary>The message as it was published (application properties back to strings and booleans).</summary>
+    public BusMessage ToBusMessage() => new(
+        MessageId,
+        CorrelationId,
+        ContentType,
+        Body,
+        Properties.ToDictionary(
+            p => p.Key,
+            p => p.Value.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                JsonValueKind.String => (object)(p.Value.GetString() ?? ""),
+                _ => p.Value.GetRawText(),
+            },
+            StringComparer.Ordinal));
 
     /// <summary>The queue message text.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, LocalJsonContext.Default.LocalQueueEnvelope);

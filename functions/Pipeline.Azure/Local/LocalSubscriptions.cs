@@ -19,6 +19,14 @@ public sealed record LocalSubscriptions(string Topic)
     /// <summary>Queue standing in for the <c>transcripts</c> subscription.</summary>
     public string TranscriptsQueue => $"{Topic}-transcripts";
 
+    /// <summary>The queue standing in for the subscription of that name (<c>audit</c> or <c>transcripts</c>).</summary>
+    public string QueueOf(string subscription) => subscription switch
+    {
+        DeadLetters.TopicSubscriptions.Audit => AuditQueue,
+        DeadLetters.TopicSubscriptions.Transcripts => TranscriptsQueue,
+        _ => throw new ArgumentException($"No subscription '{subscription}'.", nameof(subscription)),
+    };
+
     /// <summary>Where a message goes after <see cref="MaxDeliveryCount"/> failed deliveries.</summary>
     public static string PoisonQueue(string queue) => queue + "-poison";
 

@@ -1,16 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
 using Pipeline.Azure.Audit;
+using Pipeline.Azure.DeadLetters;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 
 namespace Pipeline.Azure.Retention;
 
 /// <summary>
-/// One retention run over every tenant (or one): crypto-shreds expired transcripts and deletes audit
-/// rows past each tenant's policy
-/// as of a given time, within a time budget, and records one audit row per tenant with the counts.
-/// Transcripts go first: they hold the personal data the policy exists for.
+/// One retention run over every tenant (or one): removes dead letters older than
+/// <c>Pipeline:Retention:DeadLetterDays</c>, crypto-shreds expired transcripts and deletes audit rows past each
+/// tenant's policy as of a given time, within a time budget, and records one audit row per tenant with the counts.
+/// Dead letters go first (they hold whole events, personal data unencrypted), then transcripts: both are
+/// the personal data the policy exists for.
 /// The timer function and the operator CLI both run it.
 /// </summary>
 public sealed class RetentionRunner(
@@ -18,7 +20,8 @@ public sealed class RetentionRunner(
     AuditRetentionPurger auditPurger,
     TranscriptRetentionPurger transcriptPurger,
     AuditTableWriter auditWriter,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider,
+    DeadLetterOperations? deadLetters = null)
 {
     /// <summary>Runs the policy; <paramref name="progress"/> hears about each tenant and kind as it finishes.</summary>
     public async Task<RetentionReport> RunAsync(RetentionRequest request, IProgress<RetentionResult>? progress = null, CancellationToken cancellationToken = default)
@@ -34,10 +37,14 @@ public sealed class RetentionRunner(
         var clock = Stopwatch.StartNew();
         bool OutOfTime() => clock.Elapsed >= request.Budget;
         var results = new List<RetentionResult>();
+        var (expiredDeadLetters, deadLettersFinished) = OutOfTime()
+            ? (new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase), false)
+            : await PurgeDeadLettersAsync(request, cancellationToken);
         foreach (var (name, tenant) in tenants.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
             var id = name.ToLowerInvariant();
             var tenantClock = Stopwatch.StartNew();
+            var deadLetterCount = expiredDeadLetters.Remove(id, out var count) ? count : 0;
             var transcripts = OutOfTime()
                 ? new PurgeResult(0, Finished: false)
                 : await transcriptPurger.PurgeAsync(id, request.AsOf, request.DryRun, OutOfTime, cancellationToken);
@@ -45,11 +52,16 @@ public sealed class RetentionRunner(
             var audit = OutOfTime()
                 ? new PurgeResult(0, Finished: false)
                 : await auditPurger.PurgeAsync(id, cutoff, request.DryRun, OutOfTime, cancellationToken);
-            RetentionResult[] tenantResults =
+            List<RetentionResult> tenantResults =
             [
                 new(id, RetentionKinds.Transcripts, transcripts.Rows, transcripts.Finished),
                 new(id, RetentionKinds.AuditRows, audit.Rows, audit.Finished),
             ];
+            if (deadLetters is not null)
+            {
+                tenantResults.Insert(0, new(id, RetentionKinds.DeadLetters, deadLetterCount, deadLettersFinished));
+            }
+
             foreach (var result in tenantResults)
             {
                 results.Add(result);
@@ -62,7 +74,62 @@ public sealed class RetentionRunner(
             }
         }
 
+        // Dead letters of tenants no longer configured (or naming none: _unknown) expire all the same; with one
+        // tenant asked for, only its dead letters were taken, and the loop has counted them.
+        foreach (var (other, count) in expiredDeadLetters.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            RetentionResult result = new(other, RetentionKinds.DeadLetters, count, deadLettersFinished);
+            results.Add(result);
+            progress?.Report(result);
+            if (!request.DryRun)
+            {
+                await auditWriter.WriteAsync(RunRow(other, [result], TimeSpan.Zero), cancellationToken);
+            }
+        }
+
         return new RetentionReport(results, clock.Elapsed, results.All(r => r.Finished));
+    }
+
+    /// <summary>
+    /// Removes (or counts) the dead letters first enqueued more than <c>DeadLetterDays</c> before the run's time,
+    /// of the one tenant asked for or of all; the purge is audited (ids, counts) as the system's. Counts by tenant.
+    /// </summary>
+    private async Task<(Dictionary<string, int> Counts, bool Finished)> PurgeDeadLettersAsync(RetentionRequest request, CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        if (deadLetters is null)
+        {
+            return (counts, true);
+        }
+
+        var cutoff = request.AsOf.AddDays(-options.Retention.DeadLetterDays);
+        var expired = await deadLetters.FindAsync(
+            null,
+            d => d.EnqueuedAt < cutoff && (request.Tenant is null || string.Equals(d.Tenant, request.Tenant, StringComparison.OrdinalIgnoreCase)),
+            cancellationToken);
+        if (request.DryRun)
+        {
+            foreach (var group in expired.GroupBy(d => d.Tenant ?? Core.Webhooks.RejectionTally.UnknownTenant, StringComparer.OrdinalIgnoreCase))
+            {
+                counts[group.Key] = group.Count();
+            }
+
+            return (counts, true);
+        }
+
+        if (expired.Count == 0)
+        {
+            return (counts, true);
+        }
+
+        var run = await deadLetters.PurgeAsync(expired, cancellationToken: cancellationToken);
+        await deadLetters.AuditAsync(run, "system", AuditActions.RetentionPurged, CancellationToken.None);
+        foreach (var (tenant, count) in run.DoneByTenant)
+        {
+            counts[tenant] = count;
+        }
+
+        return (counts, run.Failed == 0);
     }
 
     private AuditEntry RunRow(string tenant, IReadOnlyList<RetentionResult> results, TimeSpan duration)
@@ -88,6 +155,8 @@ public sealed record RetentionReport(IReadOnlyList<RetentionResult> Results, Tim
 public static class RetentionKinds
 {
     public const string AuditRows = "auditRows";
+
+    public const string DeadLetters = "deadLetters";
 
     public const string Transcripts = "transcripts";
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Pipeline.Azure.Audit;
+using Pipeline.Azure.DeadLetters;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
@@ -10,8 +11,8 @@ namespace Pipeline.Azure.Subjects;
 /// <summary>What an export wrote: transcripts opened, transcripts found but unreadable, audit rows.</summary>
 public sealed record SubjectExportSummary(int Transcripts, int Unreadable, int AuditRows);
 
-/// <summary>What an erasure removed: transcripts crypto-shredded and subject-index rows removed.</summary>
-public sealed record SubjectErasureSummary(int TranscriptsErased, int IndexRowsRemoved);
+/// <summary>What an erasure removed: transcripts crypto-shredded, subject-index rows and dead letters (poison messages) removed.</summary>
+public sealed record SubjectErasureSummary(int TranscriptsErased, int IndexRowsRemoved, int DeadLettersRemoved = 0);
 
 /// <summary>
 /// GDPR export (Art. 15/20) and erasure (Art. 17) for one subject of one tenant — the one implementation the
@@ -26,7 +27,8 @@ public sealed class SubjectRecords(
     AuditTableReader auditReader,
     AuditTableWriter auditWriter,
     PipelineOptions options,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider,
+    DeadLetterOperations? deadLetters = null)
 {
     private const int AuditPageSize = 1000;
     private const int MaxErasurePasses = 3;
@@ -158,14 +160,45 @@ public sealed class SubjectRecords(
         }
 
         var removed = indexed.Count;
+        var deadLettersRemoved = await EraseDeadLettersAsync(tenant, pseudonym, actor, cancellationToken).ConfigureAwait(false);
         await auditWriter.WriteAsync(
             Audit(tenant, timeProvider.GetUtcNow(), AuditActions.SubjectErased, "success", actor, pseudonym, new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["transcriptsErased"] = Count(erased),
                 ["indexRowsRemoved"] = Count(removed),
+                ["deadLettersRemoved"] = Count(deadLettersRemoved),
             }),
             cancellationToken).ConfigureAwait(false);
-        return new SubjectErasureSummary(erased, removed);
+        return new SubjectErasureSummary(erased, removed, deadLettersRemoved);
+    }
+
+    /// <summary>
+    /// Dead letters hold the event as published, personal data included, so an erasure removes every one of
+    /// the tenant's that names the subject (the whole message, for all the people it names, as with a
+    /// transcript). Audited as a purge by the same actor, with ids and the cause.
+    /// </summary>
+    private async Task<int> EraseDeadLettersAsync(string tenant, string pseudonym, string actor, CancellationToken cancellationToken)
+    {
+        if (deadLetters is null)
+        {
+            return 0;
+        }
+
+        var key = options.Audit.PseudonymKey!;
+        var held = await deadLetters.FindAsync(
+            null,
+            d => string.Equals(d.Tenant, tenant, StringComparison.OrdinalIgnoreCase)
+                && d.Event is { } pipelineEvent
+                && EventAudit.SubjectsOf(pipelineEvent).Any(subject => Pseudonyms.Of(key, subject) == pseudonym),
+            cancellationToken).ConfigureAwait(false);
+        if (held.Count == 0)
+        {
+            return 0;
+        }
+
+        var run = await deadLetters.PurgeAsync(held, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await deadLetters.AuditAsync(run, actor, AuditActions.SubjectErased, CancellationToken.None).ConfigureAwait(false);
+        return run.Done;
     }
 
     /// <summary>The tenant's audit retention window up to a day past now (rows carry event times, which may run ahead).</summary>

@@ -35,6 +35,12 @@ public static class AuditActions
     /// <summary>The retention purge ran for a tenant.</summary>
     public const string RetentionPurged = "retention.purged";
 
+    /// <summary>An operator re-published dead letters to the topic; the row names the operator, counts and message ids.</summary>
+    public const string DeadLetterReplayed = "deadletter.replayed";
+
+    /// <summary>An operator (or retention, or an erasure) removed dead letters; the row names who, counts and message ids.</summary>
+    public const string DeadLetterPurged = "deadletter.purged";
+
     /// <summary>The row recording that an event was accepted. Names no payload value.</summary>
     public static AuditEntry ForAcceptedEvent(PipelineEvent accepted) => new(
         accepted.Tenant,

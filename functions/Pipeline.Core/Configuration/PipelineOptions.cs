@@ -120,6 +120,12 @@ public sealed class WebhookOptions
     /// </summary>
     public int DeduplicationHours { get; set; } = 72;
 
+    /// <summary>
+    /// Days a webhook secret may be in use before <c>pipeline secrets status</c> flags it for rotation
+    /// (the quarterly rotation the seeds ask for).
+    /// </summary>
+    public int RotationDays { get; set; } = 90;
+
     /// <summary>Per-tenant request rate limit, charged only for requests whose signature verified.</summary>
     public RateLimitOptions RateLimit { get; set; } = new();
 
@@ -181,6 +187,13 @@ public sealed class ServiceBusOptions
 
     /// <summary>The topic name.</summary>
     public string TopicName { get; set; } = "pipeline-events";
+
+    /// <summary>
+    /// The topic's duplicate detection window (Bicep <c>duplicateDetectionWindow</c>, default one day). A
+    /// dead letter replayed with its original <c>MessageId</c> inside this window after it was first
+    /// enqueued would be dropped by the topic as a duplicate, so replay waits until it has passed.
+    /// </summary>
+    public TimeSpan DuplicateDetectionWindow { get; set; } = TimeSpan.FromDays(1);
 }
 
 /// <summary>The key-encryption key.</summary>
@@ -214,6 +227,9 @@ public sealed class RetentionOptions
 
     /// <summary>How long one run may work before it stops cleanly (under the function timeout); the next run finishes.</summary>
     public int BudgetSeconds { get; set; } = 480;
+
+    /// <summary>Days a dead-lettered (Local mode: poison) message is kept, counted from when it was first enqueued.</summary>
+    public int DeadLetterDays { get; set; } = 14;
 }
 
 /// <summary>Tenant grants per caller.</summary>

@@ -71,6 +71,21 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             failures.Add("Pipeline:Retention:BudgetSeconds must be between 1 and 3600.");
         }
 
+        if (options.Retention.DeadLetterDays is < 1 or > 3650)
+        {
+            failures.Add("Pipeline:Retention:DeadLetterDays must be between 1 and 3650.");
+        }
+
+        if (options.Webhooks.RotationDays is < 1 or > 3650)
+        {
+            failures.Add("Pipeline:Webhooks:RotationDays must be between 1 and 3650.");
+        }
+
+        if (options.ServiceBus.DuplicateDetectionWindow < TimeSpan.Zero || options.ServiceBus.DuplicateDetectionWindow > TimeSpan.FromDays(7))
+        {
+            failures.Add("Pipeline:ServiceBus:DuplicateDetectionWindow must be between 00:00:00 and 7.00:00:00 (Service Bus allows at most seven days).");
+        }
+
         if (!TopicName().IsMatch(options.ServiceBus.TopicName ?? ""))
         {
             // Also a valid queue-name prefix, as Local mode names its subscription queues after the topic.

@@ -1,6 +1,9 @@
 using Azure.Core;
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Azure.Storage.Queues;
+using Pipeline.Azure.Audit;
+using Pipeline.Azure.DeadLetters;
 using Pipeline.Azure.Local;
 using Pipeline.Azure.ServiceBus;
 using Pipeline.Core.Configuration;
@@ -10,7 +13,10 @@ namespace Pipeline.Host.Configuration;
 
 internal static class PublishingRegistration
 {
-    /// <summary>The event publisher: Azurite queues in Local mode, the Service Bus topic in Azure mode.</summary>
+    /// <summary>
+    /// The event publisher and where dead letters are kept: Azurite queues and their poison queues in Local
+    /// mode, the Service Bus topic and its subscriptions' dead-letter subqueues in Azure mode.
+    /// </summary>
     public static WebApplicationBuilder AddEventPublishing(this WebApplicationBuilder builder)
     {
         if (builder.Configuration.PipelineMode() == PipelineMode.Local)
@@ -18,6 +24,8 @@ internal static class PublishingRegistration
             builder.Services.AddSingleton(sp => new LocalSubscriptions(sp.GetRequiredService<PipelineOptions>().ServiceBus.TopicName));
             builder.Services.AddSingleton<QueueEventPublisher>();
             builder.Services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<QueueEventPublisher>());
+            builder.Services.TryAddSingleton<IDeadLetterStore>(sp => new LocalDeadLetterStore(
+                sp.GetRequiredService<QueueServiceClient>(), sp.GetRequiredService<LocalSubscriptions>(), sp.GetRequiredService<TimeProvider>()));
         }
         else
         {
@@ -28,7 +36,18 @@ internal static class PublishingRegistration
             builder.Services.TryAddSingleton(sp => sp.GetRequiredService<ServiceBusClient>()
                 .CreateSender(sp.GetRequiredService<PipelineOptions>().ServiceBus.TopicName));
             builder.Services.TryAddSingleton<IEventPublisher>(sp => new ServiceBusEventPublisher(sp.GetRequiredService<ServiceBusSender>()));
+
+            // Retention and erasure reach the subscriptions' dead-letter subqueues with the same client; the
+            // identity's Service Bus Data Owner on each subscription includes receiving from them.
+            builder.Services.TryAddSingleton<IDeadLetterStore>(sp =>
+            {
+                var options = sp.GetRequiredService<PipelineOptions>().ServiceBus;
+                return ServiceBusDeadLetterStore.ForTopic(sp.GetRequiredService<ServiceBusClient>(), options.TopicName, options.DuplicateDetectionWindow);
+            });
         }
+
+        builder.Services.AddSingleton(sp => new DeadLetterOperations(
+            sp.GetRequiredService<IDeadLetterStore>(), sp.GetRequiredService<IEventPublisher>(), sp.GetRequiredService<AuditTableWriter>(), sp.GetRequiredService<TimeProvider>()));
 
         return builder;
     }

@@ -68,7 +68,7 @@ internal sealed class LocalDispatcher(
         if (LocalQueueEnvelope.TryParse(message.MessageText) is not { } envelope)
         {
             LocalLog.Poisoned(logger, queue.Name, message.MessageId, message.DequeueCount);
-            await MoveToPoisonAsync(queue, message, stoppingToken);
+            await MoveToPoisonAsync(queue, message, message.MessageText, stoppingToken);
             return;
         }
 
@@ -81,7 +81,7 @@ internal sealed class LocalDispatcher(
         else if (message.DequeueCount >= LocalSubscriptions.MaxDeliveryCount)
         {
             LocalLog.Poisoned(logger, queue.Name, envelope.MessageId, message.DequeueCount);
-            await MoveToPoisonAsync(queue, message, stoppingToken);
+            await MoveToPoisonAsync(queue, message, envelope.DeadLettered(message.DequeueCount).ToJson(), stoppingToken);
         }
         else
         {
@@ -92,9 +92,10 @@ internal sealed class LocalDispatcher(
         }
     }
 
-    private async Task MoveToPoisonAsync(QueueClient queue, QueueMessage message, CancellationToken cancellationToken)
+    private async Task MoveToPoisonAsync(QueueClient queue, QueueMessage message, string poisonText, CancellationToken cancellationToken)
     {
-        await queueService.GetQueueClient(LocalSubscriptions.PoisonQueue(queue.Name)).SendMessageAsync(message.MessageText, cancellationToken);
+        // The poison copy says why, as a Service Bus dead letter does (pipeline deadletter list shows it).
+        await queueService.GetQueueClient(LocalSubscriptions.PoisonQueue(queue.Name)).SendMessageAsync(poisonText, cancellationToken);
         await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
     }
 

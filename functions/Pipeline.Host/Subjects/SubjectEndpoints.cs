@@ -1,4 +1,5 @@
 using Pipeline.Azure.Audit;
+using Pipeline.Azure.DeadLetters;
 using Pipeline.Azure.Subjects;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Audit;
@@ -65,5 +66,6 @@ internal static class SubjectEndpoints
         services.GetRequiredService<AuditTableReader>(),
         services.GetRequiredService<AuditTableWriter>(),
         services.GetRequiredService<PipelineOptions>(),
-        services.GetRequiredService<TimeProvider>());
+        services.GetRequiredService<TimeProvider>(),
+        services.GetService<DeadLetterOperations>());
 }

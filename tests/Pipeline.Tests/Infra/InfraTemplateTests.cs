@@ -214,7 +214,8 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
             $"Microsoft.KeyVault/vaults {KeyVaultSecretsUser}",
             $"Microsoft.KeyVault/vaults/keys/transcript-kek {KeyVaultCryptoUser}",
             $"Microsoft.ServiceBus/namespaces/topics/pipeline-events {ServiceBusDataSender}",
-            // Owner of each subscription, not Receiver: the target-based scaler reads its message count (Manage).
+            // Owner of each subscription, not Receiver: the target-based scaler reads its message count (Manage). It
+            // includes receiving from the subscription's dead-letter subqueue, which retention and subject erasure need.
             $"Microsoft.ServiceBus/namespaces/topics/subscriptions/audit {ServiceBusDataOwner}",
             $"Microsoft.ServiceBus/namespaces/topics/subscriptions/transcripts {ServiceBusDataOwner}",
             // Blob Data Owner on the host's containers and the deployment container only; no queue role (Local mode only).

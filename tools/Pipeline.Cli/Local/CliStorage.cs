@@ -11,8 +11,13 @@ namespace Pipeline.Cli.Local;
 /// </summary>
 internal static class CliStorage
 {
-    public static PipelineOptions LoadOptions(IConfiguration configuration) =>
-        configuration.GetSection(PipelineOptions.SectionName).Get<PipelineOptions>() ?? new PipelineOptions();
+    /// <summary>The options as the handler binds them, the flat binding settings (<c>ServiceBusTopicName</c>, …) included.</summary>
+    public static PipelineOptions LoadOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(PipelineOptions.SectionName).Get<PipelineOptions>() ?? new PipelineOptions();
+        Pipeline.Host.Configuration.BindingSettings.Apply(configuration, options);
+        return options;
+    }
 
     public static global::Azure.Data.Tables.TableServiceClient Tables(PipelineOptions options) =>
         StorageClients.CreateTableService(options.Storage, new DefaultAzureCredential());

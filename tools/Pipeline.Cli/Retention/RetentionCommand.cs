@@ -1,9 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using Azure;
+using Azure.Identity;
+using Azure.Messaging.ServiceBus;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.Retention;
 using Pipeline.Azure.Transcripts;
+using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Local;
 using Pipeline.Host.Local;
 using Spectre.Console;
@@ -35,15 +38,16 @@ internal static class RetentionCommand
 
         var options = CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
         var tables = CliStorage.Tables(options);
+        await using var deadLetters = CliDeadLetters.Open(options, TimeProvider.System);
         var runner = new RetentionRunner(
-            options, new AuditRetentionPurger(tables), new TranscriptRetentionPurger(tables, new TranscriptTableStore(tables)), AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey ?? ""), TimeProvider.System);
+            options, new AuditRetentionPurger(tables), new TranscriptRetentionPurger(tables, new TranscriptTableStore(tables)), AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey ?? ""), TimeProvider.System, deadLetters.Operations);
         RetentionReport report;
         try
         {
             report = await AnsiConsole.Progress().StartAsync(async context =>
             {
-                // One step per tenant and kind (transcripts, audit rows).
-                var count = 2 * (tenant is null ? Math.Max(options.Tenants.Count, 1) : 1);
+                // One step per tenant and kind (dead letters, transcripts, audit rows).
+                var count = 3 * (tenant is null ? Math.Max(options.Tenants.Count, 1) : 1);
                 var task = context.AddTask(dryRun ? "Counting expired rows" : "Deleting expired rows", maxValue: count);
                 var progress = new Progress<RetentionResult>(_ => task.Increment(1));
                 var result = await runner.RunAsync(new RetentionRequest(asOf, dryRun, tenant, TimeSpan.FromSeconds(budgetSeconds)), progress, cancellationToken);
@@ -56,7 +60,7 @@ internal static class RetentionCommand
             AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
             return 2;
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException)
+        catch (Exception e) when (e is RequestFailedException or AggregateException or ServiceBusException or AuthenticationFailedException)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]Table Storage could not be reached ({e.GetType().Name}). Is Azurite (`up`) running, or are you signed in to Azure?[/]");
             return 1;

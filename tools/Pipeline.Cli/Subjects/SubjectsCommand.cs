@@ -1,8 +1,11 @@
 using System.CommandLine;
 using Azure;
 using Azure.Identity;
+using Azure.Messaging.ServiceBus;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.Subjects;
+using Pipeline.Azure.DeadLetters;
+using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Transcripts;
 using Pipeline.Core.Configuration;
@@ -67,18 +70,26 @@ internal static class SubjectsCommand
 
     internal static async Task<int> EraseAsync(PipelineOptions options, string tenant, string subject, CancellationToken cancellationToken)
     {
-        if (Open(options, tenant, subject) is not { } records)
+        if (Open(options, tenant, subject) is null)
         {
             return 2;
         }
 
         try
         {
+            // Dead letters hold whole events: the subject's go too (Local: poison queues; Azure: dead-letter subqueues).
+            await using var deadLetters = CliDeadLetters.Open(options, TimeProvider.System);
+            var records = Open(options, tenant, subject, deadLetters.Operations)!;
             var erased = await records.EraseAsync(tenant.ToLowerInvariant(), subject, CliTranscripts.Actor, cancellationToken);
-            AnsiConsole.MarkupLineInterpolated($"Erased {erased.TranscriptsErased} transcript(s); {erased.IndexRowsRemoved} subject index row(s) removed. The erasure is in the audit log.");
+            AnsiConsole.MarkupLineInterpolated($"Erased {erased.TranscriptsErased} transcript(s); {erased.IndexRowsRemoved} subject index row(s) and {erased.DeadLettersRemoved} dead letter(s) removed. The erasure is in the audit log.");
             return 0;
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException or AuthenticationFailedException)
+        catch (InvalidOperationException e)
+        {
+            CliTranscripts.Errors.MarkupLineInterpolated($"[red]{e.Message}[/]");
+            return 2;
+        }
+        catch (Exception e) when (e is RequestFailedException or AggregateException or AuthenticationFailedException or ServiceBusException)
         {
             CliTranscripts.Errors.MarkupLineInterpolated($"[red]Table Storage could not be reached ({e.GetType().Name}). Is Azurite (`up`) running, or are you signed in to Azure?[/]");
             return 1;
@@ -88,7 +99,7 @@ internal static class SubjectsCommand
     private static PipelineOptions LoadOptions() => CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
 
     /// <summary>The API's class over the CLI's transcript store; null (reason printed) when the settings do not allow it.</summary>
-    private static SubjectRecords? Open(PipelineOptions options, string tenant, string subject)
+    private static SubjectRecords? Open(PipelineOptions options, string tenant, string subject, DeadLetterOperations? deadLetters = null)
     {
         if (string.IsNullOrWhiteSpace(tenant) || string.IsNullOrWhiteSpace(subject))
         {
@@ -111,7 +122,8 @@ internal static class SubjectsCommand
 
         var tables = CliStorage.Tables(options);
         return new SubjectRecords(
-            transcripts.Store, new(transcripts.Store, transcripts.Protector, TimeProvider.System), new AuditTableReader(tables), AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey ?? ""), options, TimeProvider.System);
+            transcripts.Store, new(transcripts.Store, transcripts.Protector, TimeProvider.System), new AuditTableReader(tables), AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey ?? ""), options, TimeProvider.System,
+            deadLetters);
     }
 
     private static FileStream CreatePrivateFile(string path)
