@@ -92,6 +92,11 @@ type privacyConfig = {
   auditRetentionDays: int?
   @description('False: transcripts are audited but never stored (default true).')
   storeTranscripts: bool?
+  @description('True: a transcript is stored only when its event records the participants\' consent (TwinMind data.consent: true); otherwise it is audited as transcript.skipped, reason no-consent (default true).')
+  requireConsent: bool?
+  @description('Extra redaction patterns for kept free text (.NET regular expressions without backreferences or lookarounds, at most 256 characters each); checked at start-up.')
+  @maxLength(32)
+  piiPatterns: string[]?
 }
 
 @description('A tenant of the pipeline.')
@@ -171,9 +176,22 @@ var privacySettings = flatten(map(
           key: 'Pipeline__Tenants__${t.id}__Privacy__StoreTranscripts'
           value: t.?privacy.?storeTranscripts
         }
+        {
+          key: 'Pipeline__Tenants__${t.id}__Privacy__RequireConsent'
+          value: t.?privacy.?requireConsent
+        }
       ],
       s => s.value != null
     )
+))
+
+var piiPatternSettings = flatten(map(
+  tenants,
+  t =>
+    map(range(0, length(t.?privacy.?piiPatterns ?? [])), i => {
+      key: 'Pipeline__Tenants__${t.id}__Privacy__PiiPatterns__${i}'
+      value: t.privacy!.piiPatterns![i]
+    })
 ))
 
 var grantSettings = flatten(map(
@@ -186,7 +204,7 @@ var grantSettings = flatten(map(
 ))
 
 var tenantSettings = toObject(
-  concat(secretSettings, scopeSettings, privacySettings, grantSettings),
+  concat(secretSettings, scopeSettings, privacySettings, piiPatternSettings, grantSettings),
   s => s.key,
   s => string(s.value)
 )

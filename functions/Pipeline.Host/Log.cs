@@ -1,4 +1,4 @@
-using Pipeline.Host.Privacy;
+using Pipeline.Core.Privacy;
 
 namespace Pipeline.Host;
 
@@ -21,7 +21,7 @@ internal static partial class Log
 
     // The subject is the raw identifier: classified, so the redactor logs its pseudonym instead.
     [LoggerMessage(5, LogLevel.Information, "Audit rows ({Rows}) written for event {EventId} about {Subject}.")]
-    public static partial void AuditWritten(ILogger logger, string eventId, int rows, [PersonalData] string? subject);
+    public static partial void AuditWritten(ILogger logger, string eventId, int rows, [Subject] string? subject);
 
     [LoggerMessage(6, LogLevel.Information, "Transcript event {EventId}: {Outcome}.")]
     public static partial void TranscriptHandled(ILogger logger, string eventId, Pipeline.Azure.Transcripts.TranscriptHandlingOutcome outcome);

@@ -15,7 +15,7 @@ public enum TranscriptHandlingOutcome
     /// <summary>Already stored by an earlier delivery.</summary>
     Duplicate,
 
-    /// <summary>Not stored: the tenant's policy is StoreTranscripts = false.</summary>
+    /// <summary>Not stored: the tenant's policy is StoreTranscripts = false, or RequireConsent and the event records none.</summary>
     Skipped,
 
     /// <summary>Not stored and never will be: too large, malformed, or the tenant is gone.</summary>
@@ -38,6 +38,9 @@ public sealed class EncryptTranscriptHandler(
     AuditTableWriter audit,
     PipelineOptions options)
 {
+    /// <summary>The reason of a transcript not stored because its event records no consent (Privacy:RequireConsent).</summary>
+    public const string NoConsent = "no-consent";
+
     // Validated at start-up: at least 32 characters in every mode.
     private string PseudonymKey => options.Audit.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not set.");
 
@@ -65,6 +68,11 @@ public sealed class EncryptTranscriptHandler(
         if (!tenant.Privacy.StoreTranscripts)
         {
             return new(TranscriptHandlingOutcome.Skipped, "tenant policy: StoreTranscripts = false");
+        }
+
+        if (tenant.Privacy.RequireConsent && !transcript.Consent)
+        {
+            return new(TranscriptHandlingOutcome.Skipped, NoConsent);
         }
 
         var context = new TranscriptContext(pipelineEvent.Tenant, transcript.TranscriptId);

@@ -32,7 +32,8 @@ public sealed class TranscriptReader(TranscriptTableStore store, TranscriptProte
             return new TranscriptReadResult(true, TranscriptOpenResult.Fail(failure, $"The header records {stored.ChunkCount} chunks; {found} were found."), stored.Record);
         }
 
-        var opened = await protector.OpenAsync(new TranscriptContext(tenant, stored.Record.TranscriptId), stored.Protected, cancellationToken).ConfigureAwait(false);
+        // The requested id, not the one the stored header names: a header copied under another id never opens.
+        var opened = await protector.OpenAsync(new TranscriptContext(tenant, transcriptId), stored.Protected, cancellationToken).ConfigureAwait(false);
         return new TranscriptReadResult(true, opened, stored.Record);
     }
 }

@@ -1,13 +1,13 @@
-using System.Text.Json;
 using Pipeline.Core.Events;
 using Pipeline.Core.Privacy;
+using Pipeline.Core.Webhooks.Vendors;
 
 namespace Pipeline.Core.Audit;
 
 /// <summary>
-/// The rows WriteAudit records for an accepted event: the <c>event.accepted</c> row with a redacted
-/// summary of the payload and the first subject's pseudonym, and one <c>event.subject</c> row per
-/// further subject (TwinMind meetings have several), so a subject query finds every event about them.
+/// The rows WriteAudit records for an accepted event: the <c>event.accepted</c> row with the fields
+/// the event's schema classifies safe (subjects as pseudonyms, nothing else) and the first subject's
+/// pseudonym, and one <c>event.subject</c> row per further subject (TwinMind meetings have several), so a subject query finds every event about them.
 /// </summary>
 public static class EventAudit
 {
@@ -20,8 +20,9 @@ public static class EventAudit
     /// <summary>The rows for <paramref name="accepted"/>; all share its partition.</summary>
     public static IReadOnlyList<AuditEntry> For(PipelineEvent accepted, PayloadRedactor redactor)
     {
-        var subjects = SubjectsOf(accepted).Select(redactor.Pseudonym).Distinct(StringComparer.Ordinal).ToList();
-        var summary = redactor.Redact(accepted.Payload)?.ToJsonString() ?? "null";
+        var projected = redactor.Project(EventSchemas.For(accepted.Vendor, accepted.EventType), accepted.Payload);
+        var subjects = projected.Subjects.Select(redactor.Pseudonym).Distinct(StringComparer.Ordinal).ToList();
+        var summary = projected.Kept?.ToJsonString() ?? "{}";
         var details = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["vendor"] = accepted.Vendor,
@@ -52,56 +53,13 @@ public static class EventAudit
     }
 
     /// <summary>
-    /// The raw identifiers of the people an event is about: a MindTickle SCIM user's <c>userName</c>
-    /// (else its emails), a training event's user email, TwinMind participants' emails.
+    /// The raw identifiers of the people an event is about: the fields its schema classifies
+    /// <see cref="PipelineTaxonomy.Subject"/> (a SCIM user's <c>userName</c> and emails, a training
+    /// event's user email, TwinMind participants' emails), the first declared first.
     /// </summary>
-    public static IEnumerable<string> SubjectsOf(PipelineEvent pipelineEvent)
-    {
-        if (!pipelineEvent.Payload.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
-        {
-            yield break;
-        }
+    public static IReadOnlyList<string> SubjectsOf(PipelineEvent pipelineEvent) =>
+        SubjectReader.Project(EventSchemas.For(pipelineEvent.Vendor, pipelineEvent.EventType), pipelineEvent.Payload).Subjects;
 
-        if (data.TryGetProperty("user", out var user) && user.ValueKind == JsonValueKind.Object)
-        {
-            if (Text(user, "userName") is { } userName)
-            {
-                yield return userName;
-            }
-            else if (user.TryGetProperty("emails", out var emails) && emails.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var email in emails.EnumerateArray())
-                {
-                    if (Text(email, "value") is { } value)
-                    {
-                        yield return value;
-                        break;
-                    }
-                }
-            }
-        }
-
-        foreach (var field in (string[])["user_email", "email", "userName"])
-        {
-            if (Text(data, field) is { } identifier)
-            {
-                yield return identifier;
-            }
-        }
-
-        if (data.TryGetProperty("participants", out var participants) && participants.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var participant in participants.EnumerateArray())
-            {
-                if (Text(participant, "email") is { } email)
-                {
-                    yield return email;
-                }
-            }
-        }
-    }
-
-    private static string? Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
-        && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
+    // Only the subjects are read from it; the key never leaves this class.
+    private static readonly PayloadRedactor SubjectReader = new("subjects-only");
 }

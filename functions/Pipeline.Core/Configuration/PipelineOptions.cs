@@ -92,8 +92,17 @@ public sealed class PrivacyOptions
     /// <summary>False: transcripts are audited but never stored.</summary>
     public bool StoreTranscripts { get; set; } = true;
 
-    /// <summary>Fields redacted from this tenant's audit rows and logs on top of the defaults (issue 5).</summary>
-    public List<string> RedactFields { get; set; } = [];
+    /// <summary>
+    /// True: a transcript is stored only when its event records the participants' consent
+    /// (TwinMind <c>data.consent: true</c>); otherwise it is audited as skipped, reason <c>no-consent</c>.
+    /// </summary>
+    public bool RequireConsent { get; set; } = true;
+
+    /// <summary>
+    /// Extra redaction patterns for kept free text, on top of the default ones (issue 16): validated at
+    /// start (compile, linear-time, at most 256 characters, at most 32).
+    /// </summary>
+    public List<string> PiiPatterns { get; set; } = [];
 }
 
 /// <summary>Webhook ingress limits.</summary>

@@ -1,95 +1,116 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Pipeline.Core.Audit;
 
 namespace Pipeline.Core.Privacy;
 
 /// <summary>
-/// The one redaction engine for audit rows and logs. By field: the value of a personal field is
-/// erased, or, for a subject identifier (<c>email</c>, <c>userName</c>, …), replaced by its keyed
-/// pseudonym so rows about one person still correlate. By pattern: every other string, property
-/// name and number is passed through <see cref="PiiPatterns"/>.
+/// What an audit row may keep of a payload (SPEC §5, privacy by allowlist): a copy holding only the
+/// fields its <see cref="EventSchema"/> classifies <see cref="PipelineTaxonomy.Safe"/>, and subject
+/// identifiers as their keyed pseudonyms. Fields classified personal or HR-confidential, fields the
+/// schema does not know, and objects or arrays where the schema expects none are dropped. Kept text
+/// still passes the pattern net (<see cref="PiiPatterns"/>, then the tenant's own patterns).
 /// </summary>
 public sealed class PayloadRedactor
 {
-    /// <summary>What an erased field's value becomes.</summary>
-    public const string ErasedMarker = "[redacted]";
-
-    /// <summary>
-    /// Fields redacted for every tenant (issue 5; SPEC §5 adds the transcript text, and names and
-    /// audio fields are never kept). Compared without case, <c>_</c> or <c>-</c>.
-    /// </summary>
-    public static readonly IReadOnlyList<string> DefaultFields =
-    [
-        "email", "userName", "phone", "manager_email", "employee_id", "score", "certification_status", "coaching_notes",
-        "name", "emails", "manager", "employeeNumber",
-        "givenName", "familyName", "displayName", "nickName", "first_name", "last_name", "full_name", "phoneNumbers", "addresses",
-        "transcript", "audio", "audio_url", "recording_url",
-    ];
-
-    /// <summary>Fields whose values identify the subject: pseudonymised rather than erased.</summary>
-    private static readonly HashSet<string> IdentifierFields = new(
-        ["email", "username", "manageremail", "employeeid", "employeenumber", "emails"], StringComparer.Ordinal);
+    /// <summary>What a match of a tenant pattern becomes.</summary>
+    public const string TenantPatternMarker = "[redacted]";
 
     private readonly string _pseudonymKey;
-    private readonly HashSet<string> _fields;
+    private readonly IReadOnlyList<Regex> _tenantPatterns;
 
-    /// <summary>A redactor with the default fields plus <paramref name="extraFields"/> (a tenant's own).</summary>
-    public PayloadRedactor(string pseudonymKey, IEnumerable<string>? extraFields = null)
+    /// <summary>A redactor keyed for pseudonyms, with a tenant's extra patterns (compiled by <see cref="TenantPatterns"/>).</summary>
+    public PayloadRedactor(string pseudonymKey, IReadOnlyList<Regex>? tenantPatterns = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(pseudonymKey);
         _pseudonymKey = pseudonymKey;
-        _fields = new HashSet<string>(DefaultFields.Concat(extraFields ?? []).Select(NormalizeField), StringComparer.Ordinal);
+        _tenantPatterns = tenantPatterns ?? [];
     }
 
     /// <summary>The keyed pseudonym of a subject identifier.</summary>
     public string Pseudonym(string identifier) => Pseudonyms.Of(_pseudonymKey, identifier);
 
     /// <summary>Free text with every pattern redacted; emails become pseudonyms.</summary>
-    public string RedactText(string text) => PiiPatterns.Redact(text, Pseudonym);
-
-    /// <summary>True when <paramref name="field"/> is redacted by name.</summary>
-    public bool IsRedactedField(string field) => _fields.Contains(NormalizeField(field));
-
-    /// <summary>A redacted copy of a JSON value.</summary>
-    public JsonNode? Redact(JsonElement element) => element.ValueKind switch
+    public string RedactText(string text)
     {
-        JsonValueKind.Object => RedactObject(element),
-        JsonValueKind.Array => new JsonArray(element.EnumerateArray().Select(Redact).ToArray()),
-        JsonValueKind.String => JsonValue.Create(RedactText(element.GetString()!)),
-        // A phone or card number may arrive as a JSON number.
-        JsonValueKind.Number => PiiPatterns.Contains(element.GetRawText()) ? JsonValue.Create(ErasedMarker) : JsonNode.Parse(element.GetRawText()),
-        JsonValueKind.True => JsonValue.Create(true),
-        JsonValueKind.False => JsonValue.Create(false),
-        _ => null,
-    };
-
-    private JsonObject RedactObject(JsonElement element)
-    {
-        var result = new JsonObject();
-        foreach (var property in element.EnumerateObject())
+        text = PiiPatterns.Redact(text, Pseudonym);
+        foreach (var pattern in _tenantPatterns)
         {
-            // A property name can be personal too (a map keyed by email).
-            var name = RedactText(property.Name);
-            var field = NormalizeField(property.Name);
-            result[name] = !_fields.Contains(field) ? Redact(property.Value)
-                : IdentifierFields.Contains(field) ? PseudonymiseAll(property.Value)
-                : JsonValue.Create(ErasedMarker);
+            text = pattern.Replace(text, TenantPatternMarker);
         }
 
-        return result;
+        return text;
     }
 
-    private JsonNode? PseudonymiseAll(JsonElement element) => element.ValueKind switch
+    /// <summary>
+    /// The kept part of <paramref name="payload"/> (null when nothing is kept) and the raw subject
+    /// identifiers it names, the first declared subject field first.
+    /// </summary>
+    public ProjectedPayload Project(EventSchema schema, JsonElement payload)
     {
-        JsonValueKind.String => JsonValue.Create(Pseudonym(element.GetString()!)),
-        JsonValueKind.Array => new JsonArray(element.EnumerateArray().Select(PseudonymiseAll).ToArray()),
-        JsonValueKind.Object => new JsonObject(element.EnumerateObject().Select(p =>
-            KeyValuePair.Create(RedactText(p.Name), p.Value.ValueKind is JsonValueKind.True or JsonValueKind.False ? Redact(p.Value) : PseudonymiseAll(p.Value)))),
-        JsonValueKind.Null => null,
-        _ => JsonValue.Create(ErasedMarker),
-    };
+        var subjects = new List<(int Order, string Identifier)>();
+        var kept = Project(schema, payload, subjects);
+        return new ProjectedPayload(
+            kept as JsonObject,
+            [.. subjects.OrderBy(s => s.Order).Select(s => s.Identifier).Distinct(StringComparer.OrdinalIgnoreCase)]);
+    }
 
-    private static string NormalizeField(string name) =>
-        string.Concat(name.Where(c => c is not ('_' or '-'))).ToLowerInvariant();
+    private JsonNode? Project(EventSchema schema, JsonElement element, List<(int, string)> subjects)
+    {
+        if (schema.Classification is { } classification)
+        {
+            if (classification == PipelineTaxonomy.Subject)
+            {
+                if (element.ValueKind == JsonValueKind.String && element.GetString() is { Length: > 0 } identifier)
+                {
+                    subjects.Add((schema.Order, identifier));
+                    return JsonValue.Create(Pseudonym(identifier));
+                }
+
+                return null;
+            }
+
+            return !PipelineTaxonomy.IsKept(classification) ? null : element.ValueKind switch
+            {
+                JsonValueKind.String => JsonValue.Create(RedactText(element.GetString()!)),
+                // A phone or card number may arrive as a JSON number.
+                JsonValueKind.Number when RedactText(element.GetRawText()) is var raw && raw == element.GetRawText() => JsonNode.Parse(raw),
+                JsonValueKind.True => JsonValue.Create(true),
+                JsonValueKind.False => JsonValue.Create(false),
+                _ => null,
+            };
+        }
+
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var result = new JsonObject();
+                foreach (var property in element.EnumerateObject())
+                {
+                    // Only a declared name is ever written, so no property name from the payload is kept.
+                    if (schema.Member(property.Name) is { } member && Project(member, property.Value, subjects) is { } value)
+                    {
+                        result[property.Name] = value;
+                    }
+                }
+
+                return result.Count > 0 ? result : null;
+            case JsonValueKind.Array when schema.Member(EventSchema.Items) is { } items:
+                var array = new JsonArray();
+                foreach (var item in element.EnumerateArray())
+                {
+                    array.Add(Project(items, item, subjects));
+                }
+
+                return array.Any(i => i is not null) ? array : null;
+            default:
+                return null;
+        }
+    }
 }
+
+/// <summary>The kept fields of a payload and the raw identifiers of its subjects.</summary>
+/// <param name="Kept">Safe fields and subject pseudonyms only; null when none.</param>
+/// <param name="Subjects">Raw subject identifiers: for pseudonymising and for classified logs, never stored.</param>
+public sealed record ProjectedPayload(JsonObject? Kept, IReadOnlyList<string> Subjects);

@@ -4,8 +4,9 @@ using Pipeline.Core.Configuration;
 namespace Pipeline.Core.Privacy;
 
 /// <summary>
-/// The redactor of each tenant: the default fields plus <c>Pipeline:Tenants:{t}:Privacy:RedactFields</c>.
-/// A tenant's list only adds fields; no configuration can switch the defaults off.
+/// The redactor of each tenant: the allowlist of the event schemas, the default patterns, and
+/// <c>Pipeline:Tenants:{t}:Privacy:PiiPatterns</c> on top. A tenant's patterns only add; no
+/// configuration can keep a field its schema does not classify safe.
 /// </summary>
 public sealed class TenantRedaction(PipelineOptions options)
 {
@@ -14,5 +15,5 @@ public sealed class TenantRedaction(PipelineOptions options)
     /// <summary>The redactor for <paramref name="tenant"/> (an unknown tenant gets the defaults).</summary>
     public PayloadRedactor For(string tenant) => _redactors.GetOrAdd(tenant, t => new PayloadRedactor(
         options.Audit.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not configured."),
-        options.Tenants.TryGetValue(t, out var tenantOptions) ? tenantOptions.Privacy.RedactFields : null));
+        options.Tenants.TryGetValue(t, out var tenantOptions) ? TenantPatterns.Compile(tenantOptions.Privacy.PiiPatterns) : null));
 }

@@ -12,12 +12,14 @@ namespace Pipeline.Core.Transcripts;
 /// <param name="Language"><c>data.language</c>, when present.</param>
 /// <param name="Text">The transcript as UTF-8.</param>
 /// <param name="ParticipantEmails">Distinct participant emails.</param>
+/// <param name="Consent">True only when the event records the participants' consent (<c>data.consent: true</c>).</param>
 public sealed record TwinMindTranscript(
     string TranscriptId,
     string? MeetingId,
     string? Language,
     byte[] Text,
-    IReadOnlyList<string> ParticipantEmails)
+    IReadOnlyList<string> ParticipantEmails,
+    bool Consent = false)
 {
     /// <summary>The event type that carries a transcript.</summary>
     public const string EventType = "transcript.completed";
@@ -53,7 +55,8 @@ public sealed record TwinMindTranscript(
             String(data, "meeting_id"),
             String(data, "language"),
             Encoding.UTF8.GetBytes(transcript.GetString() ?? ""),
-            emails);
+            emails,
+            data.TryGetProperty("consent", out var consent) && consent.ValueKind == JsonValueKind.True);
     }
 
     private static string? String(JsonElement element, string name) =>

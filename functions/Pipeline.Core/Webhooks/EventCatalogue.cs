@@ -36,13 +36,20 @@ public static class EventCatalogue
 
     /// <summary>True for the event that carries a meeting transcript.</summary>
     public static bool CarriesTranscript(WebhookVendor vendor, string? eventType) =>
-        vendor == WebhookVendor.TwinMind && eventType == "transcript.completed";
+        vendor == WebhookVendor.TwinMind && string.Equals(eventType, Vendors.TwinMind.TwinMindEvents.TranscriptCompleted, StringComparison.Ordinal);
 
     /// <summary>Checks the payload; returns the path of the first invalid field, or null when it is valid.</summary>
     public static string? Validate(WebhookVendor vendor, JsonElement payload)
     {
         var (keyField, typeField) = EnvelopeFields(vendor);
         if (!payload.TryGetProperty(typeField, out var type) || type.ValueKind != JsonValueKind.String || type.GetString() is not { Length: > 0 } eventType)
+        {
+            return typeField;
+        }
+
+        // Exact match only (SPEC §3.1). A case or whitespace variant of a declared type is refused rather
+        // than passed as a generic event: it can only be meant to pass for the declared type.
+        if (Vendors.EventSchemas.IsVariantOfDeclared(vendor.RouteName(), eventType))
         {
             return typeField;
         }
@@ -303,7 +310,7 @@ public static class EventCatalogue
             return invalidData;
         }
 
-        if (!data.TryGetProperty("transcript_id", out var id) || id.ValueKind != JsonValueKind.String || !IsKeySafe(id.GetString()))
+        if (!data.TryGetProperty("transcript_id", out var id) || id.ValueKind != JsonValueKind.String || !Transcripts.TranscriptIds.IsValid(id.GetString()))
         {
             return "data.transcript_id";
         }
@@ -389,8 +396,4 @@ public static class EventCatalogue
     private static bool IsTimestamp(JsonElement value) =>
         value.ValueKind == JsonValueKind.String
         && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _);
-
-    /// <summary>Transcript ids become table keys downstream: 1-128 characters Table Storage allows in a key.</summary>
-    private static bool IsKeySafe(string? id) =>
-        id is { Length: > 0 and <= 128 } && !id.Any(c => char.IsControl(c) || c is '/' or '\\' or '#' or '?');
 }

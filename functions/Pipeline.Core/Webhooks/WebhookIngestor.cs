@@ -89,6 +89,12 @@ public sealed class WebhookIngestor
 
             var (keyField, typeField) = EventCatalogue.EnvelopeFields(vendor);
             var rawType = StringProperty(root, typeField);
+            // A variant spelling of a declared type is 422 for every tenant, before the scope gate looks at it.
+            if (Vendors.EventSchemas.IsVariantOfDeclared(vendor.RouteName(), rawType))
+            {
+                return IngressResult.InvalidField(typeField);
+            }
+
             if (EventCatalogue.RequiresScimWrite(vendor, rawType) && !tenant.CanWriteScim)
             {
                 return IngressResult.Rejected(IngressRejection.MissingScope);

@@ -22,7 +22,7 @@ internal static class AuditFunctions
         builder.Services.AddSingleton(ServiceBusFunction.Create(WriteAudit, async (pipelineEvent, message, services, cancellationToken) =>
         {
             var rows = await services.GetRequiredService<WriteAuditHandler>().HandleAsync(pipelineEvent, cancellationToken);
-            Log.AuditWritten(services.GetRequiredService<ILogger<WriteAuditHandler>>(), pipelineEvent.EventId, rows.Count, EventAudit.SubjectsOf(pipelineEvent).FirstOrDefault());
+            Log.AuditWritten(services.GetRequiredService<ILogger<WriteAuditHandler>>(), pipelineEvent.EventId, rows.Count, EventAudit.SubjectsOf(pipelineEvent) is [var first, ..] ? first : null);
             return InvocationResult.Success($"{WriteAudit}: audit row for {pipelineEvent.EventId} (delivery {message.DeliveryCount}).");
         }));
         return builder;

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using NCrontab;
 using Pipeline.Core.Configuration;
+using Pipeline.Core.Privacy;
 using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Host.Configuration;
@@ -162,6 +163,20 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             if (tenantOptions.Privacy.AuditRetentionDays < 1)
             {
                 failures.Add($"{prefix}:Privacy:AuditRetentionDays must be at least 1.");
+            }
+
+            if (tenantOptions.Privacy.PiiPatterns.Count > TenantPatterns.MaxCount)
+            {
+                failures.Add($"{prefix}:Privacy:PiiPatterns holds more than {TenantPatterns.MaxCount} patterns.");
+            }
+
+            for (var i = 0; i < tenantOptions.Privacy.PiiPatterns.Count; i++)
+            {
+                // The reason names the rule broken, never the pattern (it may spell out what it hides).
+                if (TenantPatterns.Problem(tenantOptions.Privacy.PiiPatterns[i]) is { } problem)
+                {
+                    failures.Add($"{prefix}:Privacy:PiiPatterns:{i} {problem}.");
+                }
             }
         }
     }

@@ -19,8 +19,9 @@ internal static class LogRedactionRegistration
         builder.Logging.EnableRedaction(options => options.ApplyDiscriminator = false);
         builder.Services.AddRedaction(redaction =>
         {
-            redaction.SetRedactor<PseudonymLogRedactor>(new DataClassificationSet(PipelineTaxonomy.PersonalData));
-            redaction.SetRedactor<ErasingRedactor>(new DataClassificationSet(PipelineTaxonomy.Secret));
+            redaction.SetRedactor<PseudonymLogRedactor>(new DataClassificationSet(PipelineTaxonomy.Subject));
+            redaction.SetRedactor<ErasingRedactor>(new DataClassificationSet(
+                [PipelineTaxonomy.PersonalData, PipelineTaxonomy.HrConfidential, PipelineTaxonomy.Secret]));
             redaction.SetFallbackRedactor<ErasingRedactor>();
         });
         return builder;

@@ -1,6 +1,7 @@
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.Subjects;
 using Pipeline.Azure.Transcripts;
+using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Auth;
 
@@ -21,6 +22,11 @@ internal static class SubjectEndpoints
     /// </summary>
     private static IResult Export(string tenant, string subjectId, HttpContext context)
     {
+        if (!SubjectIds.IsValid(subjectId))
+        {
+            return BadSubject();
+        }
+
         var records = Records(context.RequestServices);
         context.Response.Headers.CacheControl = "no-store";
         return Results.Stream(
@@ -34,9 +40,20 @@ internal static class SubjectEndpoints
     /// </summary>
     private static async Task<IResult> EraseAsync(string tenant, string subjectId, HttpContext context, CancellationToken cancellationToken)
     {
+        if (!SubjectIds.IsValid(subjectId))
+        {
+            return BadSubject();
+        }
+
         var erased = await Records(context.RequestServices).EraseAsync(tenant.ToLowerInvariant(), subjectId, context.User.ObjectId() ?? "unknown", cancellationToken);
         return TypedResults.Ok(erased);
     }
+
+    // The route value is never echoed, stored or logged: it is refused before it is pseudonymised.
+    private static IResult BadSubject() => Results.Problem(
+        statusCode: StatusCodes.Status400BadRequest,
+        title: $"The subject id is not one: a pseudonym, or 1-{SubjectIds.MaxLength} characters without control characters or surrounding spaces.",
+        type: "urn:pipeline:problem:subjects:bad-id");
 
     /// <summary>
     /// The records are built per request from the shared singletons, so the feature needs no registration of

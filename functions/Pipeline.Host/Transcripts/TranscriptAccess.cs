@@ -1,6 +1,7 @@
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Transcripts;
 
 namespace Pipeline.Host.Transcripts;
 
@@ -11,11 +12,10 @@ namespace Pipeline.Host.Transcripts;
 /// </summary>
 public sealed class TranscriptAccess(TranscriptReader reader, TranscriptTableStore store, AuditTableWriter audit, TimeProvider timeProvider, ILogger<TranscriptAccess> logger)
 {
-    /// <summary>The longest transcript id either path accepts.</summary>
-    public const int MaxIdLength = 512;
-
+    /// <summary>Reads (and audits reading) a transcript; <paramref name="transcriptId"/> is a valid id (<see cref="TranscriptIds"/>).</summary>
     public async Task<TranscriptReadResult> ReadAsync(string tenant, string transcriptId, string actor, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(TranscriptIds.IsValid(transcriptId), true, nameof(transcriptId));
         var read = await reader.ReadAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false);
         var details = new Dictionary<string, string>(StringComparer.Ordinal);
         if (read.Record is { } record)
@@ -42,10 +42,21 @@ public sealed class TranscriptAccess(TranscriptReader reader, TranscriptTableSto
     /// <summary>Crypto-shreds the transcript; false when there was none.</summary>
     public async Task<bool> DeleteAsync(string tenant, string transcriptId, string actor, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(TranscriptIds.IsValid(transcriptId), true, nameof(transcriptId));
         var deleted = await store.DeleteAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false);
         await AuditAsync(tenant, transcriptId, AuditActions.TranscriptDeleted, deleted ? "success" : "not-found", actor, new Dictionary<string, string>(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
         return deleted;
     }
+
+    /// <summary>
+    /// Audits a call refused because its transcript id is not one (<see cref="TranscriptIds"/>): the row
+    /// names no resource, since the route value may be anything, a person's name included.
+    /// </summary>
+    public Task RefuseInvalidIdAsync(string tenant, string action, string actor, CancellationToken cancellationToken = default) =>
+        audit.WriteAsync(
+            new AuditEntry(tenant, timeProvider.GetUtcNow(), action, "invalid-id", actor, "transcript", null, Guid.NewGuid().ToString("N"), null,
+                new Dictionary<string, string>(StringComparer.Ordinal)),
+            cancellationToken);
 
     /// <summary>
     /// One row per call: the row's event id is a fresh request id, since the row key is built from it and a

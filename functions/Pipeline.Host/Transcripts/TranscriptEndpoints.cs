@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using System.Text;
+using Pipeline.Core.Audit;
+using Pipeline.Core.Transcripts;
 using Pipeline.Host.Auth;
 
 namespace Pipeline.Host.Transcripts;
@@ -24,8 +26,9 @@ internal static class TranscriptEndpoints
 
     private static async Task<IResult> ReadAsync(string tenant, string transcriptId, ClaimsPrincipal caller, TranscriptAccess access, CancellationToken cancellationToken)
     {
-        if (transcriptId.Length > TranscriptAccess.MaxIdLength)
+        if (!TranscriptIds.IsValid(transcriptId))
         {
+            await access.RefuseInvalidIdAsync(tenant.ToLowerInvariant(), AuditActions.TranscriptRead, caller.ObjectId() ?? "unknown", cancellationToken);
             return BadId();
         }
 
@@ -50,8 +53,9 @@ internal static class TranscriptEndpoints
 
     private static async Task<IResult> DeleteAsync(string tenant, string transcriptId, ClaimsPrincipal caller, TranscriptAccess access, CancellationToken cancellationToken)
     {
-        if (transcriptId.Length > TranscriptAccess.MaxIdLength)
+        if (!TranscriptIds.IsValid(transcriptId))
         {
+            await access.RefuseInvalidIdAsync(tenant.ToLowerInvariant(), AuditActions.TranscriptDeleted, caller.ObjectId() ?? "unknown", cancellationToken);
             return BadId();
         }
 
@@ -64,7 +68,7 @@ internal static class TranscriptEndpoints
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such transcript (never stored, expired or deleted).", type: ProblemPrefix + "not-found");
 
     private static IResult BadId() =>
-        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: $"The transcript id is longer than {TranscriptAccess.MaxIdLength} characters.", type: ProblemPrefix + "bad-id");
+        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: $"The transcript id is not one: 1-{TranscriptIds.MaxLength} letters, digits, '.', '_', ':' or '-'.", type: ProblemPrefix + "bad-id");
 }
 
 /// <summary>

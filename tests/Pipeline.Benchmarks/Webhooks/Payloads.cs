@@ -23,7 +23,7 @@ internal static class Payloads
     public static byte[] TwinMindTranscript(int size)
     {
         const string head = """
-            {"id":"tm-0001","type":"transcript.completed","created_at":"2026-11-22T10:00:00Z","data":{"transcript_id":"tr-0001",
+            {"id":"tm-0001","type":"transcript.completed","created_at":"2026-11-22T10:00:00Z","data":{"transcript_id":"tr-0001","consent":true,
             "meeting_id":"m-0001","language":"en","participants":[{"name":"Alice","email":"alice@example.com"},{"name":"Bob","email":"bob@example.com"}],
             "transcript":"
             """;

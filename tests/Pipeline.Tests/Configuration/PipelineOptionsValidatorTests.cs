@@ -36,6 +36,10 @@ public sealed class PipelineOptionsValidatorTests
     [InlineData("Pipeline:Tenants:acme:Privacy:AuditRetentionDays", "0", "Pipeline:Tenants:acme:Privacy:AuditRetentionDays")]
     [InlineData("Pipeline:Auth:LocalSigningKey", "too-short", "Pipeline:Auth:LocalSigningKey")]
     [InlineData("Pipeline:Audit:PseudonymKey", "", "Pipeline:Audit:PseudonymKey")]
+    [InlineData("Pipeline:Tenants:acme:Privacy:PiiPatterns:0", "(unclosed", "Pipeline:Tenants:acme:Privacy:PiiPatterns:0 is not a valid")]
+    [InlineData("Pipeline:Tenants:acme:Privacy:PiiPatterns:0", "(a)\\1", "Pipeline:Tenants:acme:Privacy:PiiPatterns:0 uses a construct")]
+    [InlineData("Pipeline:Tenants:acme:Privacy:PiiPatterns:0", "(?<=x)secret", "Pipeline:Tenants:acme:Privacy:PiiPatterns:0 uses a construct")]
+    [InlineData("Pipeline:Tenants:acme:Privacy:PiiPatterns:0", "a*", "Pipeline:Tenants:acme:Privacy:PiiPatterns:0 matches the empty string")]
     public void Start_InvalidSetting_FailsNamingTheKey(string key, string value, string expected)
     {
         var failure = StartFails(new()
@@ -48,6 +52,23 @@ public sealed class PipelineOptionsValidatorTests
         });
 
         Assert.Contains(failure.Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Start_OverlongPiiPattern_FailsWithoutEchoingIt()
+    {
+        var pattern = "PATTERNVALUE" + new string('x', 300);
+        var failure = StartFails(new()
+        {
+            ["Pipeline:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Pipeline:Tenants:acme:Vendors:mindtickle:Secrets:0"] = Secrets.NewSecret(),
+            ["Pipeline:Tenants:acme:Privacy:PiiPatterns:0"] = "ACME-[0-9]{4}",
+            ["Pipeline:Tenants:acme:Privacy:PiiPatterns:1"] = pattern,
+        });
+
+        Assert.Contains("Pipeline:Tenants:acme:Privacy:PiiPatterns:1 is longer than 256 characters.", failure.Failures);
+        Assert.DoesNotContain(failure.Failures, f => f.Contains("PiiPatterns:0", StringComparison.Ordinal));
+        Assert.DoesNotContain("PATTERNVALUE", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -39,6 +39,11 @@ public sealed partial class BicepFixture : IAsyncLifetime
             privacy: {
               storeTranscripts: false
               auditRetentionDays: 400
+              requireConsent: false
+              piiPatterns: [
+                'INI-[0-9]{6}'
+                'case #[0-9]+'
+              ]
             }
           }
         ]

@@ -447,6 +447,8 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
         // bool and int policy values become strings the configuration binder reads back.
         Assert.True(bool.Parse((string)settings["Pipeline__Tenants__initech__Privacy__StoreTranscripts"]!) is false);
         Assert.Equal("400", (string?)settings["Pipeline__Tenants__initech__Privacy__AuditRetentionDays"]);
+        Assert.True(bool.Parse((string)settings["Pipeline__Tenants__initech__Privacy__RequireConsent"]!) is false);
+        Assert.Equal(("INI-[0-9]{6}", "case #[0-9]+"), ((string?)settings["Pipeline__Tenants__initech__Privacy__PiiPatterns__0"], (string?)settings["Pipeline__Tenants__initech__Privacy__PiiPatterns__1"]));
         Assert.DoesNotContain(settings, s => s.Key.Contains("__Scopes__", StringComparison.Ordinal) || s.Key.StartsWith("Pipeline__Access__", StringComparison.Ordinal));
         Assert.DoesNotContain(settings, s => s.Key.Contains("TranscriptRetentionDays", StringComparison.Ordinal));
     }

@@ -3,78 +3,96 @@ using System.Text.Json.Nodes;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Events;
 using Pipeline.Core.Privacy;
+using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Tests.Privacy;
 
+/// <summary>Audit rows by allowlist (issue 16): only what an event's schema classifies safe is kept.</summary>
 public sealed class PayloadRedactorTests
 {
     private const string Key = "a-pseudonym-key-of-at-least-32-characters";
-    private static readonly PayloadRedactor Redactor = new(Key, ["title"]);
+    private static readonly PayloadRedactor Redactor = new(Key);
 
     [Fact]
-    public void Redact_Corpus_LeavesNoRawValue()
+    public void EventAuditFor_Corpus_LeavesNoRawValue()
     {
-        foreach (var (_, body) in PiiCorpus.Events("run"))
+        foreach (var (vendor, body) in PiiCorpus.Events("run"))
         {
-            using var document = JsonDocument.Parse(body);
+            var rows = EventAudit.For(PiiCorpus.Event(vendor, body), Redactor);
 
-            var redacted = Redactor.Redact(document.RootElement)!.ToJsonString();
-
-            Assert.Empty(PiiCorpus.Leaks(redacted));
+            Assert.Empty(PiiCorpus.Leaks(Flatten(rows)));
         }
     }
 
     [Fact]
-    public void Redact_ScimUser_PseudonymisesIdentifiersAndErasesTheRest()
+    public void Project_ScimUser_KeepsSafeFieldsAndPseudonymsOnly()
     {
-        using var document = JsonDocument.Parse(PiiCorpus.Events("run")[0].Body);
-
-        var user = Redactor.Redact(document.RootElement)!["data"]!["user"]!;
+        var user = Kept(PiiCorpus.Events("run")[0])["data"]!["user"]!.AsObject();
 
         Assert.Equal(Pseudonyms.Of(Key, PiiCorpus.ScimUser), user["userName"]!.GetValue<string>());
         Assert.Equal(Pseudonyms.Of(Key, PiiCorpus.ScimUser), user["emails"]![0]!["value"]!.GetValue<string>());
-        Assert.Equal(PayloadRedactor.ErasedMarker, user["name"]!.GetValue<string>());
-        Assert.Equal(PayloadRedactor.ErasedMarker, user["title"]!.GetValue<string>());
         Assert.True(user["active"]!.GetValue<bool>());
-        var enterprise = user.AsObject().Single(p => p.Key.Contains("enterprise", StringComparison.Ordinal)).Value!;
-        Assert.Equal(PayloadRedactor.ErasedMarker, enterprise["manager"]!.GetValue<string>());
-        Assert.Equal(Pseudonyms.Of(Key, "E-77123"), enterprise["employeeNumber"]!.GetValue<string>());
+        // Title, names, ids, phone numbers, the enterprise extension and every unknown field are gone, not masked.
+        Assert.Equal(["active", "emails", "userName"], user.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["value"], user["emails"]![0]!.AsObject().Select(p => p.Key));
     }
 
     [Fact]
-    public void Redact_TrainingEvent_ErasesScoresAndStatusesAtAnyDepth()
+    public void Project_PersonalFieldsOfAnyEventType_AreNotKept()
     {
-        using var cert = JsonDocument.Parse(PiiCorpus.Events("run")[2].Body);
-        using var coach = JsonDocument.Parse(PiiCorpus.Events("run")[3].Body);
+        // The fields the issue found stored verbatim: none of them is kept, by default, for any tenant.
+        var title = Kept((WebhookVendor.TwinMind, """{"id":"e1","type":"transcript.completed","data":{"transcript_id":"t1","title":"Regional Director review","summary":"s","action_items":["a"]}}"""));
+        var scim = Kept((WebhookVendor.MindTickle, """{"event_id":"e2","event_type":"user.updated","data":{"user":{"userName":"u@x.example","title":"Regional Director","externalId":"x-1","id":"2819c223","department":"Sales"}}}"""));
+        var course = Kept((WebhookVendor.MindTickle, """{"event_id":"e3","event_type":"course.completed","data":{"course_id":"c-1","score":93,"learner_name":"Li Wei","manager_name":"Bo Quist","comment":"good"}}"""));
 
-        var certData = Redactor.Redact(cert.RootElement)!["data"]!;
-        var coachData = Redactor.Redact(coach.RootElement)!["data"]!;
-
-        Assert.Equal(PayloadRedactor.ErasedMarker, certData["certification_status"]!.GetValue<string>());
-        Assert.Equal(PayloadRedactor.ErasedMarker, certData["history"]![0]!["certification_status"]!.GetValue<string>());
-        Assert.Equal("2025-01-01", certData["history"]![0]!["at"]!.GetValue<string>());
-        Assert.Equal(PayloadRedactor.ErasedMarker, coachData["score"]!.GetValue<string>());
-        Assert.Equal(PayloadRedactor.ErasedMarker, coachData["card_as_number"]!.GetValue<string>());
-        Assert.Equal("card [card] and [card]", coachData["free_text"]![0]!.GetValue<string>());
+        Assert.Equal("""{"id":"e1","type":"transcript.completed","data":{"transcript_id":"t1"}}""", title.ToJsonString());
+        Assert.Equal(["userName"], scim["data"]!["user"]!.AsObject().Select(p => p.Key));
+        Assert.Equal("""{"course_id":"c-1"}""", course["data"]!.ToJsonString());
     }
 
     [Fact]
-    public void Redact_WithoutTenantField_KeepsIt_AndDefaultsCannotBeRemoved()
+    public void Project_UnknownEventTypeAndStandardWebhooks_KeepTheEnvelopeOnly()
     {
-        var defaults = new PayloadRedactor(Key);
-        using var document = JsonDocument.Parse("""{"title":"Regional Director","score":3}""");
+        var unknown = Kept((WebhookVendor.MindTickle, """{"event_id":"e1","event_type":"user.merged","occurred_at":"2026-11-22T10:00:00Z","data":{"user":{"userName":"a@b.example"}}}"""));
+        var variant = Kept((WebhookVendor.MindTickle, """{"event_id":"e2","event_type":"USER.created","data":{"user":{"userName":"a@b.example","title":"CEO"}}}"""));
+        var standard = Kept(PiiCorpus.Events("run")[^1]);
 
-        var redacted = defaults.Redact(document.RootElement)!;
-
-        Assert.Equal("Regional Director", redacted["title"]!.GetValue<string>());
-        Assert.Equal(PayloadRedactor.ErasedMarker, redacted["score"]!.GetValue<string>());
+        Assert.Equal("""{"event_id":"e1","event_type":"user.merged","occurred_at":"2026-11-22T10:00:00Z"}""", unknown.ToJsonString());
+        Assert.Null(variant["data"]);
+        Assert.Equal(["type", "timestamp"], standard.Select(p => p.Key));
     }
 
     [Fact]
-    public void EventAuditFor_Meeting_OneRowPerParticipant_AllRedacted()
+    public void Project_NameThatSpellsAPath_IsNotTheField()
     {
-        using var document = JsonDocument.Parse(PiiCorpus.Events("run")[4].Body);
-        var meeting = new PipelineEvent("evt_1", "twinmind", "acme", "transcript.completed", "run-meeting", DateTimeOffset.UnixEpoch, true, document.RootElement.Clone());
+        var kept = Kept((WebhookVendor.MindTickle, """{"event_id":"e1","event_type":"course.completed","data/course_id":"Jane Doe","data":{"course_id":"c-1","course_id ":"Jane"}}"""));
+
+        Assert.Equal("""{"event_id":"e1","event_type":"course.completed","data":{"course_id":"c-1"}}""", kept.ToJsonString());
+    }
+
+    [Fact]
+    public void Project_SafeFieldOfTheWrongShape_IsDropped()
+    {
+        var kept = Kept((WebhookVendor.MindTickle, """{"event_id":"e1","event_type":"course.completed","data":{"course_id":{"name":"Jane Doe"}}}"""));
+
+        Assert.Null(kept["data"]);
+    }
+
+    [Fact]
+    public void Project_SafeText_StillPassesThePatternNetAndTheTenantPatterns()
+    {
+        var tenant = new PayloadRedactor(Key, TenantPatterns.Compile(["ACME-[0-9]{4}"]));
+        var payload = JsonDocument.Parse("""{"event_id":"e1","event_type":"course.completed","data":{"course_id":"jürgen@bücher.example ACME-1234 4111 1111 1111 1111"}}""").RootElement;
+
+        var kept = tenant.Project(Core.Webhooks.Vendors.EventSchemas.For("mindtickle", "course.completed"), payload).Kept!;
+
+        Assert.Equal(Pseudonyms.Of(Key, "jürgen@bücher.example") + " [redacted] [card]", kept["data"]!["course_id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void EventAuditFor_Meeting_OneRowPerParticipant_NoTranscript()
+    {
+        var meeting = PiiCorpus.Event(WebhookVendor.TwinMind, PiiCorpus.Events("run")[4].Body);
 
         var rows = EventAudit.For(meeting, Redactor);
 
@@ -85,19 +103,29 @@ public sealed class PayloadRedactorTests
         Assert.NotEqual(rows[0].RowKey, rows[1].RowKey);
         Assert.Single(rows.Select(r => r.PartitionKey).Distinct());
         var payload = JsonNode.Parse(rows[0].Details["payload"])!;
-        Assert.Equal(PayloadRedactor.ErasedMarker, payload["data"]!["transcript"]!.GetValue<string>());
-        Assert.Empty(PiiCorpus.Leaks(string.Join('|', rows.SelectMany(r => r.Details.Values.Append(r.Subject ?? "")))));
+        Assert.Null(payload["data"]!["transcript"]);
+        Assert.Null(payload["data"]!["participants"]![0]!["name"]);
+        Assert.Empty(PiiCorpus.Leaks(Flatten(rows)));
     }
 
     [Fact]
-    public void EventAuditFor_HugePayload_IsCutToThePropertyLimit()
+    public void EventAuditFor_HugeSafeField_IsCutToThePropertyLimit()
     {
-        var big = JsonSerializer.SerializeToElement(new { data = new { comment = new string('x', 100_000) } });
-        var pipelineEvent = new PipelineEvent("evt_2", "standard", "acme", "big", "k", DateTimeOffset.UnixEpoch, false, big);
+        var big = JsonSerializer.SerializeToElement(new { event_id = "e", event_type = "course.completed", data = new { course_id = new string('x', 100_000) } });
+        var pipelineEvent = new PipelineEvent("evt_2", "mindtickle", "acme", "course.completed", "k", DateTimeOffset.UnixEpoch, false, big);
 
         var row = Assert.Single(EventAudit.For(pipelineEvent, Redactor));
 
         Assert.Equal(EventAudit.MaxPayloadChars, row.Details["payload"].Length);
         Assert.Equal("true", row.Details["payloadTruncated"]);
     }
+
+    private static JsonObject Kept((WebhookVendor Vendor, string Body) sample)
+    {
+        var row = EventAudit.For(PiiCorpus.Event(sample.Vendor, sample.Body), Redactor)[0];
+        return JsonNode.Parse(row.Details["payload"])!.AsObject();
+    }
+
+    internal static string Flatten(IEnumerable<AuditEntry> rows) =>
+        string.Join('|', rows.SelectMany(r => r.Details.Select(d => d.Key + "=" + d.Value).Append(r.Subject ?? "").Append(r.ResourceId ?? "")));
 }

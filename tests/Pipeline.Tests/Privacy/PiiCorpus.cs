@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using Pipeline.Core.Events;
 using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Tests.Privacy;
@@ -17,6 +19,8 @@ internal static class PiiCorpus
         "4111-1111-1111-1111", "DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432", "203.0.113.77", "2001:db8::8a2e:370:7334", "Priya", "Raman",
         "priya.raman@example.org", "Okafor", "tom.okafor@example.net", "+44 20 7946 0958", "quarterly churn numbers", "rec.example",
         "sofia.nested@example.com", "198.51.100.23", "fe80::1ff:fe23:4567:890a", "map.key@example.com", "5555555555554444",
+        "jürgen@bücher.example", "ext-8841-jd", "2819c223-7f76", "Field Sales EMEA", "Lisbeth Warnke", "Konstantin Varga", "needs a nudge",
+        "Renewal risk for Globex", "send deck to Priya", "Board prep: Q3 layoffs", "nested-secret-value", "unknown-field-value",
     ];
 
     /// <summary>The subjects the rows must carry as pseudonyms.</summary>
@@ -33,11 +37,14 @@ internal static class PiiCorpus
           "emails":[{"value":"jane.doe@acme-corp.com","type":"work","primary":true},{"value":"janet.private@gmail.com","type":"home"}],
           "title":"Regional Director","active":true,"phoneNumbers":[{"value":"+1 415 555 0142","type":"work"}],
           "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"E-77123","manager":{"value":"mgr-99812","displayName":"Bartholomew Quist"}},
-          "phone":"(212) 555-0187","manager_email":"b.quist@acme-corp.com","employee_id":"EMP-4471-XZ"}}}
+          "phone":"(212) 555-0187","manager_email":"b.quist@acme-corp.com","employee_id":"EMP-4471-XZ",
+          "externalId":"ext-8841-jd","id":"2819c223-7f76","department":"Field Sales EMEA",
+          "unknown":{"deeper":{"still":"nested-secret-value"}},"private_email":"jürgen@bücher.example"}}}
         """),
         (WebhookVendor.MindTickle, $$$$"""
         {"event_id":"{{{{run}}}}-course","event_type":"course.completed","occurred_at":"2026-11-22T10:01:00Z","data":{
           "user_email":"li.wei@acme-corp.com","course_id":"c-101","score":93.5,
+          "learner_name":"Lisbeth Warnke","manager_name":"Konstantin Varga","extra":"unknown-field-value",
           "comment":"Call me at 415-555-0199 or mail li.wei@acme-corp.com; SSN 078-05-1120"}}
         """),
         (WebhookVendor.MindTickle, $$$$"""
@@ -47,7 +54,7 @@ internal static class PiiCorpus
         """),
         (WebhookVendor.MindTickle, $$$$"""
         {"event_id":"{{{{run}}}}-coach","event_type":"coaching.session.completed","occurred_at":"2026-11-22T10:03:00Z","data":{
-          "email":"omar.haddad@acme-corp.com","coaching_notes":"Struggles with closing; considering PIP","score":41,
+          "email":"omar.haddad@acme-corp.com","coaching_notes":"Struggles with closing; considering PIP","score":41,"remark":"needs a nudge",
           "free_text":["card 4111 1111 1111 1111 and 4111-1111-1111-1111", {"bank":"IBAN DE89 3704 0044 0532 0130 00 or GB82WEST12345698765432"}],
           "seen_from":"203.0.113.77 then 2001:db8::8a2e:370:7334","card_as_number":5555555555554444}}
         """),
@@ -56,7 +63,8 @@ internal static class PiiCorpus
           "transcript_id":"tr-1","meeting_id":"m-1","language":"en",
           "participants":[{"name":"Priya Raman","email":"priya.raman@example.org"},{"name":"Tom Okafor","email":"tom.okafor@example.net"}],
           "transcript":"Priya: reach me on +44 20 7946 0958. Tom: let us review the quarterly churn numbers.",
-          "summary":"Follow up with tom.okafor@example.net, dial +44 20 7946 0958"}}
+          "summary":"Follow up with tom.okafor@example.net, dial +44 20 7946 0958. Renewal risk for Globex",
+          "action_items":["send deck to Priya"],"title":"Board prep: Q3 layoffs","consent":true}}
         """),
         (WebhookVendor.Standard, """
         {"type":"contact.updated","timestamp":"2026-11-22T10:05:00Z","data":{
@@ -67,6 +75,14 @@ internal static class PiiCorpus
     ];
 
     public static byte[] Bytes(string body) => Encoding.UTF8.GetBytes(body);
+
+    /// <summary>A corpus body as the ingress would have accepted it (vendor route name, exact event type).</summary>
+    public static PipelineEvent Event(WebhookVendor vendor, string body)
+    {
+        var payload = JsonDocument.Parse(body).RootElement.Clone();
+        var type = (payload.TryGetProperty("event_type", out var t) || payload.TryGetProperty("type", out t)) ? t.GetString()! : "unknown";
+        return new PipelineEvent("evt_" + type, vendor.RouteName(), "acme", type, "key", DateTimeOffset.UnixEpoch, vendor == WebhookVendor.TwinMind, payload);
+    }
 
     /// <summary>Every raw value found in <paramref name="text"/> (case-insensitive); empty when clean.</summary>
     public static IReadOnlyList<string> Leaks(string text) =>

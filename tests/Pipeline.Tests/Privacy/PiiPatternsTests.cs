@@ -129,6 +129,78 @@ public sealed class PiiPatternsTests
         Assert.Equal("mail " + Pipeline.Core.Audit.Pseudonyms.Of("key", "jane@example.com") + " now", redacted);
     }
 
+    [Theory]
+    [InlineData(":")]
+    [InlineData("1:")]
+    [InlineData("a:b::")]
+    [InlineData("::1:")]
+    [InlineData("a@")]
+    [InlineData("a@b.")]
+    [InlineData("a.b@")]
+    public void Redact_MebibyteOfAdversarialText_TakesUnder100Ms(string unit)
+    {
+        // The old IPv6 pattern's lookahead made a million colons take minutes; a linear scan takes milliseconds.
+        var best = BestOfFive(string.Concat(Enumerable.Repeat(unit, 1024 * 1024 / unit.Length)));
+
+        Assert.True(best < TimeSpan.FromMilliseconds(100), $"1 MiB of '{unit}' took {best.TotalMilliseconds:F0} ms");
+    }
+
+    [Theory]
+    [InlineData("1 ")]
+    [InlineData("1-")]
+    [InlineData("1.")]
+    [InlineData("+1")]
+    [InlineData("12")]
+    [InlineData("DE89 ")]
+    [InlineData("4111 1111 1111 1112 ")]
+    [InlineData("111-11-1111 ")]
+    [InlineData("(415) 555-0199 ")]
+    public void Redact_DigitRuns_TimeGrowsLinearly(string unit)
+    {
+        // Digit-heavy text is real work (every pattern looks at it), and on a shared two-core runner an
+        // absolute bound on it measures the neighbours: the ratio of 1 MiB to 128 KiB is 8 when linear,
+        // 64 when quadratic. Best of five each, so one busy moment does not decide.
+        var small = BestOfFive(string.Concat(Enumerable.Repeat(unit, 128 * 1024 / unit.Length)));
+        var large = BestOfFive(string.Concat(Enumerable.Repeat(unit, 1024 * 1024 / unit.Length)));
+
+        Assert.True(large.TotalMilliseconds < 20 * Math.Max(small.TotalMilliseconds, 1), $"'{unit}': 128 KiB {small.TotalMilliseconds:F1} ms, 1 MiB {large.TotalMilliseconds:F1} ms");
+    }
+
+    private static TimeSpan BestOfFive(string text)
+    {
+        PiiPatterns.Redact("warm-up 4111 1111 1111 1111 a@b.example ::1 078-05-1120 (415) 555-0199 DE89 3704 0044 0532 0130 00");
+        var best = TimeSpan.MaxValue;
+        for (var run = 0; run < 5; run++)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            PiiPatterns.Redact(text, e => e);
+            best = watch.Elapsed < best ? watch.Elapsed : best;
+        }
+
+        return best;
+    }
+
+    [Theory]
+    [InlineData("mail jürgen@bücher.example now")]
+    [InlineData("mail Ærøskøbing.kontor@fiskerø.dk now")]
+    [InlineData("mail 山田@例え.テスト now")]
+    public void Redact_UnicodeEmail_IsGone(string text)
+    {
+        var redacted = PiiPatterns.Redact(text);
+
+        Assert.Equal("mail " + PiiPatterns.EmailMarker + " now", redacted);
+    }
+
+    [Theory]
+    [InlineData("ip:fe80::1 seen", "ip:[ip] seen")]
+    [InlineData("from 2001:db8::8a2e:370:7334.", "from [ip].")]
+    [InlineData("x(212) 555-0187", "x([phone]")]
+    [InlineData("4111 1111 1111 1111 5555 5555 5555 4444", "[card] [card]")]
+    [InlineData("ref 4111111111111111", "ref [card]")]
+    [InlineData("id x4111111111111111", "id x4111111111111111")]
+    public void Redact_BoundariesTheLookaroundsHeld_StillHold(string text, string expected) =>
+        Assert.Equal(expected, PiiPatterns.Redact(text));
+
     private static string WithLuhnDigit(string fifteen)
     {
         for (var check = 0; check <= 9; check++)

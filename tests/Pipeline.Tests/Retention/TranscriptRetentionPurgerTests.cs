@@ -35,7 +35,7 @@ public sealed class TranscriptRetentionPurgerTests(AzuriteFixture azurite)
             {
                 id = $"tm-{id}",
                 type = "transcript.completed",
-                data = new { transcript_id = id, meeting_id = "m", transcript = "Hello there.", language = "en", participants = new[] { new { name = "Jane", email = "jane@example.com" } } },
+                data = new { transcript_id = id, meeting_id = "m", consent = true, transcript = "Hello there.", language = "en", participants = new[] { new { name = "Jane", email = "jane@example.com" } } },
             });
             var outcome = await handler.HandleAsync(
                 new PipelineEvent(EventIds.Derive("twinmind", _tenant, id), "twinmind", _tenant, "transcript.completed", id, Received, true, payload),

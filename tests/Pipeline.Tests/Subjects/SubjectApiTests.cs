@@ -49,6 +49,7 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
             ["data"] = new JsonObject
             {
                 ["transcript_id"] = transcriptId,
+                ["consent"] = true,
                 ["meeting_id"] = "m-" + transcriptId,
                 ["transcript"] = Text,
                 ["language"] = "en",
@@ -107,6 +108,25 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
 
     private async Task<string> AllAuditTextAsync(string tenant) =>
         string.Join("|", (await AuditRows.ForTenantAsync(azurite, tenant)).SelectMany(row => row.Select(p => $"{p.Key}={p.Value}")));
+
+    [Theory]
+    [InlineData(" padded@example.org")]
+    [InlineData("tab\there")]
+    [InlineData("x")]
+    public async Task ExportAndErase_RouteValueThatIsNoSubjectId_Is400AndStoresNothing(string value)
+    {
+        var tenant = Secrets.NewTenant();
+        await using var host = await StartAsync(tenant, Secrets.NewSecret());
+        var token = Token("oid-dpo", [CallerRoles.SubjectsExport, CallerRoles.SubjectsErase], [tenant]);
+        var invalid = value == "x" ? new string('x', 255) : value;
+
+        using var export = await SendAsync(host, HttpMethod.Get, $"/api/subjects/{tenant}/{Uri.EscapeDataString(invalid)}/export", token);
+        using var erase = await SendAsync(host, HttpMethod.Delete, $"/api/subjects/{tenant}/{Uri.EscapeDataString(invalid)}", token);
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (export.StatusCode, erase.StatusCode));
+        Assert.Contains("urn:pipeline:problem:subjects:bad-id", await erase.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Empty(await AuditRows.ForTenantAsync(azurite, tenant));
+    }
 
     [Fact]
     public async Task Export_AfterTwinMindTranscript_ReturnsDecryptedTranscriptAndAuditRowsByPseudonym()

@@ -139,6 +139,53 @@ public sealed class TranscriptApiTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(("failure", nameof(TranscriptOpenFailure.Tampered)), (audit.GetString("Outcome"), audit.GetString("Detail_failure")));
     }
 
+    [Theory]
+    [InlineData("jane.doe@example.com")]
+    [InlineData("Jane Doe")]
+    [InlineData("415-555-0199")]
+    [InlineData("-starts-with-dash")]
+    [InlineData("tr%2F1")]
+    public async Task GetAndDelete_RouteValueThatIsNoTranscriptId_Is400_AuditedWithoutTheValue(string value)
+    {
+        var token = Token([CallerRoles.TranscriptsRead, CallerRoles.TranscriptsDelete], [_tenant]);
+        var path = $"/api/transcripts/{_tenant}/{Uri.EscapeDataString(value)}";
+
+        using var get = await SendAsync(_host, HttpMethod.Get, path, token);
+        using var delete = await SendAsync(_host, HttpMethod.Delete, path, token);
+
+        foreach (var response in new[] { get, delete })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.Contains("urn:pipeline:problem:transcripts:bad-id", body, StringComparison.Ordinal);
+            Assert.DoesNotContain(value, body, StringComparison.OrdinalIgnoreCase);
+        }
+
+        var rows = await AuditRows.ForTenantAsync(azurite, _tenant);
+        Assert.Equal(
+            [(AuditActions.TranscriptDeleted, "invalid-id"), (AuditActions.TranscriptRead, "invalid-id")],
+            rows.Select(r => (r.GetString("Action"), r.GetString("Outcome"))).Order());
+        Assert.All(rows, r => Assert.Null(r.GetString("ResourceId")));
+        Assert.DoesNotContain(rows, r => r.Any(p => p.Value?.ToString()?.Contains(value, StringComparison.OrdinalIgnoreCase) == true));
+    }
+
+    [Fact]
+    public async Task Get_SealedRowsCopiedUnderAnotherId_FailIntegrity_TheRequestedIdIsBound()
+    {
+        await SeedAsync(_host, "tr-orig");
+        var table = azurite.TableService.GetTableClient(TranscriptTableStore.TableName);
+        foreach (var row in await PartitionRowsAsync(_tenant, "tr-orig"))
+        {
+            row.PartitionKey = TranscriptTableStore.PartitionFor(_tenant, "tr-copy");
+            await table.UpsertEntityAsync(row, TableUpdateMode.Replace, TestContext.Current.CancellationToken);
+        }
+
+        using var response = await SendAsync(_host, HttpMethod.Get, $"/api/transcripts/{_tenant}/tr-copy", Token([CallerRoles.TranscriptsRead], [_tenant]));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.DoesNotContain("Northwind", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Get_UnderKeyVault_OneUnwrapPerRead()
     {

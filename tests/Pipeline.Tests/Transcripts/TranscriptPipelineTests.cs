@@ -37,6 +37,7 @@ public sealed class TranscriptPipelineTests(AzuriteFixture azurite)
             ["data"] = new JsonObject
             {
                 ["transcript_id"] = "tr-e2e-1",
+                ["consent"] = true,
                 ["meeting_id"] = "m-e2e-1",
                 ["transcript"] = text,
                 ["language"] = "en",

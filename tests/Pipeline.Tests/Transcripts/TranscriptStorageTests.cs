@@ -111,6 +111,41 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
         Assert.Contains("StoreTranscripts", row.GetString("Detail_reason"), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(false)]
+    [InlineData("yes")]
+    public async Task HandleAsync_RequireConsentWithoutRecordedConsent_StoresNothingAndAuditsNoConsent(object? consent)
+    {
+        var (handler, reader, store) = Build();
+        var pipelineEvent = Event("tr-noconsent", $"Speaker 1: {Phrase}.", consent switch
+        {
+            bool flag => JsonValue.Create(flag),
+            string text => JsonValue.Create(text),
+            _ => null,
+        });
+
+        var handling = await handler.HandleAsync(pipelineEvent, TestContext.Current.CancellationToken);
+
+        Assert.Equal((TranscriptHandlingOutcome.Skipped, EncryptTranscriptHandler.NoConsent), (handling.Outcome, handling.Reason));
+        Assert.Empty(await PartitionRowsAsync("tr-noconsent"));
+        Assert.Empty(await store.FindBySubjectAsync(_tenant, Pseudonyms.Of(_pseudonymKey, Email), TestContext.Current.CancellationToken));
+        Assert.False((await reader.ReadAsync(_tenant, "tr-noconsent", TestContext.Current.CancellationToken)).Found);
+        var row = Assert.Single(await AuditRows.ForTenantAsync(azurite, _tenant));
+        Assert.Equal((AuditActions.TranscriptSkipped, "no-consent"), (row.GetString("Action"), row.GetString("Detail_reason")));
+    }
+
+    [Fact]
+    public async Task HandleAsync_RequireConsentOff_StoresWithoutRecordedConsent()
+    {
+        var (handler, reader, _) = Build(requireConsent: false);
+
+        var handling = await handler.HandleAsync(Event("tr-noconsent-ok", $"Speaker 1: {Phrase}.", consent: null), TestContext.Current.CancellationToken);
+
+        Assert.Equal(TranscriptHandlingOutcome.Stored, handling.Outcome);
+        Assert.True((await reader.ReadAsync(_tenant, "tr-noconsent-ok", TestContext.Current.CancellationToken)).Found);
+    }
+
     [Fact]
     public async Task HandleAsync_LargerThanOneTransaction_RefusedClearlyAndAudited()
     {
@@ -316,12 +351,12 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
     private static readonly DateTimeOffset At = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
 
     private (EncryptTranscriptHandler Handler, TranscriptReader Reader, TranscriptTableStore Store) Build(
-        bool storeTranscripts = true, IKeyEncryptionKeyResolver? resolver = null, string keyId = LocalKeyFile.KeyName)
+        bool storeTranscripts = true, IKeyEncryptionKeyResolver? resolver = null, string keyId = LocalKeyFile.KeyName, bool requireConsent = true)
     {
         var options = new PipelineOptions { Audit = new AuditOptions { PseudonymKey = _pseudonymKey } };
         options.Tenants[_tenant] = new TenantOptions
         {
-            Privacy = new PrivacyOptions { StoreTranscripts = storeTranscripts, TranscriptRetentionDays = 30 },
+            Privacy = new PrivacyOptions { StoreTranscripts = storeTranscripts, TranscriptRetentionDays = 30, RequireConsent = requireConsent },
         };
         var protector = Protector(resolver ?? Keys.Value, keyId);
         var store = new TranscriptTableStore(azurite.TableService);
@@ -333,7 +368,9 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
     private static TranscriptProtector Protector(IKeyEncryptionKeyResolver resolver, string keyId = LocalKeyFile.KeyName) =>
         new(resolver, keyId, TranscriptCompression.Brotli);
 
-    private PipelineEvent Event(string transcriptId, string text)
+    private PipelineEvent Event(string transcriptId, string text) => Event(transcriptId, text, JsonValue.Create(true));
+
+    private PipelineEvent Event(string transcriptId, string text, JsonNode? consent)
     {
         var payload = new JsonObject
         {
@@ -351,6 +388,11 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
                     new JsonObject { ["name"] = "John Roe", ["email"] = "john.roe@example.com" }),
             },
         };
+        if (consent is not null)
+        {
+            payload["data"]!["consent"] = consent;
+        }
+
         var element = JsonSerializer.SerializeToElement(payload);
         var eventId = EventIds.Derive("twinmind", _tenant, $"tm-{transcriptId}");
         return new PipelineEvent(eventId, "twinmind", _tenant, "transcript.completed", $"tm-{transcriptId}", At, true, element);

@@ -87,6 +87,49 @@ public sealed class WebhookIngestorTests
         Assert.True(Ingest(WebhookVendor.MindTickle, "acme", _acmeMindTickle, body).IsAccepted);
     }
 
+    [Theory]
+    [InlineData("USER.created")]
+    [InlineData("User.Created")]
+    [InlineData(" user.created")]
+    [InlineData("user.created ")]
+    [InlineData("user.created\t")]
+    [InlineData("user. created")]
+    [InlineData("user.created\u200B")]
+    public void Ingest_CaseOrWhitespaceVariantOfAScimType_IsSchemaInvalidForEveryTenant(string variant)
+    {
+        // Neither past the scim:write gate (globex has no scope) nor past SCIM validation (the user is invalid).
+        var body = EventCatalogueTests.UserEvent(variant);
+        body["data"]!["user"]!["emails"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["value"] = "not-an-email" });
+
+        foreach (var (tenant, secret) in new[] { ("globex", _globexMindTickle), ("acme", _acmeMindTickle) })
+        {
+            var result = Ingest(WebhookVendor.MindTickle, tenant, secret, body.ToJsonString());
+
+            Assert.Equal((IngressRejection.SchemaInvalid, "event_type"), (result.Rejection, result.Field));
+        }
+    }
+
+    [Theory]
+    [InlineData(WebhookVendor.TwinMind, """{"id":"t","type":"Transcript.Completed","data":{"transcript_id":"a/b"}}""", "type")]
+    [InlineData(WebhookVendor.MindTickle, """{"event_id":"e","event_type":"COURSE.COMPLETED","data":{}}""", "event_type")]
+    public void Ingest_VariantOfAnyDeclaredType_IsSchemaInvalid(WebhookVendor vendor, string body, string field)
+    {
+        var secret = vendor == WebhookVendor.TwinMind ? _acmeTwinMind : _acmeMindTickle;
+
+        var result = Ingest(vendor, "acme", secret, body);
+
+        Assert.Equal((IngressRejection.SchemaInvalid, field), (result.Rejection, result.Field));
+    }
+
+    [Fact]
+    public void Ingest_UndeclaredTypeThatIsNoVariant_IsAGenericEvent()
+    {
+        var result = Ingest(WebhookVendor.MindTickle, "globex", _globexMindTickle, """{"event_id":"e9","event_type":"badge.earned","data":{"learner_name":"Jane"}}""");
+
+        Assert.True(result.IsAccepted);
+        Assert.Equal(("badge.earned", false), (result.Event!.EventType, result.Event.HasTranscript));
+    }
+
     [Fact]
     public void Ingest_InvalidScimUser_IsSchemaInvalidWithFieldNotValue()
     {

@@ -3,7 +3,6 @@ using Azure;
 using Azure.Identity;
 using Pipeline.Cli.Local;
 using Pipeline.Host.Local;
-using Pipeline.Host.Transcripts;
 using Spectre.Console;
 
 namespace Pipeline.Cli.Transcripts;
@@ -26,9 +25,9 @@ internal static class TranscriptsCommand
 
     private static async Task<int> GetAsync(string tenant, string transcriptId, FileInfo? output, CancellationToken cancellationToken)
     {
-        if (transcriptId.Length > TranscriptAccess.MaxIdLength)
+        if (!Pipeline.Core.Transcripts.TranscriptIds.IsValid(transcriptId))
         {
-            CliTranscripts.Errors.MarkupLineInterpolated($"[red]--id is longer than {TranscriptAccess.MaxIdLength} characters.[/]");
+            CliTranscripts.Errors.MarkupLineInterpolated($"[red]--id is not a transcript id (1-{Pipeline.Core.Transcripts.TranscriptIds.MaxLength} letters, digits, '.', '_', ':' or '-').[/]");
             return 2;
         }
 
