@@ -315,7 +315,7 @@ internal static class SoakLoad
             {
                 0 or 1 or 2 => ("mindtickle", $$$"""{"event_id":"mt-{{{index}}}","event_type":"course.completed","occurred_at":"2026-12-02T10:00:00Z","data":{"user_email":"learner{{{index % 97}}}@example.com","score":{{{index % 101}}}}}""", (string?)null),
                 3 => ("mindtickle", $$$$"""{"event_id":"mt-{{{{index}}}}","event_type":"user.updated","data":{"user":{"userName":"user{{{{index % 50}}}}@example.com","name":{"givenName":"Ada","familyName":"L"},"active":true}}}""", null),
-                4 or 5 or 6 => ("twinmind", $$$"""{"id":"tm-{{{index}}}","type":"transcript.completed","created_at":"2026-12-02T10:00:00Z","data":{"transcript_id":"tr-{{{index}}}","transcript":"Alice: shall we start? Bob: yes, item {{{index}}} first.","participants":[{"name":"Alice","email":"alice{{{index % 13}}}@example.com"},{"name":"Bob","email":"bob@example.com"}]}}""", $"tr-{index}"),
+                4 or 5 or 6 => ("twinmind", $$$"""{"id":"tm-{{{index}}}","type":"transcript.completed","created_at":"2026-12-02T10:00:00Z","data":{"transcript_id":"tr-{{{index}}}","transcript":"Alice: shall we start? Bob: yes, item {{{index}}} first.","consent":true,"participants":[{"name":"Alice","email":"alice{{{index % 13}}}@example.com"},{"name":"Bob","email":"bob@example.com"}]}}""", $"tr-{index}"),
                 _ => ("standard", $$$"""{"type":"invoice.paid","timestamp":"2026-12-02T10:00:00Z","data":{"n":{{{index}}}}}""", null),
             };
             return new SoakEvent(index, vendor, handler.Secrets[vendor], Encoding.UTF8.GetBytes(body), transcriptId is not null, transcriptId, handler.Tenant);

@@ -13,7 +13,7 @@ namespace Pipeline.Tests.Webhooks;
 
 /// <summary>
 /// Accepted means kept (issue 17): for each event type, the largest event the ingress accepts (a body
-/// at the 1 MiB limit, every list at its limit: 800 meeting participants) goes through the real Local
+/// at the 1 MiB limit, every list at its limit: 800 meeting participants, 799 SCIM emails) goes through the real Local
 /// mode broker, dispatcher and consumers, and is audited and, for a transcript, stored and read back.
 /// </summary>
 public sealed class LargestAcceptedEventTests(AzuriteFixture azurite)
@@ -43,13 +43,13 @@ public sealed class LargestAcceptedEventTests(AzuriteFixture azurite)
         var meeting = new JsonObject
         {
             ["id"] = "tm-max", ["type"] = "transcript.completed", ["created_at"] = "2026-12-02T10:00:00Z",
-            ["data"] = new JsonObject { ["transcript_id"] = "tr-max", ["meeting_id"] = "m-max", ["language"] = "en", ["participants"] = participants },
+            ["data"] = new JsonObject { ["transcript_id"] = "tr-max", ["meeting_id"] = "m-max", ["language"] = "en", ["consent"] = true, ["participants"] = participants },
         };
         var user = EventCatalogueTests.UserEvent();
         var scim = user["data"]!["user"]!.AsObject();
         scim["userName"] = new string('u', 240) + "@example.com";
         scim["title"] = new string('t', 256);
-        scim["emails"] = new JsonArray([.. Enumerable.Range(0, 2000).Select(i => (JsonNode)new JsonObject { ["value"] = $"alias.{i}@example.com", ["type"] = "work" })]);
+        scim["emails"] = new JsonArray([.. Enumerable.Range(0, ConsumerLimits.MaxScimEmails).Select(i => (JsonNode)new JsonObject { ["value"] = $"alias.{i}@example.com", ["type"] = "work" })]);
         return new()
         {
             { WebhookVendor.TwinMind, FillTo(meeting, p => p["data"]!.AsObject(), "transcript", Sentence) },
