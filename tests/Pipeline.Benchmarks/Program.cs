@@ -4,12 +4,17 @@ namespace Pipeline.Benchmarks;
 
 internal static class Program
 {
-    /// <summary><c>load ...</c> runs the HTTP load comparison (Webhooks/IngressLoad.cs), <c>retention ...</c> the purge load (Retention/RetentionLoad.cs); anything else goes to BenchmarkDotNet.</summary>
+    /// <summary><c>load ...</c> runs the HTTP load comparison (Webhooks/IngressLoad.cs), <c>retention ...</c> the purge load (Retention/RetentionLoad.cs), <c>soak [N]</c> the fault-injection soak (Soak/SoakLoad.cs); anything else goes to BenchmarkDotNet.</summary>
     public static async Task<int> Main(string[] args)
     {
         if (args is ["load", .. var loadArgs])
         {
             return await Webhooks.IngressLoad.RunAsync(loadArgs);
+        }
+
+        if (args is ["soak", .. var soakArgs])
+        {
+            return await Soak.SoakLoad.RunAsync(soakArgs);
         }
 
         if (args is ["retention", .. var retentionArgs])

@@ -20,6 +20,12 @@ public static class ConsumerLimits
     public const int MaxParticipants = 800;
 
     /// <summary>
+    /// Emails of one SCIM user: each is a subject (as is the <c>userName</c>), and the subjects'
+    /// pseudonyms share the same 64 KiB audit property as a meeting's participants.
+    /// </summary>
+    public const int MaxScimEmails = MaxParticipants - 1;
+
+    /// <summary>
     /// Transcript text, as UTF-8. The sealed transcript (as large as the text when it does not compress)
     /// is written in one entity-group transaction of at most 4 MiB, where binary travels as base64
     /// (4/3): 2 MiB leaves room for that and for the rows' framing.
@@ -32,7 +38,20 @@ public static class ConsumerLimits
     /// </summary>
     public static ConsumerLimit? Check(WebhookVendor vendor, string? eventType, JsonElement payload)
     {
-        if (!EventCatalogue.CarriesTranscript(vendor, eventType) || !payload.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        if (!payload.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        if (EventCatalogue.RequiresScimWrite(vendor, eventType)
+            && data.TryGetProperty("user", out var user) && user.ValueKind == JsonValueKind.Object
+            && user.TryGetProperty("emails", out var emails) && emails.ValueKind == JsonValueKind.Array
+            && emails.GetArrayLength() > MaxScimEmails)
+        {
+            return new ConsumerLimit("data.user.emails", string.Create(CultureInfo.InvariantCulture, $"at most {MaxScimEmails} emails"));
+        }
+
+        if (!EventCatalogue.CarriesTranscript(vendor, eventType))
         {
             return null;
         }

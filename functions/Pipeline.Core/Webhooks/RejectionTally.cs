@@ -32,7 +32,10 @@ public sealed class RejectionTally
     public void Record(string tenant, string vendor, IngressRejection reason, string sourceNetwork, DateTimeOffset at)
     {
         var minute = at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMinute);
-        _buckets.GetOrAdd((tenant, vendor, reason, minute), static _ => new Bucket()).Add(sourceNetwork);
+        // A bucket drained between GetOrAdd and Add is closed: count in a fresh one instead.
+        while (!_buckets.GetOrAdd((tenant, vendor, reason, minute), static _ => new Bucket()).Add(sourceNetwork))
+        {
+        }
     }
 
     /// <summary>
@@ -53,11 +56,31 @@ public sealed class RejectionTally
         return drained;
     }
 
+    /// <summary>
+    /// Removes and returns every count of minutes that started before <paramref name="before"/>, the
+    /// current minute included: what a write-through flush takes (the minute's further rejections start
+    /// a new count).
+    /// </summary>
+    public IReadOnlyList<RejectionCount> DrainStarted(DateTimeOffset before)
+    {
+        var drained = new List<RejectionCount>();
+        foreach (var key in _buckets.Keys)
+        {
+            if (key.Minute < before.UtcTicks && _buckets.TryRemove(key, out var bucket))
+            {
+                drained.Add(bucket.ToCount(key.Tenant, key.Vendor, key.Reason, new DateTimeOffset(key.Minute, TimeSpan.Zero)));
+            }
+        }
+
+        return drained;
+    }
+
     /// <summary>Puts back counts that could not be written, so the next flush writes them.</summary>
     public void Restore(RejectionCount count)
     {
-        var bucket = _buckets.GetOrAdd((count.Tenant, count.Vendor, count.Reason, count.Minute.UtcTicks), static _ => new Bucket());
-        bucket.Merge(count);
+        while (!_buckets.GetOrAdd((count.Tenant, count.Vendor, count.Reason, count.Minute.UtcTicks), static _ => new Bucket()).Merge(count))
+        {
+        }
     }
 
     private sealed class Bucket
@@ -66,23 +89,37 @@ public sealed class RejectionTally
         private readonly SortedSet<string> _sources = new(StringComparer.Ordinal);
         private long _count;
         private long _sourcesOmitted;
+        private bool _closed;
 
-        public void Add(string sourceNetwork)
+        /// <summary>False when the bucket was already drained; nothing is counted then.</summary>
+        public bool Add(string sourceNetwork)
         {
             lock (_lock)
             {
+                if (_closed)
+                {
+                    return false;
+                }
+
                 _count++;
                 if (!_sources.Contains(sourceNetwork) && !(_sources.Count < MaxSources && _sources.Add(sourceNetwork)))
                 {
                     _sourcesOmitted++;
                 }
+
+                return true;
             }
         }
 
-        public void Merge(RejectionCount count)
+        public bool Merge(RejectionCount count)
         {
             lock (_lock)
             {
+                if (_closed)
+                {
+                    return false;
+                }
+
                 _count += count.Count;
                 _sourcesOmitted += count.SourcesOmitted;
                 foreach (var source in count.Sources)
@@ -92,6 +129,8 @@ public sealed class RejectionTally
                         _sourcesOmitted++;
                     }
                 }
+
+                return true;
             }
         }
 
@@ -99,6 +138,7 @@ public sealed class RejectionTally
         {
             lock (_lock)
             {
+                _closed = true;
                 return new RejectionCount(tenant, vendor, reason, minute, _count, [.. _sources], _sourcesOmitted);
             }
         }

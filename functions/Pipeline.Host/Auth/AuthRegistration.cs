@@ -27,6 +27,21 @@ internal static class AuthRegistration
                 jwt.TokenValidationParameters.ValidIssuer = LocalTokens.Issuer;
                 jwt.TokenValidationParameters.ValidAudience = LocalTokens.Audience;
                 jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+                jwt.TokenValidationParameters.LifetimeValidator = LocalTokens.ValidateLifetime;
+
+                // Every access is audited with the caller's oid: a token without one is no caller.
+                jwt.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = context =>
+                    {
+                        if (string.IsNullOrWhiteSpace(context.Principal?.ObjectId()))
+                        {
+                            context.Fail("The token has no oid claim.");
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
                 // An absent key (validation fails start-up then) must not become an empty, forgeable one.
                 jwt.TokenValidationParameters.IssuerSigningKey = LocalTokens.SigningKey(
                     string.IsNullOrEmpty(auth.LocalSigningKey) ? Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) : auth.LocalSigningKey);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Azure;
 using Pipeline.Azure.Audit;
@@ -7,8 +8,13 @@ namespace Pipeline.Host.Webhooks;
 
 /// <summary>
 /// Writes the <see cref="RejectionTally"/> to the audit table through <see cref="AuditTableWriter"/>:
-/// every few seconds the minutes that have ended, and everything at shutdown. A failed write puts the
-/// count back for the next round.
+/// every second whatever was counted since the last flush (the current minute included), and
+/// everything at shutdown. The Functions host stops a custom handler with SIGKILL on scale-in, which
+/// runs no shutdown code, so at most about <see cref="FlushInterval"/> of counts (plus a write in
+/// flight) can be lost. Each flush writes its own row per tenant, vendor, reason and minute (the row
+/// key carries the instance and the flush number), so a minute under a sustained flood has up to one
+/// row per second per reason; the minute's count is their sum. A failed write puts the count back for
+/// the next flush.
 /// </summary>
 internal sealed class RejectionAuditFlusher(
     RejectionTally tally,
@@ -16,14 +22,16 @@ internal sealed class RejectionAuditFlusher(
     TimeProvider timeProvider,
     ILogger<RejectionAuditFlusher> logger) : BackgroundService
 {
-    private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>The most counts a SIGKILL can take with it.</summary>
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>A request stamped just before a minute ended may be counted a moment after it.</summary>
-    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Tells this process's rows from other instances' rows for the same minute.</summary>
     private readonly string _instance = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
+    /// <summary>Numbers this process's flushes, so each flush's rows have keys of their own.</summary>
+    private long _flushes;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,7 +40,7 @@ internal sealed class RejectionAuditFlusher(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await FlushAsync(timeProvider.GetUtcNow() - Grace, stoppingToken);
+                await FlushAsync(DateTimeOffset.MaxValue, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -51,14 +59,21 @@ internal sealed class RejectionAuditFlusher(
         await FlushAsync(DateTimeOffset.MaxValue, bounded.Token);
     }
 
-    /// <summary>Writes the counts of minutes ended before <paramref name="before"/>.</summary>
+    /// <summary>Writes the counts of minutes that started before <paramref name="before"/>.</summary>
     public async Task FlushAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
-        foreach (var count in tally.Drain(before))
+        var counts = tally.DrainStarted(before);
+        if (counts.Count == 0)
+        {
+            return;
+        }
+
+        var flush = string.Create(CultureInfo.InvariantCulture, $"{_instance}.{Interlocked.Increment(ref _flushes)}");
+        foreach (var count in counts)
         {
             try
             {
-                await writer.WriteAsync(count.ToAuditEntry(_instance), cancellationToken);
+                await writer.WriteAsync(count.ToAuditEntry(flush), cancellationToken);
             }
             catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException or OperationCanceledException)
             {

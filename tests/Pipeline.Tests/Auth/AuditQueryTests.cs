@@ -64,6 +64,36 @@ public sealed class AuditQueryTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Query_LocalTokenWithoutOidOrLivingTooLong_Is401()
+    {
+        var tenant = Secrets.NewTenant();
+        await using var host = await TestHost.StartAsync(azurite, new Dictionary<string, string?>());
+        string Local(Dictionary<string, object> claims, TimeSpan lifetime) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = LocalTokens.Issuer,
+            Audience = LocalTokens.Audience,
+            Claims = claims,
+            NotBefore = DateTime.UtcNow.AddMinutes(-1),
+            Expires = DateTime.UtcNow.AddMinutes(-1) + lifetime,
+            SigningCredentials = new SigningCredentials(LocalTokens.SigningKey(TestHost.LocalSigningKey), SecurityAlgorithms.HmacSha256),
+        });
+        var access = new Dictionary<string, object> { ["roles"] = new[] { CallerRoles.Admin }, ["tenants"] = new[] { "*" } };
+        var noOid = Local(access, TimeSpan.FromMinutes(10));
+        var blankOid = Local(new(access) { ["oid"] = " " }, TimeSpan.FromMinutes(10));
+        var tenYears = Local(new(access) { ["oid"] = "x" }, TimeSpan.FromDays(3650));
+        var justRight = Local(new(access) { ["oid"] = "x" }, LocalTokens.MaxLifetime);
+
+        foreach (var token in new[] { noOid, blankOid, tenYears })
+        {
+            using var response = await GetAsync(host, Range(tenant), token);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        using var allowed = await GetAsync(host, Range(tenant), justRight);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
+    [Fact]
     public async Task Query_WithoutRoleOrTenant_Is403()
     {
         var tenant = Secrets.NewTenant();

@@ -14,7 +14,8 @@ public sealed class FunctionManifestTests(AzuriteFixture azurite)
     [Fact]
     public async Task EveryFunctionJson_ReachesAHandler_AndEveryHandlerHasAFunctionJson()
     {
-        await using var host = await TestHost.StartAsync(azurite, new Dictionary<string, string?>());
+        // As the Functions host starts it: only then are the invocation routes mapped.
+        await using var host = await TestHost.StartAsync(azurite, FunctionsHostRequests.UnderHost());
         var endpoints = ((IEndpointRouteBuilder)host.App).DataSources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => (Method: m, Route: "/" + e.RoutePattern.RawText!.TrimStart('/'))))
             .ToHashSet();

@@ -133,6 +133,25 @@ public sealed class HostileInputTests
         }
     }
 
+    [Theory]
+    [InlineData(ConsumerLimits.MaxScimEmails, true)]
+    [InlineData(ConsumerLimits.MaxScimEmails + 1, false)]
+    public void Ingest_ScimUserEmails_RefusedBeyondWhatTheAuditRowHolds(int emails, bool accepted)
+    {
+        var user = EventCatalogueTests.UserEvent();
+        user["data"]!["user"]!["emails"] = new System.Text.Json.Nodes.JsonArray(
+            [.. Enumerable.Range(0, emails).Select(i => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["value"] = $"alias.{i}@example.com" })]);
+
+        var result = Ingest(WebhookVendor.MindTickle, user.ToJsonString());
+
+        Assert.Equal(accepted, result.IsAccepted);
+        if (!accepted)
+        {
+            Assert.Equal(IngressRejection.OverConsumerLimit, result.Rejection);
+            Assert.Equal("data.user.emails", result.Field);
+        }
+    }
+
     [Fact]
     public void Ingest_TranscriptLargerThanOneStoreTransaction_IsOverConsumerLimit()
     {

@@ -45,10 +45,17 @@ internal static class CliSettings
             }
         }
 
-        File.WriteAllText(path, sample.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        // Owner-only from the moment it exists: never world-readable for an instant before a chmod.
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var file = new FileStream(path, create))
+        using (var writer = new StreamWriter(file))
+        {
+            writer.Write(sample.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         }
 
         return true;

@@ -29,6 +29,18 @@ internal static class TokenCommand
             return 2;
         }
 
+        if (minutes < 1 || TimeSpan.FromMinutes(minutes) > LocalTokens.MaxLifetime)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]--minutes must be between 1 and {(int)LocalTokens.MaxLifetime.TotalMinutes}: the handler refuses longer-lived Local mode tokens.[/]");
+            return 2;
+        }
+
+        if (string.IsNullOrWhiteSpace(oid))
+        {
+            AnsiConsole.MarkupLine("[red]--oid must not be empty: every access is audited with it.[/]");
+            return 2;
+        }
+
         var unknown = roles.Except(CallerRoles.All, StringComparer.Ordinal).ToList();
         if (unknown.Count > 0)
         {
