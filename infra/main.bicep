@@ -302,6 +302,9 @@ module functionApp 'modules/functionapp.bicep' = {
       // The handler's configuration (SPEC §4). It authenticates as this identity (ManagedIdentityCredential).
       Pipeline__Mode: 'Azure'
       Pipeline__Identity__ClientId: identity.outputs.clientId
+      // The Functions host proxies every webhook from loopback and passes the platform front end's
+      // X-Forwarded-For on; trusting loopback only makes the rightmost entry (what the front end saw) the source.
+      Pipeline__Webhooks__TrustedProxies__0: '127.0.0.1'
       Pipeline__ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
       Pipeline__KeyVault__KeyId: keyVault.outputs.keyId
       Pipeline__Storage__TableServiceUri: storage.outputs.tableEndpoint

@@ -364,6 +364,10 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
 
         // The handler's ManagedIdentityCredential and the host's connections name the same identity.
         Assert.Equal(clientId, (string?)settings["Pipeline__Identity__ClientId"]);
+
+        // Webhooks arrive through the host on loopback: only it is believed about X-Forwarded-For.
+        Assert.Equal("127.0.0.1", (string?)settings["Pipeline__Webhooks__TrustedProxies__0"]);
+        Assert.DoesNotContain(settings, s => s.Key.StartsWith("Pipeline__Webhooks__TrustedProxies__", StringComparison.Ordinal) && s.Key != "Pipeline__Webhooks__TrustedProxies__0");
         Assert.Equal(LastSegment(Single("Microsoft.Storage/storageAccounts")), (string?)settings["AzureWebJobsStorage__accountName"]);
         Assert.Equal("managedidentity", (string?)settings["AzureWebJobsStorage__credential"]);
         Assert.Equal(clientId, (string?)settings["AzureWebJobsStorage__clientId"]);
