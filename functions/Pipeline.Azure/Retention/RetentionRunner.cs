@@ -45,10 +45,14 @@ public sealed class RetentionRunner(
             var audit = OutOfTime()
                 ? new PurgeResult(0, Finished: false)
                 : await auditPurger.PurgeAsync(id, cutoff, request.DryRun, OutOfTime, cancellationToken);
+            var holds = OutOfTime()
+                ? new PurgeResult(0, Finished: false)
+                : await transcriptPurger.PurgeHoldsAsync(id, request.AsOf, request.DryRun, cancellationToken);
             RetentionResult[] tenantResults =
             [
                 new(id, RetentionKinds.Transcripts, transcripts.Rows, transcripts.Finished),
                 new(id, RetentionKinds.AuditRows, audit.Rows, audit.Finished),
+                new(id, RetentionKinds.ErasureHolds, holds.Rows, holds.Finished),
             ];
             foreach (var result in tenantResults)
             {
@@ -90,4 +94,7 @@ public static class RetentionKinds
     public const string AuditRows = "auditRows";
 
     public const string Transcripts = "transcripts";
+
+    /// <summary>Erasure holds past the audit retention period they were placed for.</summary>
+    public const string ErasureHolds = "erasureHolds";
 }

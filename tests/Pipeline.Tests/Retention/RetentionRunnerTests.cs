@@ -28,7 +28,7 @@ public sealed class RetentionRunnerTests(AzuriteFixture azurite)
         var dryRun = await runner.RunAsync(new RetentionRequest(now, DryRun: true, Tenant: shortLived, TimeSpan.FromMinutes(1)), cancellationToken: TestContext.Current.CancellationToken);
         var report = await runner.RunAsync(new RetentionRequest(now, DryRun: false, Tenant: null, TimeSpan.FromMinutes(1)), cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.Equal([new RetentionResult(shortLived, RetentionKinds.Transcripts, 0, true), new RetentionResult(shortLived, RetentionKinds.AuditRows, 1, true)], dryRun.Results);
+        Assert.Equal([new RetentionResult(shortLived, RetentionKinds.Transcripts, 0, true), new RetentionResult(shortLived, RetentionKinds.AuditRows, 1, true), new RetentionResult(shortLived, RetentionKinds.ErasureHolds, 0, true)], dryRun.Results);
         Assert.True(report.Finished);
         Assert.Equal(1, report.Results.Single(r => r.Tenant == shortLived && r.Kind == RetentionKinds.AuditRows).Rows);
         Assert.Equal(0, report.Results.Single(r => r.Tenant == longLived && r.Kind == RetentionKinds.AuditRows).Rows);
