@@ -44,6 +44,15 @@ public enum IngressRejection
 
     /// <summary>The broker refused the event as too large, even after the publisher's compression (413).</summary>
     EventTooLarge,
+
+    /// <summary>The event exceeds what a consumer can store (<see cref="ConsumerLimits"/>), so it is not accepted (422).</summary>
+    OverConsumerLimit,
+
+    /// <summary>The body ended before its declared length: the client aborted or the connection broke (400).</summary>
+    IncompleteBody,
+
+    /// <summary>The body arrived too slowly (408).</summary>
+    BodyTimeout,
 }
 
 /// <summary>The stable names of the rejection reasons.</summary>
@@ -68,6 +77,17 @@ public static class IngressRejections
         IngressRejection.RateLimited => "rate-limited",
         IngressRejection.BrokerUnavailable => "broker-unavailable",
         IngressRejection.EventTooLarge => "event-too-large",
+        IngressRejection.OverConsumerLimit => "over-consumer-limit",
+        IngressRejection.IncompleteBody => "incomplete-body",
+        IngressRejection.BodyTimeout => "body-timeout",
         _ => throw new ArgumentOutOfRangeException(nameof(rejection)),
     };
+
+    /// <summary>
+    /// True for a refusal given before the signature verified (or because it did not): such a request
+    /// proves nothing about who sent it, so it is charged to its source network's bucket, never the tenant's.
+    /// </summary>
+    public static bool IsUnverified(this IngressRejection rejection) => rejection is not
+        (IngressRejection.MalformedJson or IngressRejection.MissingScope or IngressRejection.SchemaInvalid
+        or IngressRejection.OverConsumerLimit or IngressRejection.BrokerUnavailable or IngressRejection.EventTooLarge);
 }

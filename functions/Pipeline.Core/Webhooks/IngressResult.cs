@@ -6,11 +6,12 @@ namespace Pipeline.Core.Webhooks;
 /// <summary>Either the accepted event or the reason it was refused.</summary>
 public readonly record struct IngressResult
 {
-    private IngressResult(PipelineEvent? accepted, IngressRejection rejection, string? field)
+    private IngressResult(PipelineEvent? accepted, IngressRejection rejection, string? field, string? limit = null)
     {
         Event = accepted;
         Rejection = rejection;
         Field = field;
+        Limit = limit;
     }
 
     /// <summary>The accepted event; null when rejected.</summary>
@@ -25,6 +26,9 @@ public readonly record struct IngressResult
     /// </summary>
     public string? Field { get; }
 
+    /// <summary>For <see cref="IngressRejection.OverConsumerLimit"/>: the limit in words, from <see cref="ConsumerLimits"/>.</summary>
+    public string? Limit { get; }
+
     /// <summary>True when the webhook passed every check.</summary>
     [MemberNotNullWhen(true, nameof(Event))]
     public bool IsAccepted => Event is not null;
@@ -37,4 +41,7 @@ public readonly record struct IngressResult
 
     /// <summary>A refusal because of one field of the payload.</summary>
     public static IngressResult InvalidField(string field) => new(null, IngressRejection.SchemaInvalid, field);
+
+    /// <summary>A refusal because a consumer could not store the event.</summary>
+    public static IngressResult OverLimit(ConsumerLimit limit) => new(null, IngressRejection.OverConsumerLimit, limit.Field, limit.Limit);
 }

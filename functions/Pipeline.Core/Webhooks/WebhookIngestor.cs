@@ -12,12 +12,6 @@ namespace Pipeline.Core.Webhooks;
 /// </summary>
 public sealed class WebhookIngestor
 {
-    /// <summary>
-    /// Duplicate property names are refused: otherwise the validator could read one value and a
-    /// consumer another.
-    /// </summary>
-    private static readonly JsonDocumentOptions ParseOptions = new() { AllowDuplicateProperties = false };
-
     private readonly FrozenDictionary<(string Tenant, WebhookVendor Vendor), WebhookTenant> _tenants;
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _tolerance;
@@ -80,12 +74,7 @@ public sealed class WebhookIngestor
             });
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, ParseOptions);
-        }
-        catch (JsonException)
+        if (StrictJson.TryParse(body) is not { } document)
         {
             return IngressResult.Rejected(IngressRejection.MalformedJson);
         }
@@ -114,6 +103,11 @@ public sealed class WebhookIngestor
             if (EventCatalogue.Validate(vendor, root) is { } field)
             {
                 return IngressResult.InvalidField(field);
+            }
+
+            if (ConsumerLimits.Check(vendor, rawType, root) is { } limit)
+            {
+                return IngressResult.OverLimit(limit);
             }
 
             var eventKey = (keyField is null ? SignatureVerifier.StandardHeader(headers, "id") : StringProperty(root, keyField)) ?? EventIds.HashBody(body.Span);

@@ -59,6 +59,8 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             failures.Add("Pipeline:Webhooks:RateLimit:Burst must be at least PermitsPerSecond.");
         }
 
+        ValidateHostileInputLimits(options.Webhooks, failures);
+
         if (CrontabSchedule.TryParse(options.Retention.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
         {
             failures.Add($"Pipeline:Retention:Schedule (app setting {BindingSettings.RetentionSchedule}) is not a six-field NCRONTAB expression.");
@@ -192,4 +194,33 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex TenantId();
+
+    /// <summary>Issue 17's settings: the unverified buckets, the body timeout and the trusted proxies.</summary>
+    private static void ValidateHostileInputLimits(WebhookOptions webhooks, List<string> failures)
+    {
+        var unverified = webhooks.UnverifiedRateLimit;
+        if (unverified.PerNetworkPermitsPerSecond < 1 || unverified.PerNetworkBurst < unverified.PerNetworkPermitsPerSecond)
+        {
+            failures.Add("Pipeline:Webhooks:UnverifiedRateLimit:PerNetworkPermitsPerSecond must be at least 1 and PerNetworkBurst at least that.");
+        }
+
+        if (unverified.GlobalPermitsPerSecond < 1 || unverified.GlobalBurst < unverified.GlobalPermitsPerSecond)
+        {
+            failures.Add("Pipeline:Webhooks:UnverifiedRateLimit:GlobalPermitsPerSecond must be at least 1 and GlobalBurst at least that.");
+        }
+
+        // Kestrel's MinDataRate needs a grace period of more than one second.
+        if (webhooks.MinBodyBytesPerSecond < 1 || webhooks.BodyGraceSeconds is < 2 or > 600)
+        {
+            failures.Add("Pipeline:Webhooks:MinBodyBytesPerSecond must be at least 1 and BodyGraceSeconds between 2 and 600.");
+        }
+
+        for (var i = 0; i < webhooks.TrustedProxies.Count; i++)
+        {
+            if (!ForwardedFor.TryParseNetwork(webhooks.TrustedProxies[i], out _))
+            {
+                failures.Add($"Pipeline:Webhooks:TrustedProxies:{i} is not an IP address or CIDR network.");
+            }
+        }
+    }
 }

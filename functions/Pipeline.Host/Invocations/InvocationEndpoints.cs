@@ -11,14 +11,31 @@ internal static class InvocationEndpoints
     /// <summary>
     /// <c>POST /{FunctionName}</c> for every trigger function: the Functions host's custom handler
     /// protocol. Answers 200 <c>{Outputs, Logs, ReturnValue}</c>, or 500 to fail the invocation.
+    /// Mapped only under the Functions host (<see cref="FunctionsHostCaller.IsUnderFunctionsHost"/>):
+    /// in Local mode the dispatcher and the timer call <see cref="FunctionInvoker"/> in-process, so
+    /// nothing reaching the handler over HTTP can invoke a function. Under the host, only a request
+    /// shaped like the host's own invocation is served (<see cref="FunctionsHostCaller.IsHostInvocation"/>).
     /// </summary>
     public static IEndpointRouteBuilder MapFunctionInvocations(this IEndpointRouteBuilder app)
     {
+        if (!FunctionsHostCaller.IsUnderFunctionsHost(app.ServiceProvider.GetRequiredService<IConfiguration>()))
+        {
+            return app;
+        }
+
         var invoker = app.ServiceProvider.GetRequiredService<FunctionInvoker>();
+        var logger = app.ServiceProvider.GetRequiredService<ILogger<FunctionInvoker>>();
         foreach (var name in invoker.Names)
         {
             app.MapPost($"/{name}", async (HttpRequest request, CancellationToken cancellationToken) =>
             {
+                if (!FunctionsHostCaller.IsHostInvocation(request))
+                {
+                    // Answered as if there were no such route: a prober learns nothing.
+                    Log.ForgedInvocationRefused(logger, name);
+                    return Results.NotFound();
+                }
+
                 JsonElement payload;
                 try
                 {

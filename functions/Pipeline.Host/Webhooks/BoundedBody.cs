@@ -1,4 +1,7 @@
 using System.Buffers;
+using MinDataRate = Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Host.Webhooks;
 
@@ -6,29 +9,69 @@ internal static class BoundedBody
 {
     /// <summary>
     /// Reads the request body, buffering at most <paramref name="limit"/> + 1 bytes: one byte past the
-    /// limit is enough to know the body is too large. Null when it is.
+    /// limit is enough to know the body is too large. A body that does not arrive in full is an expected
+    /// failure, never an exception: aborted or broken connections (Kestrel's <c>BadHttpRequestException</c>,
+    /// <c>ConnectionResetException</c>, <c>IOException</c>) are <see cref="IngressRejection.IncompleteBody"/>,
+    /// and a body slower than <paramref name="minRate"/> is <see cref="IngressRejection.BodyTimeout"/>.
+    /// The rate is Kestrel's to enforce: a read cancelled from here would leave its body reader in a state
+    /// it cannot drain (an Error log per request).
     /// </summary>
-    public static async Task<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    public static async Task<BodyRead> ReadAsync(HttpRequest request, int limit, MinDataRate minRate, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit)
         {
-            return null;
+            return BodyRead.Refused(IngressRejection.BodyTooLarge);
+        }
+
+        if (request.HttpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+        {
+            rate.MinDataRate = minRate;
         }
 
         var capacity = (int)Math.Min(request.ContentLength ?? 16 * 1024, limit + 1L);
         var buffer = new ArrayBufferWriter<byte>(Math.Max(capacity, 1));
-        while (buffer.WrittenCount <= limit)
+        try
         {
-            var room = buffer.GetMemory(1);
-            var read = await request.Body.ReadAsync(room[..Math.Min(room.Length, limit + 1 - buffer.WrittenCount)], cancellationToken);
-            if (read == 0)
+            while (buffer.WrittenCount <= limit)
             {
-                return buffer.WrittenMemory;
-            }
+                var room = buffer.GetMemory(1);
+                var read = await request.Body.ReadAsync(room[..Math.Min(room.Length, limit + 1 - buffer.WrittenCount)], cancellationToken);
+                if (read == 0)
+                {
+                    return BodyRead.Complete(buffer.WrittenMemory);
+                }
 
-            buffer.Advance(read);
+                buffer.Advance(read);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away; nobody will read the answer.
+            return BodyRead.Refused(IngressRejection.IncompleteBody);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
+        {
+            return BodyRead.Refused(e.StatusCode switch
+            {
+                StatusCodes.Status408RequestTimeout => IngressRejection.BodyTimeout,
+                StatusCodes.Status413PayloadTooLarge => IngressRejection.BodyTooLarge,
+                _ => IngressRejection.IncompleteBody,
+            });
+        }
+        catch (IOException)
+        {
+            // ConnectionResetException and friends: the connection broke mid-body.
+            return BodyRead.Refused(IngressRejection.IncompleteBody);
         }
 
-        return null;
+        return BodyRead.Refused(IngressRejection.BodyTooLarge);
     }
+}
+
+/// <summary>The body, or why there is none.</summary>
+internal readonly record struct BodyRead(ReadOnlyMemory<byte> Body, IngressRejection? Rejection)
+{
+    public static BodyRead Complete(ReadOnlyMemory<byte> body) => new(body, null);
+
+    public static BodyRead Refused(IngressRejection rejection) => new(default, rejection);
 }

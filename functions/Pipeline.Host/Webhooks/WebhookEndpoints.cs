@@ -1,6 +1,6 @@
-using System.Net;
 using System.Net.Mime;
 using Azure;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Net.Http.Headers;
 using Pipeline.Azure.Webhooks;
 using Pipeline.Core.Configuration;
@@ -24,6 +24,7 @@ internal static class WebhookEndpoints
     {
         builder.Services.AddSingleton<WebhookIngestor>();
         builder.Services.AddSingleton<WebhookRateLimiter>();
+        builder.Services.AddSingleton<TrustedProxies>();
         builder.Services.AddSingleton<SeenEventStore>();
         builder.Services.AddSingleton<RejectionTally>();
         builder.Services.AddHostedService<RejectionAuditFlusher>();
@@ -38,8 +39,11 @@ internal static class WebhookEndpoints
     }
 
     /// <summary>
-    /// Cheapest checks first: vendor (404), tenant (403), rate limit (429), media type (415), body limit
-    /// while reading (413); then the ingestor (signature, scope, schema); then deduplication and publishing.
+    /// Cheapest checks first: vendor (404), tenant (403), media type (415), body limit while reading
+    /// (413, or 400/408 for a body that never arrives in full); then the ingestor (signature, scope,
+    /// schema, consumer limits); then deduplication and publishing. A request refused before its
+    /// signature verified is charged to its source network's bucket (429 once that is empty); only a
+    /// verified one is charged to the tenant's, so unsigned traffic cannot lock a tenant out.
     /// </summary>
     private static async Task<IResult> ReceiveAsync(
         string vendor,
@@ -47,6 +51,7 @@ internal static class WebhookEndpoints
         HttpContext context,
         WebhookIngestor ingestor,
         WebhookRateLimiter rateLimiter,
+        TrustedProxies trustedProxies,
         SeenEventStore seenEvents,
         RejectionTally rejections,
         IEventPublisher publisher,
@@ -58,46 +63,58 @@ internal static class WebhookEndpoints
         var request = context.Request;
         var knownVendor = WebhookVendors.TryParse(vendor, out var parsedVendor);
         var resolved = knownVendor ? ingestor.Resolve(parsedVendor, tenant) : null;
+        var sourceNetwork = SourceNetworks.Truncate(trustedProxies.ClientAddress(context));
 
         // Only configured names reach logs and audit rows: route text is the attacker's.
         var auditTenant = resolved?.Id ?? (options.Tenants.ContainsKey(tenant) ? tenant.ToLowerInvariant() : RejectionTally.UnknownTenant);
         var auditVendor = knownVendor ? parsedVendor.RouteName() : "unknown";
-        IResult Reject(IngressRejection reason, string? field = null, TimeSpan? retryAfter = null)
+        IResult Reject(IngressRejection reason, string? field = null, string? limit = null, TimeSpan? retryAfter = null)
         {
             Log.WebhookRejected(logger, reason.Slug(), auditVendor, auditTenant);
-            rejections.Record(auditTenant, auditVendor, reason, SourceNetworks.Truncate(ClientAddress(context)), timeProvider.GetUtcNow());
-            return retryAfter is { } delay ? WebhookProblems.RetryLater(context.Response, reason, delay) : WebhookProblems.For(reason, field);
+            rejections.Record(auditTenant, auditVendor, reason, sourceNetwork, timeProvider.GetUtcNow());
+            return retryAfter is { } delay ? WebhookProblems.RetryLater(context.Response, reason, delay) : WebhookProblems.For(reason, field, limit);
         }
+
+        IResult RejectUnverified(IngressRejection reason) =>
+            rateLimiter.TryAcquireUnverified(sourceNetwork) is { } wait ? Reject(IngressRejection.RateLimited, retryAfter: wait) : Reject(reason);
 
         if (!knownVendor)
         {
-            return Reject(IngressRejection.UnknownVendor);
+            return RejectUnverified(IngressRejection.UnknownVendor);
         }
 
         if (resolved is null)
         {
-            return Reject(IngressRejection.TenantNotAllowed);
-        }
-
-        if (rateLimiter.TryAcquire(resolved.Id) is { } wait)
-        {
-            return Reject(IngressRejection.RateLimited, retryAfter: wait);
+            return RejectUnverified(IngressRejection.TenantNotAllowed);
         }
 
         if (!IsJson(request.ContentType))
         {
-            return Reject(IngressRejection.UnsupportedMediaType);
+            return RejectUnverified(IngressRejection.UnsupportedMediaType);
         }
 
-        if (await BoundedBody.ReadAsync(request, options.Webhooks.MaxBodyBytes, cancellationToken) is not { } body)
+        var minRate = new MinDataRate(options.Webhooks.MinBodyBytesPerSecond, TimeSpan.FromSeconds(options.Webhooks.BodyGraceSeconds));
+        var read = await BoundedBody.ReadAsync(request, options.Webhooks.MaxBodyBytes, minRate, cancellationToken);
+        if (read.Rejection is { } unread)
         {
-            return Reject(IngressRejection.BodyTooLarge);
+            return RejectUnverified(unread);
         }
 
-        var result = ingestor.Ingest(resolved, name => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null, body);
+        var result = ingestor.Ingest(resolved, name => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null, read.Body);
+        if (!result.IsAccepted && result.Rejection.IsUnverified())
+        {
+            return RejectUnverified(result.Rejection);
+        }
+
+        // The signature verified: from here on the request is the tenant's vendor's, and charged to its bucket.
+        if (rateLimiter.TryAcquire(resolved.Id) is { } tenantWait)
+        {
+            return Reject(IngressRejection.RateLimited, retryAfter: tenantWait);
+        }
+
         if (!result.IsAccepted)
         {
-            return Reject(result.Rejection, result.Field);
+            return Reject(result.Rejection, result.Field, result.Limit);
         }
 
         var accepted = result.Event;
@@ -165,25 +182,6 @@ internal static class WebhookEndpoints
         MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
         && (mediaType.MediaType.Equals(MediaTypeNames.Application.Json, StringComparison.OrdinalIgnoreCase)
             || mediaType.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>
-    /// The caller's address. Behind the Functions host (a loopback connection) it is the first
-    /// <c>X-Forwarded-For</c> entry the platform front end set; otherwise the connection's own address.
-    /// </summary>
-    private static IPAddress? ClientAddress(HttpContext context)
-    {
-        var remote = context.Connection.RemoteIpAddress;
-        if (remote is not null && IPAddress.IsLoopback(remote)
-            && context.Request.Headers["X-Forwarded-For"].ToString().Split(',')[0].Trim() is { Length: > 0 } forwarded)
-        {
-            if (IPAddress.TryParse(forwarded, out var address) || (IPEndPoint.TryParse(forwarded, out var endPoint) && (address = endPoint.Address) is not null))
-            {
-                return address;
-            }
-        }
-
-        return remote;
-    }
 }
 
 /// <summary>The 202 body: the event id, and whether this webhook was already accepted before.</summary>

@@ -12,14 +12,19 @@ internal static class WebhookProblems
 {
     public const string TypePrefix = "urn:pipeline:problem:webhook:";
 
-    public static IResult For(IngressRejection rejection, string? field = null)
+    public static IResult For(IngressRejection rejection, string? field = null, string? limit = null)
     {
         var (status, title) = Describe(rejection);
         var extensions = field is null ? null : new Dictionary<string, object?>(StringComparer.Ordinal) { ["field"] = field };
+        if (limit is not null)
+        {
+            extensions?["limit"] = limit;
+        }
+
         return Results.Problem(
             statusCode: status,
             title: title,
-            detail: field is null ? null : $"The field '{field}' is missing or invalid.",
+            detail: field is null ? null : limit is null ? $"The field '{field}' is missing or invalid." : $"The field '{field}' exceeds a storage limit: {limit}.",
             type: TypePrefix + rejection.Slug(),
             extensions: extensions);
     }
@@ -45,9 +50,12 @@ internal static class WebhookProblems
         IngressRejection.MalformedJson => (400, "The body is not a JSON object."),
         IngressRejection.MissingScope => (403, "The tenant lacks the scope this event needs."),
         IngressRejection.SchemaInvalid => (422, "The event does not match its schema."),
-        IngressRejection.RateLimited => (429, "Too many webhooks for this tenant; retry later."),
+        IngressRejection.RateLimited => (429, "Too many webhooks; retry later."),
         IngressRejection.BrokerUnavailable => (503, "The event could not be accepted now; retry later."),
         IngressRejection.EventTooLarge => (413, "The event is too large for the broker."),
+        IngressRejection.OverConsumerLimit => (422, "The event exceeds what the pipeline can store."),
+        IngressRejection.IncompleteBody => (400, "The body ended before its declared length."),
+        IngressRejection.BodyTimeout => (408, "The body arrived too slowly."),
         _ => throw new ArgumentOutOfRangeException(nameof(rejection)),
     };
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Pipeline.Core.Events;
 using Pipeline.Tests.Infrastructure;
@@ -13,7 +12,7 @@ public sealed class WriteAuditInvocationTests(AzuriteFixture azurite)
     public async Task PostWriteAudit_Redelivered_AnswersHostContractAndWritesOneRow()
     {
         var tenant = Secrets.NewTenant();
-        await using var host = await TestHost.StartAsync(azurite, new Dictionary<string, string?>());
+        await using var host = await TestHost.StartAsync(azurite, FunctionsHostRequests.UnderHost());
         var pipelineEvent = new PipelineEvent(
             EventIds.Derive("twinmind", tenant, "k-1"), "twinmind", tenant, "meeting.started", "k-1",
             DateTimeOffset.UtcNow, HasTranscript: false, JsonSerializer.SerializeToElement(new { id = "k-1" }));
@@ -22,8 +21,7 @@ public sealed class WriteAuditInvocationTests(AzuriteFixture azurite)
         for (var delivery = 1; delivery <= 2; delivery++)
         {
             var payload = $$$"""{"Data":{"message":"{{{body}}}"},"Metadata":{"MessageId":"\"{{{pipelineEvent.EventId}}}\"","DeliveryCount":"{{{delivery}}}"}}""";
-            using var response = await host.Client.PostAsync(
-                new Uri("/WriteAudit", UriKind.Relative), new StringContent(payload, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+            using var response = await host.Client.SendAsync(FunctionsHostRequests.Invocation("WriteAudit", payload), TestContext.Current.CancellationToken);
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
@@ -43,10 +41,9 @@ public sealed class WriteAuditInvocationTests(AzuriteFixture azurite)
     [InlineData("""not json""", HttpStatusCode.BadRequest)]
     public async Task PostWriteAudit_NotAnEvent_FailsTheInvocation(string payload, HttpStatusCode expected)
     {
-        await using var host = await TestHost.StartAsync(azurite, new Dictionary<string, string?>());
+        await using var host = await TestHost.StartAsync(azurite, FunctionsHostRequests.UnderHost());
 
-        using var response = await host.Client.PostAsync(
-            new Uri("/WriteAudit", UriKind.Relative), new StringContent(payload, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await host.Client.SendAsync(FunctionsHostRequests.Invocation("WriteAudit", payload), TestContext.Current.CancellationToken);
 
         Assert.Equal(expected, response.StatusCode);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Pipeline.Core.Audit;
 using Pipeline.Tests.Infrastructure;
@@ -16,14 +15,14 @@ public sealed class RetentionPurgeInvocationTests(AzuriteFixture azurite)
         await azurite.AuditWriter().WriteAsync(
             new AuditEntry(tenant, DateTimeOffset.UtcNow.AddDays(-3), AuditActions.EventAccepted, "success", "vendor:standard", "event", "old", "old", null, new Dictionary<string, string>()),
             TestContext.Current.CancellationToken);
-        await using var host = await TestHost.StartAsync(azurite, new Dictionary<string, string?>
+        await using var host = await TestHost.StartAsync(azurite, FunctionsHostRequests.UnderHost(new Dictionary<string, string?>
         {
             [$"Pipeline:Tenants:{tenant}:Vendors:standard:Secrets:0"] = Secrets.NewWhsec(),
             [$"Pipeline:Tenants:{tenant}:Privacy:AuditRetentionDays"] = "1",
-        });
+        }));
         const string Timer = """{"Data":{"timer":{"Schedule":{"AdjustForDST":true},"ScheduleStatus":{"Last":"2026-11-21T02:00:00Z","Next":"2026-11-23T02:00:00Z"},"IsPastDue":true}},"Metadata":{"sys":{"MethodName":"RetentionPurge"}}}""";
 
-        using var response = await host.Client.PostAsync(new Uri("/RetentionPurge", UriKind.Relative), new StringContent(Timer, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await host.Client.SendAsync(FunctionsHostRequests.Invocation("RetentionPurge", Timer), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));

@@ -38,7 +38,10 @@ internal sealed class IngressHost : IAsyncDisposable
     public string OtherSecret { get; }
 
     public static async Task<IngressHost> StartAsync(
-        AzuriteFixture azurite, IReadOnlyDictionary<string, string?>? extraSettings = null, bool realPublisher = false)
+        AzuriteFixture azurite,
+        IReadOnlyDictionary<string, string?>? extraSettings = null,
+        bool realPublisher = false,
+        Action<IServiceCollection>? services = null)
     {
         var tenant = Infrastructure.Secrets.NewTenant();
         var otherTenant = Infrastructure.Secrets.NewTenant();
@@ -62,12 +65,14 @@ internal sealed class IngressHost : IAsyncDisposable
         }
 
         var publisher = realPublisher ? null : new RecordingPublisher();
-        var host = await TestHost.StartAsync(azurite, settings, services =>
+        var host = await TestHost.StartAsync(azurite, settings, collection =>
         {
             if (publisher is not null)
             {
-                services.AddSingleton<IEventPublisher>(publisher);
+                collection.AddSingleton<IEventPublisher>(publisher);
             }
+
+            services?.Invoke(collection);
         });
         return new IngressHost(host, publisher, tenant, otherTenant, secrets, otherSecret);
     }

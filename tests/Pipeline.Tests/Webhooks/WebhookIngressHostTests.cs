@@ -279,7 +279,8 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
     public async Task Post_TranscriptLargerThanALocalQueueMessage_IsNeither5xxNorLost()
     {
         // Local mode publishes to Azurite queues (64 KiB a message): a big transcript must either be
-        // published or refused as too large, never answered with a retryable 503.
+        // refused as too large, or be accepted and then really kept: audited and stored, through the
+        // real Local mode dispatcher and consumers.
         await using var host = await IngressHost.StartAsync(azurite, new Dictionary<string, string?> { ["Pipeline:Webhooks:MaxBodyBytes"] = "1048576" }, realPublisher: true);
         var transcript = string.Concat(Enumerable.Repeat("Alice: let us review the quarterly numbers. ", 4000));
         var body = $$$"""{"id":"tm-big-{{{Guid.NewGuid():N}}}","type":"transcript.completed","data":{"transcript_id":"tr-big","transcript":"{{{transcript}}}"}}""";
@@ -287,5 +288,18 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
         using var response = await host.SendSignedAsync(WebhookVendor.TwinMind, body);
 
         Assert.Contains(response.StatusCode, new[] { HttpStatusCode.Accepted, HttpStatusCode.RequestEntityTooLarge });
+        if (response.StatusCode == HttpStatusCode.Accepted)
+        {
+            var eventId = (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("eventId").GetString();
+            var rows = await Eventually.GetAsync(
+                async () =>
+                {
+                    var found = await AuditRows.ForTenantAsync(azurite, host.Tenant);
+                    return found.Count(r => r.GetString("EventId") == eventId
+                        && r.GetString("Action") is Pipeline.Core.Audit.AuditActions.EventAccepted or Pipeline.Core.Audit.AuditActions.TranscriptStored) == 2 ? found : null;
+                },
+                "the event.accepted and transcript.stored rows of the accepted transcript");
+            Assert.DoesNotContain(rows, r => r.GetString("Action") == Pipeline.Core.Audit.AuditActions.TranscriptRejected);
+        }
     }
 }
