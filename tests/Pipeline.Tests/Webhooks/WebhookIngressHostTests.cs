@@ -283,7 +283,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
         // real Local mode dispatcher and consumers.
         await using var host = await IngressHost.StartAsync(azurite, new Dictionary<string, string?> { ["Pipeline:Webhooks:MaxBodyBytes"] = "1048576" }, realPublisher: true);
         var transcript = string.Concat(Enumerable.Repeat("Alice: let us review the quarterly numbers. ", 4000));
-        var body = $$$"""{"id":"tm-big-{{{Guid.NewGuid():N}}}","type":"transcript.completed","data":{"transcript_id":"tr-big","transcript":"{{{transcript}}}"}}""";
+        var body = $$$"""{"id":"tm-big-{{{Guid.NewGuid():N}}}","type":"transcript.completed","data":{"transcript_id":"tr-big","consent":true,"transcript":"{{{transcript}}}"}}""";
 
         using var response = await host.SendSignedAsync(WebhookVendor.TwinMind, body);
 
