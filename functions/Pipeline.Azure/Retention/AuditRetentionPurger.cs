@@ -79,6 +79,42 @@ public sealed class AuditRetentionPurger(TableServiceClient tableService)
         return new PurgeResult(rows + await DrainAsync(0), Finished: true);
     }
 
+    /// <summary>
+    /// Every tenant with audit rows, configured or not (the <c>_unknown</c> tenant of rejection counts, a
+    /// tenant removed from configuration). A skip-scan: partitions are <c>{tenant}_{yyyyMMdd}</c> and a
+    /// tenant id holds no <c>_</c>, so one row per tenant is read and the next query starts past all of
+    /// that tenant's partitions; the cost follows the number of tenants, not of rows.
+    /// </summary>
+    public async IAsyncEnumerable<string> TenantsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var from = "";
+        while (true)
+        {
+            string? partition = null;
+            try
+            {
+                await foreach (var row in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey gt {from}"), maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken))
+                {
+                    partition = row.PartitionKey;
+                    break;
+                }
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                yield break; // No audit table yet.
+            }
+
+            if (partition is null || partition.LastIndexOf('_') is var separator && separator <= 0)
+            {
+                yield break;
+            }
+
+            var tenant = partition[..separator];
+            yield return tenant;
+            from = tenant + "_~";
+        }
+    }
+
     private async Task<int> SubmitAsync(List<TableTransactionAction> batch, bool dryRun, CancellationToken cancellationToken)
     {
         // A partition's chain head is bookkeeping, not an audit row: removed, never counted.

@@ -27,11 +27,25 @@ public sealed class RetentionRunner(
     public async Task<RetentionReport> RunAsync(RetentionRequest request, IProgress<RetentionResult>? progress = null, CancellationToken cancellationToken = default)
     {
         var tenants = request.Tenant is { } only
-            ? options.Tenants.Where(t => string.Equals(t.Key, only, StringComparison.OrdinalIgnoreCase)).ToList()
-            : [.. options.Tenants];
+            ? options.Tenants.Where(t => string.Equals(t.Key, only, StringComparison.OrdinalIgnoreCase)).Select(t => (t.Key, t.Value, Configured: true)).ToList()
+            : [.. options.Tenants.Select(t => (t.Key, t.Value, Configured: true))];
         if (request.Tenant is not null && tenants.Count == 0)
         {
             throw new ArgumentException($"No tenant '{request.Tenant}' is configured.");
+        }
+
+        if (request.Tenant is null)
+        {
+            // Rows of the _unknown tenant (rejection counts) and of tenants removed from configuration
+            // fall under the default policy: nothing escapes retention for want of a configuration entry.
+            var configured = new HashSet<string>(options.Tenants.Keys, StringComparer.OrdinalIgnoreCase);
+            await foreach (var found in auditPurger.TenantsAsync(cancellationToken))
+            {
+                if (configured.Add(found))
+                {
+                    tenants.Add((found, new TenantOptions(), Configured: false));
+                }
+            }
         }
 
         var clock = Stopwatch.StartNew();
@@ -40,7 +54,7 @@ public sealed class RetentionRunner(
         var (expiredDeadLetters, deadLettersFinished) = OutOfTime()
             ? (new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase), false)
             : await PurgeDeadLettersAsync(request, cancellationToken);
-        foreach (var (name, tenant) in tenants.OrderBy(t => t.Key, StringComparer.Ordinal))
+        foreach (var (name, tenant, isConfigured) in tenants.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
             var id = name.ToLowerInvariant();
             var tenantClock = Stopwatch.StartNew();
@@ -52,10 +66,14 @@ public sealed class RetentionRunner(
             var audit = OutOfTime()
                 ? new PurgeResult(0, Finished: false)
                 : await auditPurger.PurgeAsync(id, cutoff, request.DryRun, OutOfTime, cancellationToken);
+            var holds = OutOfTime()
+                ? new PurgeResult(0, Finished: false)
+                : await transcriptPurger.PurgeHoldsAsync(id, request.AsOf, request.DryRun, cancellationToken);
             List<RetentionResult> tenantResults =
             [
                 new(id, RetentionKinds.Transcripts, transcripts.Rows, transcripts.Finished),
                 new(id, RetentionKinds.AuditRows, audit.Rows, audit.Finished),
+                new(id, RetentionKinds.ErasureHolds, holds.Rows, holds.Finished),
             ];
             if (deadLetters is not null)
             {
@@ -68,7 +86,9 @@ public sealed class RetentionRunner(
                 progress?.Report(result);
             }
 
-            if (!request.DryRun)
+            // A tenant no longer configured gets a run row only when something of it went: a row a run leaves
+            // in a gone tenant's partitions would be one more thing for the next run to purge.
+            if (!request.DryRun && (isConfigured || tenantResults.Any(r => r.Rows > 0)))
             {
                 await auditWriter.WriteAsync(RunRow(id, tenantResults, tenantClock.Elapsed), cancellationToken);
             }
@@ -159,4 +179,7 @@ public static class RetentionKinds
     public const string DeadLetters = "deadLetters";
 
     public const string Transcripts = "transcripts";
+
+    /// <summary>Erasure holds past the audit retention period they were placed for.</summary>
+    public const string ErasureHolds = "erasureHolds";
 }

@@ -14,6 +14,10 @@ public sealed class TranscriptRetentionPurger(TableServiceClient tableService, T
     private readonly TableClient _expiry = tableService.GetTableClient(TranscriptTableStore.ExpiryTableName);
     private readonly TableClient _transcripts = tableService.GetTableClient(TranscriptTableStore.TableName);
 
+    /// <summary>Deletes (or only counts) the tenant's erasure holds whose retention period has passed.</summary>
+    public async Task<PurgeResult> PurgeHoldsAsync(string tenant, DateTimeOffset asOf, bool dryRun = false, CancellationToken cancellationToken = default) =>
+        new(await store.PurgeExpiredHoldsAsync(tenant, asOf, dryRun, cancellationToken).ConfigureAwait(false), Finished: true);
+
     /// <summary>Deletes (or only counts) the tenant's expired transcripts; stops between transcripts when out of time.</summary>
     public async Task<PurgeResult> PurgeAsync(
         string tenant,

@@ -148,7 +148,7 @@ public sealed class SubjectRecords(
 
             foreach (var transcriptId in found)
             {
-                if (await store.DeleteAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false))
+                if (await store.EraseAsync(tenant, transcriptId, options, timeProvider.GetUtcNow(), "subject-erased", cancellationToken).ConfigureAwait(false))
                 {
                     erased++;
                 }

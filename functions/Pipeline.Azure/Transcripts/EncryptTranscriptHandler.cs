@@ -2,6 +2,7 @@ using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
+using Pipeline.Core.Privacy;
 using Pipeline.Core.Transcripts;
 
 namespace Pipeline.Azure.Transcripts;
@@ -20,6 +21,12 @@ public enum TranscriptHandlingOutcome
 
     /// <summary>Not stored and never will be: too large, malformed, or the tenant is gone.</summary>
     Rejected,
+
+    /// <summary>Not stored: the transcript was deleted or its subject erased, and the erasure hold stands.</summary>
+    Held,
+
+    /// <summary>Not stored: another event already stored a transcript under this id.</summary>
+    Conflict,
 }
 
 /// <summary>The outcome and a reason fit for logs and audit (ids and counts only).</summary>
@@ -36,8 +43,11 @@ public sealed class EncryptTranscriptHandler(
     TranscriptProtector protector,
     TranscriptTableStore store,
     AuditTableWriter audit,
-    PipelineOptions options)
+    PipelineOptions options,
+    TimeProvider? timeProvider = null)
 {
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
     /// <summary>The reason of a transcript not stored because its event records no consent (Privacy:RequireConsent).</summary>
     public const string NoConsent = "no-consent";
 
@@ -75,6 +85,11 @@ public sealed class EncryptTranscriptHandler(
             return new(TranscriptHandlingOutcome.Skipped, NoConsent);
         }
 
+        if (await store.IsHeldAsync(pipelineEvent.Tenant, ErasureHolds.TranscriptKey(PseudonymKey, pipelineEvent.Tenant, transcript.TranscriptId), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            return new(TranscriptHandlingOutcome.Held, "erasure-hold: the transcript was deleted or its subject erased");
+        }
+
         var context = new TranscriptContext(pipelineEvent.Tenant, transcript.TranscriptId);
         var sealedTranscript = await protector.ProtectAsync(context, transcript.Text, cancellationToken).ConfigureAwait(false);
         var record = new TranscriptRecord(
@@ -89,6 +104,7 @@ public sealed class EncryptTranscriptHandler(
         {
             TranscriptWriteOutcome.Stored => new(TranscriptHandlingOutcome.Stored, $"stored in {sealedTranscript.Sealed.Chunks.Count} chunks"),
             TranscriptWriteOutcome.AlreadyStored => new(TranscriptHandlingOutcome.Duplicate, "already stored"),
+            TranscriptWriteOutcome.Conflict => new(TranscriptHandlingOutcome.Conflict, "conflict: another event already stored a transcript under this id"),
             _ => new(TranscriptHandlingOutcome.Rejected, $"too large: {sealedTranscript.Sealed.CiphertextLength} bytes sealed exceed one entity-group transaction"),
         };
     }
@@ -99,6 +115,8 @@ public sealed class EncryptTranscriptHandler(
         {
             TranscriptHandlingOutcome.Stored or TranscriptHandlingOutcome.Duplicate => (AuditActions.TranscriptStored, "success"),
             TranscriptHandlingOutcome.Skipped => (AuditActions.TranscriptSkipped, "success"),
+            TranscriptHandlingOutcome.Held => (AuditActions.TranscriptRejected, "refused"),
+            TranscriptHandlingOutcome.Conflict => (AuditActions.TranscriptRejected, "conflict"),
             _ => (AuditActions.TranscriptRejected, "failure"),
         };
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
+using Pipeline.Core.Configuration;
 using Pipeline.Core.Transcripts;
 using Pipeline.Azure.Storage;
 
@@ -33,6 +34,9 @@ public enum TranscriptWriteOutcome
 
     /// <summary>Larger than one entity-group transaction carries; nothing written.</summary>
     TooLarge,
+
+    /// <summary>Another event already stored a transcript under this id; nothing written, no index row added.</summary>
+    Conflict,
 }
 
 /// <summary>One page of a rewrap run.</summary>
@@ -66,6 +70,9 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     public const string ExpiryTableName = "TranscriptExpiry";
     public const string HeaderRowKey = "header";
 
+    /// <summary>Erasure holds: PartitionKey = tenant, RowKey = keyed tombstone (<see cref="Core.Privacy.ErasureHolds"/>), ExpiresAt.</summary>
+    public const string HoldTableName = "ErasureHolds";
+
     /// <summary>Header property listing the subject pseudonyms, so a delete finds its index rows by key.</summary>
     private const string SubjectsProperty = "Subjects";
 
@@ -78,8 +85,10 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     private readonly TableClient _transcripts = tableService.GetTableClient(TableName);
     private readonly TableClient _subjects = tableService.GetTableClient(SubjectTableName);
     private readonly TableClient _expiry = tableService.GetTableClient(ExpiryTableName);
+    private readonly TableClient _holds = tableService.GetTableClient(HoldTableName);
     private readonly TableCreation _tables = new(
-        tableService.GetTableClient(TableName), tableService.GetTableClient(SubjectTableName), tableService.GetTableClient(ExpiryTableName));
+        tableService.GetTableClient(TableName), tableService.GetTableClient(SubjectTableName), tableService.GetTableClient(ExpiryTableName),
+        tableService.GetTableClient(HoldTableName));
 
     /// <summary>The partition of one transcript: the tenant, then a hash, since vendor ids may hold any character.</summary>
     public static string PartitionFor(string tenant, string transcriptId) => $"{tenant}_{IdKey(transcriptId)}";
@@ -110,7 +119,14 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
         }
         catch (TableTransactionFailedException e) when (e.Status == 409 && actions[e.FailedTransactionActionIndex ?? 0].ActionType == TableTransactionActionType.Add)
         {
-            // The header exists: an earlier delivery stored this transcript, and the failed transaction wrote nothing.
+            // The header exists and the failed transaction wrote nothing: an earlier delivery of this event
+            // stored it, or another event with the same transcript id did (which is no success of this one).
+            var existing = await _transcripts.GetEntityIfExistsAsync<TableEntity>(partition, HeaderRowKey, ["EventId"], cancellationToken).ConfigureAwait(false);
+            if (existing.HasValue && existing.Value!.GetString("EventId") is { } storedBy && !string.Equals(storedBy, record.EventId, StringComparison.Ordinal))
+            {
+                return TranscriptWriteOutcome.Conflict;
+            }
+
             outcome = TranscriptWriteOutcome.AlreadyStored;
         }
 
@@ -219,6 +235,55 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
         }
 
         return header is not null;
+    }
+
+    /// <summary>
+    /// Deletes a transcript for good (an API delete, a subject erasure): an erasure hold goes first, for
+    /// the tenant's audit retention period, so a replay arriving while or after the delete runs is refused
+    /// (<see cref="IsHeldAsync"/>); then the crypto-shred of <see cref="DeleteAsync"/>. False when there
+    /// was nothing to delete (the hold stands all the same: this id is not to be stored).
+    /// </summary>
+    public async Task<bool> EraseAsync(string tenant, string transcriptId, PipelineOptions options, DateTimeOffset now, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var days = options.Tenants.TryGetValue(tenant, out var configured) ? configured.Privacy.AuditRetentionDays : new PrivacyOptions().AuditRetentionDays;
+        var key = options.Audit.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not set.");
+        await HoldAsync(tenant, Core.Privacy.ErasureHolds.TranscriptKey(key, tenant, transcriptId), now.AddDays(days), reason, cancellationToken).ConfigureAwait(false);
+        return await DeleteAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Places an erasure hold (idempotent; a later expiry wins).</summary>
+    public async Task HoldAsync(string tenant, string holdKey, DateTimeOffset expiresAt, string reason, CancellationToken cancellationToken = default)
+    {
+        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await _holds.UpsertEntityAsync(new TableEntity(tenant, holdKey) { ["ExpiresAt"] = expiresAt, ["Reason"] = reason }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>True when an unexpired erasure hold is on <paramref name="holdKey"/>.</summary>
+    public async Task<bool> IsHeldAsync(string tenant, string holdKey, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var hold = await _holds.GetEntityIfExistsAsync<TableEntity>(tenant, holdKey, ["ExpiresAt"], cancellationToken).ConfigureAwait(false);
+        return hold.HasValue && hold.Value!.GetDateTimeOffset("ExpiresAt") is { } expiresAt && expiresAt > now;
+    }
+
+    /// <summary>Deletes a tenant's erasure holds that expired before <paramref name="now"/> (or counts them); returns how many.</summary>
+    public async Task<int> PurgeExpiredHoldsAsync(string tenant, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken = default)
+    {
+        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var purged = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {tenant} and ExpiresAt lt {now}");
+        await foreach (var hold in _holds.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (!dryRun)
+            {
+                using var response = await _holds.DeleteEntityAsync(hold.PartitionKey, hold.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+            }
+
+            purged++;
+        }
+
+        return purged;
     }
 
     /// <summary>

@@ -101,9 +101,9 @@ public static class SignatureVerifier
     private static SignatureCheck VerifyStandard(
         IReadOnlyList<byte[]> keys, HeaderLookup headers, ReadOnlySpan<byte> body, DateTimeOffset now, TimeSpan tolerance)
     {
-        var id = headers("webhook-id");
-        var timestamp = headers("webhook-timestamp");
-        var signatures = headers("webhook-signature");
+        var id = StandardHeader(headers, "id");
+        var timestamp = StandardHeader(headers, "timestamp");
+        var signatures = StandardHeader(headers, "signature");
         if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(signatures))
         {
             return SignatureCheck.MissingHeaders;
@@ -191,10 +191,28 @@ public static class SignatureVerifier
             && text.SequenceEqual(canonical);
     }
 
-    /// <summary>Standard Webhooks secrets are <c>whsec_</c> + base64; the key is the decoded bytes.</summary>
+    /// <summary>
+    /// A Standard Webhooks header: <c>webhook-{name}</c>, or <c>svix-{name}</c> as Svix (the largest
+    /// sender) names them; the reference libraries accept both.
+    /// </summary>
+    public static string? StandardHeader(HeaderLookup headers, string name)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        return headers("webhook-" + name) is { Length: > 0 } value ? value : headers("svix-" + name);
+    }
+
+    /// <summary>
+    /// Standard Webhooks secrets are <c>whsec_</c> + base64; the key is the decoded bytes. Padding may be
+    /// left off, as the reference libraries allow.
+    /// </summary>
     public static bool TryDecodeWhsec(string secret, out byte[] key)
     {
         var encoded = secret.StartsWith(WhsecPrefix, StringComparison.Ordinal) ? secret[WhsecPrefix.Length..] : secret;
+        if (encoded.Length % 4 is 2 or 3)
+        {
+            encoded += new string('=', 4 - encoded.Length % 4);
+        }
+
         key = new byte[Base64.GetMaxDecodedFromUtf8Length(encoded.Length)];
         if (!Convert.TryFromBase64String(encoded, key, out var written) || written == 0)
         {

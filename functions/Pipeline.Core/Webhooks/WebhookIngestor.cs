@@ -110,7 +110,7 @@ public sealed class WebhookIngestor
                 return IngressResult.OverLimit(limit);
             }
 
-            var eventKey = (keyField is null ? headers("webhook-id") : StringProperty(root, keyField)) ?? EventIds.HashBody(body.Span);
+            var eventKey = (keyField is null ? SignatureVerifier.StandardHeader(headers, "id") : StringProperty(root, keyField)) ?? EventIds.HashBody(body.Span);
             var eventType = SafeEventType(rawType);
             var vendorKey = vendor.RouteName();
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Pipeline.Azure.Local;
+using Pipeline.Core.Configuration;
 using Pipeline.Host.Invocations;
 
 namespace Pipeline.Host.Local;
@@ -18,9 +19,22 @@ internal sealed class LocalDispatcher(
     QueueEventPublisher publisher,
     FunctionInvoker invoker,
     LocalDispatcherOptions options,
+    PipelineOptions pipelineOptions,
     TimeProvider timeProvider,
     ILogger<LocalDispatcher> logger) : BackgroundService
 {
+    /// <summary>The longest a poison message is kept (issue 16 item 8).</summary>
+    public static readonly TimeSpan MaxPoisonLifetime = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// A poison message holds the full event, payload and all, so it must not outlive the data it
+    /// carries: it expires (queue message time-to-live) after seven days, or the shortest transcript
+    /// retention of any tenant when that is shorter.
+    /// </summary>
+    private TimeSpan PoisonLifetime => TimeSpan.FromDays(Math.Min(
+        MaxPoisonLifetime.TotalDays,
+        pipelineOptions.Tenants.Values.Select(t => t.Privacy.TranscriptRetentionDays).DefaultIfEmpty(int.MaxValue).Min()));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await publisher.CreateQueuesAsync(stoppingToken);
@@ -94,8 +108,10 @@ internal sealed class LocalDispatcher(
 
     private async Task MoveToPoisonAsync(QueueClient queue, QueueMessage message, string poisonText, CancellationToken cancellationToken)
     {
-        // The poison copy says why, as a Service Bus dead letter does (pipeline deadletter list shows it).
-        await queueService.GetQueueClient(LocalSubscriptions.PoisonQueue(queue.Name)).SendMessageAsync(poisonText, cancellationToken);
+        // The poison copy says why, as a Service Bus dead letter does (pipeline deadletter list shows it),
+        // and expires within retention even where no retention run removes it first.
+        await queueService.GetQueueClient(LocalSubscriptions.PoisonQueue(queue.Name))
+            .SendMessageAsync(poisonText, visibilityTimeout: null, timeToLive: PoisonLifetime, cancellationToken);
         await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
     }
 

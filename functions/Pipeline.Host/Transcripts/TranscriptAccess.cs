@@ -1,6 +1,7 @@
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Configuration;
 using Pipeline.Core.Transcripts;
 
 namespace Pipeline.Host.Transcripts;
@@ -10,7 +11,8 @@ namespace Pipeline.Host.Transcripts;
 /// API (actor = the caller's <c>oid</c>) and the CLI (actor = the operator) go through here. Audit rows and
 /// log lines name ids, outcomes and failure kinds only, never text.
 /// </summary>
-public sealed class TranscriptAccess(TranscriptReader reader, TranscriptTableStore store, AuditTableWriter audit, TimeProvider timeProvider, ILogger<TranscriptAccess> logger)
+public sealed class TranscriptAccess(
+    TranscriptReader reader, TranscriptTableStore store, AuditTableWriter audit, PipelineOptions options, TimeProvider timeProvider, ILogger<TranscriptAccess> logger)
 {
     /// <summary>Reads (and audits reading) a transcript; <paramref name="transcriptId"/> is a valid id (<see cref="TranscriptIds"/>).</summary>
     public async Task<TranscriptReadResult> ReadAsync(string tenant, string transcriptId, string actor, CancellationToken cancellationToken = default)
@@ -39,11 +41,11 @@ public sealed class TranscriptAccess(TranscriptReader reader, TranscriptTableSto
         return read;
     }
 
-    /// <summary>Crypto-shreds the transcript; false when there was none.</summary>
+    /// <summary>Crypto-shreds the transcript under an erasure hold (a late replay is not stored again); false when there was none.</summary>
     public async Task<bool> DeleteAsync(string tenant, string transcriptId, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(TranscriptIds.IsValid(transcriptId), true, nameof(transcriptId));
-        var deleted = await store.DeleteAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false);
+        var deleted = await store.EraseAsync(tenant, transcriptId, options, timeProvider.GetUtcNow(), "transcript-deleted", cancellationToken).ConfigureAwait(false);
         await AuditAsync(tenant, transcriptId, AuditActions.TranscriptDeleted, deleted ? "success" : "not-found", actor, new Dictionary<string, string>(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
         return deleted;
     }

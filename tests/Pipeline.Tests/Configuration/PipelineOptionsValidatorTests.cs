@@ -55,6 +55,21 @@ public sealed class PipelineOptionsValidatorTests
     }
 
     [Fact]
+    public void Start_WhsecWithoutPadding_IsAccepted()
+    {
+        var unpadded = Secrets.NewWhsec().TrimEnd('=');
+        var failure = StartFails(new()
+        {
+            ["Pipeline:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Pipeline:Tenants:acme:Vendors:standard:Secrets:0"] = unpadded,
+            ["Pipeline:Webhooks:ToleranceSeconds"] = "0", // something else fails, so start-up reports
+        });
+
+        Assert.DoesNotContain(failure.Failures, f => f.Contains("standard:Secrets:0", StringComparison.Ordinal));
+        Assert.Contains(failure.Failures, f => f.StartsWith("Pipeline:Webhooks:ToleranceSeconds", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Start_OverlongPiiPattern_FailsWithoutEchoingIt()
     {
         var pattern = "PATTERNVALUE" + new string('x', 300);

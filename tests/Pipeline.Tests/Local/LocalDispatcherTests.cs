@@ -37,6 +37,9 @@ public sealed class LocalDispatcherTests(AzuriteFixture azurite)
 
         var poisoned = await WaitForPoisonAsync(subscriptions.AuditQueue);
 
+        // The poison message holds the whole event: it expires within retention, not never.
+        var lifetime = poisoned[0].ExpiresOn - poisoned[0].InsertedOn;
+        Assert.True(lifetime <= LocalDispatcher.MaxPoisonLifetime + TimeSpan.FromMinutes(1) && lifetime > TimeSpan.FromDays(6), $"poison lifetime {lifetime}");
         var envelope = LocalQueueEnvelope.TryParse(Assert.Single(poisoned).MessageText);
         Assert.Equal("m-1", envelope?.MessageId);
         PeekedMessage[] left = await queue.PeekMessagesAsync(10, TestContext.Current.CancellationToken);

@@ -131,21 +131,23 @@ public sealed class PiiPatternsTests
 
     [Theory]
     [InlineData(":")]
-    [InlineData("1:")]
     [InlineData("a:b::")]
-    [InlineData("::1:")]
+    [InlineData("ab:")]
     [InlineData("a@")]
     [InlineData("a@b.")]
     [InlineData("a.b@")]
     public void Redact_MebibyteOfAdversarialText_TakesUnder100Ms(string unit)
     {
         // The old IPv6 pattern's lookahead made a million colons take minutes; a linear scan takes milliseconds.
+        // (Inputs without digits: the digit patterns' real work on digit runs is measured by growth below.)
         var best = BestOfFive(string.Concat(Enumerable.Repeat(unit, 1024 * 1024 / unit.Length)));
 
         Assert.True(best < TimeSpan.FromMilliseconds(100), $"1 MiB of '{unit}' took {best.TotalMilliseconds:F0} ms");
     }
 
     [Theory]
+    [InlineData("1:")]
+    [InlineData("::1:")]
     [InlineData("1 ")]
     [InlineData("1-")]
     [InlineData("1.")]
@@ -159,11 +161,37 @@ public sealed class PiiPatternsTests
     {
         // Digit-heavy text is real work (every pattern looks at it), and on a shared two-core runner an
         // absolute bound on it measures the neighbours: the ratio of 1 MiB to 128 KiB is 8 when linear,
-        // 64 when quadratic. Best of five each, so one busy moment does not decide.
-        var small = BestOfFive(string.Concat(Enumerable.Repeat(unit, 128 * 1024 / unit.Length)));
-        var large = BestOfFive(string.Concat(Enumerable.Repeat(unit, 1024 * 1024 / unit.Length)));
+        // 64 when quadratic. Small and large runs alternate (best of five each) so load hits both alike,
+        // and a noisy attempt is measured again: a quadratic scanner fails every attempt.
+        var smallText = string.Concat(Enumerable.Repeat(unit, 128 * 1024 / unit.Length));
+        var largeText = string.Concat(Enumerable.Repeat(unit, 1024 * 1024 / unit.Length));
+        var attempts = new List<string>();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var (small, large) = (TimeSpan.MaxValue, TimeSpan.MaxValue);
+            for (var run = 0; run < 5; run++)
+            {
+                small = Min(small, Time(smallText));
+                large = Min(large, Time(largeText));
+            }
 
-        Assert.True(large.TotalMilliseconds < 20 * Math.Max(small.TotalMilliseconds, 1), $"'{unit}': 128 KiB {small.TotalMilliseconds:F1} ms, 1 MiB {large.TotalMilliseconds:F1} ms");
+            attempts.Add($"128 KiB {small.TotalMilliseconds:F1} ms, 1 MiB {large.TotalMilliseconds:F1} ms");
+            if (large.TotalMilliseconds < 24 * Math.Max(small.TotalMilliseconds, 1))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"'{unit}': {string.Join("; ", attempts)}");
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Time(string text)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        PiiPatterns.Redact(text, e => e);
+        return watch.Elapsed;
     }
 
     private static TimeSpan BestOfFive(string text)

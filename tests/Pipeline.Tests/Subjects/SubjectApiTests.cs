@@ -41,6 +41,18 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
     /// <summary>Sends a signed transcript.completed naming the subject (by their email) and waits until it is stored.</summary>
     private static async Task StoreTranscriptAsync(TestHost host, string tenant, string secret, string transcriptId)
     {
+        using var response = await SendTranscriptAsync(host, tenant, secret, transcriptId);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        var reader = host.Services.GetRequiredService<TranscriptReader>();
+        await Eventually.GetAsync(
+            async () => await reader.ReadAsync(tenant, transcriptId, TestContext.Current.CancellationToken) is { Found: true } found ? found : null,
+            "the stored transcript");
+    }
+
+    /// <summary>Posts the signed transcript.completed (the same bytes for the same id every time).</summary>
+    private static async Task<HttpResponseMessage> SendTranscriptAsync(TestHost host, string tenant, string secret, string transcriptId)
+    {
         var body = Encoding.UTF8.GetBytes(new JsonObject
         {
             ["id"] = "evt-" + transcriptId,
@@ -60,13 +72,7 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
         }.ToJsonString());
         using var request = Signing.Json($"/api/webhooks/twinmind/{tenant}", body);
         request.Headers.Add("x-twinmind-signature", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body)));
-        using var response = await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-
-        var reader = host.Services.GetRequiredService<TranscriptReader>();
-        await Eventually.GetAsync(
-            async () => await reader.ReadAsync(tenant, transcriptId, TestContext.Current.CancellationToken) is { Found: true } found ? found : null,
-            "the stored transcript");
+        return await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
     private static async Task<HttpResponseMessage> SendAsync(TestHost host, HttpMethod method, string path, string? token)
@@ -232,6 +238,45 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
         AssertNoRawSubject(raw);
         AssertNoRawSubject(await AllAuditTextAsync(tenant));
         AssertNoRawSubjectLogged();
+    }
+
+    [Fact]
+    public async Task Erase_ThenLateReplayOfTheSameEvent_IsNotStoredAgain_AndTheRefusalIsAudited()
+    {
+        var tenant = Secrets.NewTenant();
+        var secret = Secrets.NewSecret();
+        await using (var first = await StartAsync(tenant, secret))
+        {
+            await StoreTranscriptAsync(first, tenant, secret, "tr-replayed");
+            using var erase = await SendAsync(first, HttpMethod.Delete, ErasePath(tenant), Token("oid-eraser", [CallerRoles.SubjectsErase], [tenant]));
+            Assert.Equal(HttpStatusCode.OK, erase.StatusCode);
+        }
+
+        // Days later, on another instance, the deduplication memory has expired: the same captured bytes are accepted again.
+        await using var host = await StartAsync(tenant, secret);
+        var seen = azurite.TableService.GetTableClient(Pipeline.Azure.Webhooks.SeenEventStore.TableName);
+        await foreach (var row in seen.QueryAsync<global::Azure.Data.Tables.TableEntity>(e => e.PartitionKey == tenant, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            await seen.DeleteEntityAsync(row.PartitionKey, row.RowKey, global::Azure.ETag.All, TestContext.Current.CancellationToken);
+        }
+
+        using var replay = await SendTranscriptAsync(host, tenant, secret, "tr-replayed");
+        Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        Assert.Contains("\"duplicate\":false", await replay.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+        var refused = await Eventually.GetAsync(
+            async () => (await AuditRows.ForTenantAsync(azurite, tenant)).Find(r => r.GetString("Action") == AuditActions.TranscriptRejected),
+            "the audited refusal");
+        Assert.Equal("refused", refused.GetString("Outcome"));
+        Assert.StartsWith("erasure-hold", refused.GetString("Detail_reason"), StringComparison.Ordinal);
+        Assert.False((await host.Services.GetRequiredService<TranscriptReader>().ReadAsync(tenant, "tr-replayed", TestContext.Current.CancellationToken)).Found);
+        Assert.Empty(await RowsAsync(TranscriptTableStore.TableName, TranscriptTableStore.PartitionFor(tenant, "tr-replayed")));
+        Assert.Empty(await RowsAsync(TranscriptTableStore.SubjectTableName, $"{tenant}_{Pseudonym}"));
+        // The hold is a keyed hash: neither the tenant's transcript id nor its unkeyed hash is in it.
+        var holds = await RowsAsync(TranscriptTableStore.HoldTableName, tenant);
+        var hold = Assert.Single(holds);
+        Assert.DoesNotContain("tr-replayed", string.Join('|', hold.Select(p => $"{p.Key}={p.Value}")), StringComparison.Ordinal);
+        Assert.DoesNotContain(TranscriptTableStore.PartitionFor(tenant, "tr-replayed")[(tenant.Length + 1)..], hold.RowKey, StringComparison.Ordinal);
     }
 
     [Fact]

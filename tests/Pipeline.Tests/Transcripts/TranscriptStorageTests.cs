@@ -136,6 +136,42 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task HandleAsync_SecondDifferentEventForAStoredTranscriptId_IsAConflictNotASuccess()
+    {
+        var (handler, reader, store) = Build();
+        await handler.HandleAsync(Event("tr-twice", $"Speaker 1: {Phrase}."), TestContext.Current.CancellationToken);
+        var other = Event("tr-twice", "Speaker 9: a different meeting.") with { EventId = "evt_other", EventKey = "tm-other" };
+
+        var again = await handler.HandleAsync(Event("tr-twice", $"Speaker 1: {Phrase}."), TestContext.Current.CancellationToken);
+        var conflict = await handler.HandleAsync(other, TestContext.Current.CancellationToken);
+
+        Assert.Equal(TranscriptHandlingOutcome.Duplicate, again.Outcome);
+        Assert.Equal(TranscriptHandlingOutcome.Conflict, conflict.Outcome);
+        var read = await reader.ReadAsync(_tenant, "tr-twice", TestContext.Current.CancellationToken);
+        Assert.Contains(Phrase, System.Text.Encoding.UTF8.GetString(read.Opened!.Plaintext!), StringComparison.Ordinal);
+        var rows = await AuditRows.ForTenantAsync(azurite, _tenant);
+        var rejected = Assert.Single(rows, r => r.GetString("EventId") == "evt_other");
+        Assert.Equal((AuditActions.TranscriptRejected, "conflict"), (rejected.GetString("Action"), rejected.GetString("Outcome")));
+        Assert.Single(rows, r => r.GetString("Action") == AuditActions.TranscriptStored);
+        Assert.Single(await store.FindBySubjectAsync(_tenant, Pseudonyms.Of(_pseudonymKey, Email), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task HandleAsync_AfterErasure_IsHeldAndAuditedAsRefused()
+    {
+        var (handler, reader, store) = Build();
+        await handler.HandleAsync(Event("tr-held", $"Speaker 1: {Phrase}."), TestContext.Current.CancellationToken);
+        var options = new PipelineOptions { Audit = new AuditOptions { PseudonymKey = _pseudonymKey } };
+        Assert.True(await store.EraseAsync(_tenant, "tr-held", options, At.AddDays(1), "transcript-deleted", TestContext.Current.CancellationToken));
+
+        var replay = await handler.HandleAsync(Event("tr-held", $"Speaker 1: {Phrase}.") with { ReceivedAt = At.AddDays(200) }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(TranscriptHandlingOutcome.Held, replay.Outcome);
+        Assert.False((await reader.ReadAsync(_tenant, "tr-held", TestContext.Current.CancellationToken)).Found);
+        Assert.Contains(await AuditRows.ForTenantAsync(azurite, _tenant), r => r.GetString("Outcome") == "refused" && r.GetString("Action") == AuditActions.TranscriptRejected);
+    }
+
+    [Fact]
     public async Task HandleAsync_RequireConsentOff_StoresWithoutRecordedConsent()
     {
         var (handler, reader, _) = Build(requireConsent: false);

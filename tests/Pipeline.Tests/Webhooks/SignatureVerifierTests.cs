@@ -182,6 +182,37 @@ public sealed class SignatureVerifierTests
     }
 
     [Fact]
+    public void Verify_StandardReferenceVectorUnderSvixHeaderNames_IsValid()
+    {
+        // Svix sends the same scheme as svix-id / svix-timestamp / svix-signature.
+        const string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        var body = """{"test": 2432232314}"""u8.ToArray();
+        var headers = Lookup(("svix-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"), ("svix-timestamp", "1614265330"),
+            ("svix-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="));
+
+        Assert.Equal(SignatureCheck.Valid, Verify(WebhookVendor.Standard, [secret], headers, body, DateTimeOffset.FromUnixTimeSeconds(1614265330)));
+        Assert.Equal(SignatureCheck.MissingHeaders, Verify(WebhookVendor.Standard, [secret], Lookup(("svix-id", "msg_1")), body, DateTimeOffset.FromUnixTimeSeconds(1614265330)));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Verify_WhsecWithoutBase64Padding_DecodesAndVerifies(int padding)
+    {
+        // 32 bytes encode to 44 characters ending in one '='; 31 bytes to two. Senders often leave them off.
+        var key = RandomNumberGenerator.GetBytes(padding == 1 ? 32 : 31);
+        var padded = "whsec_" + Convert.ToBase64String(key);
+        var unpadded = padded.TrimEnd('=');
+        Assert.Equal(padding, padded.Length - unpadded.Length);
+        var timestamp = Unix(Now);
+        var headers = Lookup(("webhook-id", "msg_1"), ("webhook-timestamp", timestamp), ("webhook-signature", Standard(padded, "msg_1", timestamp, Body)));
+
+        Assert.True(SignatureVerifier.TryDecodeWhsec(unpadded, out var decoded));
+        Assert.Equal(key, decoded);
+        Assert.Equal(SignatureCheck.Valid, Verify(WebhookVendor.Standard, [unpadded], headers));
+    }
+
+    [Fact]
     public void Verify_StandardReferenceVectorTooOld_IsStaleTimestamp()
     {
         const string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

@@ -1,0 +1,282 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Pipeline.Azure.Local;
+using Pipeline.Core.Audit;
+using Pipeline.Core.Events;
+using Pipeline.Core.Webhooks;
+using Pipeline.Host.Auth;
+using Pipeline.Tests.Infrastructure;
+
+namespace Pipeline.Tests.Privacy;
+
+/// <summary>
+/// Issue 16's corpus through the real handler on Azurite: a unique marker in every field of every event
+/// type that its schema does not classify safe (names, titles, SCIM ids, scores' neighbours, notes, free
+/// text with phones, SSNs and cards, Unicode emails, unknown fields, nested unknown objects, an undeclared
+/// event type, all of a Standard Webhooks event's data), plus an email in a safe field for the second
+/// net. Then every table, every queue message, every log line and every problem response is scanned:
+/// no marker anywhere. The transcript, which carries a marker in its text, still round-trips through the API.
+/// </summary>
+public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
+{
+    private readonly string _run = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+    private readonly List<string> _markers = [];
+
+    /// <summary>A fresh marker: 'm', 'k' and 'x' are no hex digits, so no pseudonym or hash can contain one.</summary>
+    private string M()
+    {
+        var marker = $"mk{_run}x{_markers.Count:D3}";
+        _markers.Add(marker);
+        return marker;
+    }
+
+    private string Email() => $"{M()}.jürgen@bücher.example";
+
+    private JsonObject Unknown() => new()
+    {
+        ["x_note"] = $"call +1 415 555 0199 or {M()}",
+        ["x_nested"] = new JsonObject { ["deeper"] = new JsonObject { ["secret"] = M(), ["list"] = new JsonArray(M(), new JsonObject { ["k"] = M() }) } },
+        [$"by_{M()}"] = "key-named",
+    };
+
+    [Fact]
+    public async Task Corpus_EveryFieldOfEveryEventType_NoMarkerInAnyTableQueueLogOrProblem_TranscriptRoundTrips()
+    {
+        var tenant = Secrets.NewTenant();
+        var secrets = new Dictionary<WebhookVendor, string>
+        {
+            [WebhookVendor.MindTickle] = Secrets.NewSecret(),
+            [WebhookVendor.TwinMind] = Secrets.NewSecret(),
+            [WebhookVendor.Standard] = Secrets.NewWhsec(),
+        };
+        var settings = new Dictionary<string, string?>
+        {
+            ["Pipeline:KeyVault:LocalKeyFile"] = Path.Combine(Directory.CreateTempSubdirectory("pipeline-corpus-").FullName, "kek.json"),
+            [$"Pipeline:Tenants:{tenant}:Vendors:mindtickle:Scopes:0"] = "scim:write",
+        };
+        foreach (var (vendor, secret) in secrets)
+        {
+            settings[$"Pipeline:Tenants:{tenant}:Vendors:{vendor.RouteName()}:Secrets:0"] = secret;
+        }
+
+        var logs = new CapturedLogs();
+        await using var host = await TestHost.StartAsync(azurite, settings, services => services.AddSingleton<ILoggerProvider>(logs));
+        var transcriptId = $"tr-{_run}";
+        var transcriptText = $"Priya: the {M()} numbers, reach me on +44 20 7946 0958, SSN 078-05-1120, card 4111 1111 1111 1111.";
+        var events = Events(transcriptId, transcriptText);
+        var problems = new List<string>();
+
+        foreach (var (vendor, body) in events)
+        {
+            var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
+            using var accepted = await SendAsync(host, vendor, tenant, secrets[vendor], bytes);
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            using var forged = await SendAsync(host, vendor, tenant, vendor == WebhookVendor.Standard ? Secrets.NewWhsec() : Secrets.NewSecret(), bytes);
+            using var unknownTenant = await SendAsync(host, vendor, "no-such-tenant", secrets[vendor], bytes);
+            Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden), (forged.StatusCode, unknownTenant.StatusCode));
+            problems.Add(await TextAsync(accepted));
+            problems.Add(await TextAsync(forged));
+            problems.Add(await TextAsync(unknownTenant));
+        }
+
+        // Schema-invalid events answer 422 naming the field, never its value.
+        var invalid = (JsonObject)events[0].Body.DeepClone();
+        invalid["data"]!["user"]!["emails"]![0]!["value"] = $"not an email {M()}";
+        using (var schemaInvalid = await SendAsync(host, WebhookVendor.MindTickle, tenant, secrets[WebhookVendor.MindTickle], Encoding.UTF8.GetBytes(invalid.ToJsonString())))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, schemaInvalid.StatusCode);
+            problems.Add(await TextAsync(schemaInvalid));
+        }
+
+        // A personal value as a route id is a 400, audited without it.
+        var token = LocalTokens.Mint(TestHost.LocalSigningKey, "oid-reader", [CallerRoles.TranscriptsRead, CallerRoles.AuditRead, CallerRoles.SubjectsExport], [tenant], DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
+        using (var badId = await GetAsync(host, $"/api/transcripts/{tenant}/{Uri.EscapeDataString(Email())}", token))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, badId.StatusCode);
+            problems.Add(await TextAsync(badId));
+        }
+
+        // Every accepted event's row and the transcript are written.
+        var rows = await Eventually.GetAsync(
+            async () =>
+            {
+                var current = await AuditRows.ForTenantAsync(azurite, tenant);
+                return current.Count(r => r.GetString("Action") == AuditActions.EventAccepted) >= events.Count
+                    && current.Any(r => r.GetString("Action") == AuditActions.TranscriptStored) ? current : null;
+            },
+            "the audit rows of the corpus");
+        Assert.Equal("success", rows.Single(r => r.GetString("Action") == AuditActions.TranscriptStored).GetString("Outcome"));
+
+        // The transcript round-trips, marker and all, through the API (the one place plaintext may appear).
+        using (var read = await GetAsync(host, $"/api/transcripts/{tenant}/{transcriptId}", token))
+        {
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            Assert.Equal(transcriptText, JsonNode.Parse(await read.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["transcript"]!.GetValue<string>());
+        }
+
+        using (var query = await GetAsync(host, $"/api/audit/{tenant}?from={DateTime.UtcNow.AddDays(-1):O}&to={DateTime.UtcNow.AddDays(1):O}", token))
+        {
+            Assert.Equal(HttpStatusCode.OK, query.StatusCode);
+            problems.Add(await TextAsync(query));
+        }
+
+        var tables = await AllTablesTextAsync();
+        var queues = await AllQueuesTextAsync();
+        var logText = string.Join('\n', logs.Entries.Select(e => $"{e.Message} {string.Join(' ', e.Fields.Values)} {e.Exception}"));
+
+        Assert.True(_markers.Count > 60, $"{_markers.Count} markers");
+        Assert.Empty(Found(tables));
+        Assert.Empty(Found(queues));
+        Assert.Empty(Found(logText));
+        Assert.Empty(Found(string.Join('\n', problems)));
+        // The scans saw what they claim to: this tenant's rows and the handler's log lines.
+        Assert.Contains(tenant, tables, StringComparison.Ordinal);
+        Assert.Contains(Pseudonyms.Of(TestHost.PseudonymKey, events[4].Body["data"]!["participants"]![0]!["email"]!.GetValue<string>()), tables, StringComparison.Ordinal);
+        Assert.NotEmpty(logs.Entries);
+    }
+
+    private List<(WebhookVendor Vendor, JsonObject Body)> Events(string transcriptId, string transcriptText) =>
+    [
+        (WebhookVendor.MindTickle, new JsonObject
+        {
+            ["event_id"] = $"mt-{_run}-user", ["event_type"] = "user.created", ["occurred_at"] = "2026-11-22T10:00:00Z",
+            ["data"] = new JsonObject
+            {
+                ["user"] = new JsonObject
+                {
+                    ["schemas"] = new JsonArray(M()), ["id"] = M(), ["externalId"] = M(), ["userName"] = Email(),
+                    ["name"] = new JsonObject { ["givenName"] = M(), ["familyName"] = M(), ["middleName"] = M(), ["formatted"] = M() },
+                    ["displayName"] = M(), ["title"] = M(), ["department"] = M(), ["active"] = true,
+                    ["emails"] = new JsonArray(new JsonObject { ["value"] = Email(), ["type"] = M(), ["primary"] = true }, new JsonObject { ["value"] = Email(), ["type"] = M() }),
+                    ["phoneNumbers"] = new JsonArray(new JsonObject { ["value"] = $"+1 415 555 0142 {M()}" }),
+                    [Core.Webhooks.Vendors.MindTickle.MindTickleEvents.EnterpriseUser] = new JsonObject
+                    {
+                        ["employeeNumber"] = M(), ["department"] = M(), ["manager"] = new JsonObject { ["value"] = M(), ["displayName"] = M() }, ["costCenter"] = M(),
+                    },
+                    ["x_extra"] = Unknown(),
+                },
+                ["x_sibling"] = Unknown(),
+            },
+            ["x_root"] = Unknown(),
+        }),
+        (WebhookVendor.MindTickle, new JsonObject
+        {
+            ["event_id"] = $"mt-{_run}-course", ["event_type"] = "course.completed", ["occurred_at"] = "2026-11-22T10:01:00Z",
+            ["data"] = new JsonObject
+            {
+                ["user_email"] = Email(), ["course_id"] = $"c-{_run}", ["score"] = 93.5, ["learner_name"] = M(), ["manager_name"] = M(), ["manager_email"] = Email(),
+                ["comment"] = $"Call 415-555-0199, SSN 078-05-1120, card 4111-1111-1111-1111, mail {Email()} {M()}", ["x"] = Unknown(),
+            },
+        }),
+        (WebhookVendor.MindTickle, new JsonObject
+        {
+            ["event_id"] = $"mt-{_run}-cert", ["event_type"] = "certification.status_changed", ["occurred_at"] = "2026-11-22T10:02:00Z",
+            ["data"] = new JsonObject
+            {
+                ["email"] = Email(), ["certification_status"] = M(), ["certification_id"] = $"cert-{_run}",
+                ["history"] = new JsonArray(new JsonObject { ["certification_status"] = M(), ["at"] = M() }), ["x"] = Unknown(),
+            },
+        }),
+        (WebhookVendor.MindTickle, new JsonObject
+        {
+            ["event_id"] = $"mt-{_run}-coach", ["event_type"] = "coaching.session.completed", ["occurred_at"] = "2026-11-22T10:03:00Z",
+            ["data"] = new JsonObject
+            {
+                ["userName"] = Email(), ["session_id"] = $"s-{_run}", ["coaching_notes"] = $"Struggles with closing {M()}", ["score"] = 41,
+                ["free_text"] = new JsonArray($"IBAN DE89 3704 0044 0532 0130 00 {M()}", new JsonObject { ["ip"] = $"203.0.113.77 {M()}" }), ["x"] = Unknown(),
+            },
+        }),
+        (WebhookVendor.TwinMind, new JsonObject
+        {
+            ["id"] = $"tm-{_run}", ["type"] = "transcript.completed", ["created_at"] = "2026-11-22T10:04:00Z",
+            ["data"] = new JsonObject
+            {
+                // A safe field holding an email: kept, so the pattern net must pseudonymise it.
+                ["transcript_id"] = transcriptId, ["meeting_id"] = Email(), ["language"] = "en", ["consent"] = true,
+                ["participants"] = new JsonArray(
+                    new JsonObject { ["name"] = M(), ["email"] = Email(), ["x"] = Unknown() },
+                    new JsonObject { ["name"] = M(), ["email"] = Email() }),
+                ["transcript"] = transcriptText, ["summary"] = $"Follow up {M()} +44 20 7946 0958", ["action_items"] = new JsonArray(M(), M()),
+                ["title"] = M(), ["x"] = Unknown(),
+            },
+        }),
+        (WebhookVendor.Standard, new JsonObject
+        {
+            ["type"] = "contact.updated", ["timestamp"] = "2026-11-22T10:05:00Z",
+            ["data"] = new JsonObject { ["contact"] = new JsonObject { ["name"] = M(), ["email"] = Email() }, ["lists"] = new JsonArray(new JsonArray(M())), ["x"] = Unknown() },
+        }),
+        // An event type MindTickle does not declare: a generic event, its data dropped whole.
+        (WebhookVendor.MindTickle, new JsonObject
+        {
+            ["event_id"] = $"mt-{_run}-badge", ["event_type"] = "badge.earned", ["occurred_at"] = "2026-11-22T10:06:00Z",
+            ["data"] = new JsonObject { ["user_email"] = Email(), ["badge"] = M(), ["x"] = Unknown() },
+        }),
+    ];
+
+    private List<string> Found(string text) => _markers.Where(m => text.Contains(m, StringComparison.OrdinalIgnoreCase)).ToList();
+
+    private async Task<string> AllTablesTextAsync()
+    {
+        var text = new StringBuilder();
+        await foreach (var table in azurite.TableService.QueryAsync(cancellationToken: TestContext.Current.CancellationToken))
+        {
+            await foreach (var entity in azurite.TableService.GetTableClient(table.Name).QueryAsync<TableEntity>(cancellationToken: TestContext.Current.CancellationToken))
+            {
+                foreach (var (name, value) in entity)
+                {
+                    text.Append(name).Append('=').Append(value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : value).Append('\n');
+                }
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Every message still in any queue (subscriptions, poison), bodies decoded and inflated.</summary>
+    private async Task<string> AllQueuesTextAsync()
+    {
+        var text = new StringBuilder();
+        await foreach (var queue in azurite.QueueService.GetQueuesAsync(cancellationToken: TestContext.Current.CancellationToken))
+        {
+            var client = azurite.QueueService.GetQueueClient(queue.Name);
+            foreach (var message in (await client.PeekMessagesAsync(32, TestContext.Current.CancellationToken)).Value)
+            {
+                var raw = message.Body.ToString();
+                text.Append(raw).Append('\n');
+                if (LocalQueueEnvelope.TryParse(raw) is { } envelope)
+                {
+                    text.Append(EventSerializer.TryDeserialize(envelope.Body) is { } decoded ? decoded.Payload.GetRawText() : Encoding.UTF8.GetString(envelope.Body)).Append('\n');
+                }
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(TestHost host, WebhookVendor vendor, string tenant, string secret, byte[] body)
+    {
+        using var request = Signing.Json($"/api/webhooks/{vendor.RouteName()}/{tenant}", body);
+        foreach (var (name, value) in WebhookSigner.Sign(vendor, secret, body, DateTimeOffset.UtcNow))
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<HttpResponseMessage> GetAsync(TestHost host, string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<string> TextAsync(HttpResponseMessage response) =>
+        response.Headers + "\n" + await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+}
