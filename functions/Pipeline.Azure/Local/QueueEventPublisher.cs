@@ -6,7 +6,7 @@ namespace Pipeline.Azure.Local;
 
 /// <summary>
 /// Local mode's publisher: writes the message to the queue of every subscription whose filter takes
-/// it. A failure part-way throws, the webhook is answered 503 and retried; the consumers are
+/// it. A failure part-way throws (<see cref="EventTooLargeException"/> or <see cref="BrokerUnavailableException"/>), the webhook is answered 503 and retried; the consumers are
 /// idempotent, so the copy already queued does no harm.
 /// </summary>
 public sealed class QueueEventPublisher(QueueServiceClient queueService, LocalSubscriptions subscriptions, TimeProvider timeProvider) : IEventPublisher
@@ -25,6 +25,13 @@ public sealed class QueueEventPublisher(QueueServiceClient queueService, LocalSu
             {
                 // A queue message holds 64 KiB: this event will never fit, however often it is retried.
                 throw new EventTooLargeException("The event is larger than a queue message holds.", e);
+            }
+            // Storage or transport failing (Azure.Core reports retries exhausted without an answer as an
+            // AggregateException): "not now", as Service Bus says it, so the ingress maps one exception.
+            catch (Exception e) when (e is RequestFailedException or HttpRequestException or TimeoutException or AggregateException
+                || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                throw new BrokerUnavailableException($"The {queueName} queue did not take the event ({e.GetType().Name}).", e);
             }
         }
     }

@@ -134,10 +134,8 @@ internal static class WebhookEndpoints
             Log.EventTooLarge(logger, accepted.EventId, e);
             return Reject(IngressRejection.EventTooLarge);
         }
-        // The publishers say "not now" with BrokerUnavailableException; the rest are storage and transport
-        // failures of Local mode's queues (Azure.Core reports retries exhausted without an answer as an AggregateException).
-        catch (Exception e) when (e is BrokerUnavailableException or RequestFailedException or HttpRequestException or TimeoutException or AggregateException
-            or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        // Both publishers say "not now" with BrokerUnavailableException, whatever their transport.
+        catch (BrokerUnavailableException e)
         {
             // Not acknowledged and not marked seen: the vendor's retry goes through.
             Log.PublishFailed(logger, accepted.EventId, e);
