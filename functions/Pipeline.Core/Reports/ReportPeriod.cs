@@ -22,6 +22,7 @@ public sealed record ReportPeriod(DateOnly First, DateOnly Last)
     public int DayCount => Last.DayNumber - First.DayNumber + 1;
 
     /// <summary>Every day of the period, in order.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IEnumerable<DateOnly> Days => Enumerable.Range(0, DayCount).Select(First.AddDays);
 
     /// <summary>
