@@ -70,7 +70,7 @@ public static class ComplianceReportHtml
             .Append("Verification recomputes every MAC and link of every day, so an edited, deleted, moved or inserted row shows as a break. Days older than the audit ")
             .Append("retention may start mid-chain, where retention removed the oldest rows.</p><p>")
             .Append(report.ChainIntact
-                ? $"<span class=\"ok\">Intact</span>: {N(rows)} rows over {N(report.Chain.Count)} days verified."
+                ? $"<span class=\"ok\">Intact</span>: {N(rows)} rows over {N(report.Chain.Count)} day(s) verified."
                 : $"<span class=\"bad\">Broken</span>: {N(report.Chain.Count(d => d.Break is not null))} of {N(report.Chain.Count)} days fail verification.")
             .Append("</p><table><tr><th>Day</th><th class=\"n\">Rows</th><th>Result</th></tr>");
         foreach (var day in report.Chain.Where(d => d.Rows > 0 || d.Break is not null))
@@ -213,6 +213,11 @@ public static class ComplianceReportHtml
         foreach (var (key, count) in counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal))
         {
             Row(html, E(key), N(count));
+        }
+
+        if (counts.Count == 0)
+        {
+            Row(html, "<span class=\"muted\">none</span>", "0");
         }
 
         html.Append("</table>");

@@ -28,7 +28,7 @@ public static class SvgBarChart
     {
         ArgumentNullException.ThrowIfNull(days);
         var series = days.SelectMany(d => d.Counts.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var ceiling = NiceCeiling(days.Count == 0 ? 0 : days.Max(d => d.Total));
+        var ceiling = 4 * TickStep(days.Count == 0 ? 0 : days.Max(d => d.Total));
         var legendRows = (series.Count + 2) / 3;
         var height = PlotTop + PlotHeight + 28 + legendRows * LegendRowHeight + 4;
         var svg = new StringBuilder();
@@ -36,7 +36,7 @@ public static class SvgBarChart
         svg.Append(Invariant($"<title>{Encode(label)}</title>"));
         AppendAxis(svg, ceiling);
         var slot = days.Count == 0 ? PlotWidth : (double)PlotWidth / days.Count;
-        var barWidth = Math.Max(1, slot * 0.7);
+        var barWidth = Math.Clamp(slot * 0.7, 1, 48);
         var labelEvery = Math.Max(1, (int)Math.Ceiling(days.Count / 12.0));
         for (var i = 0; i < days.Count; i++)
         {
@@ -74,8 +74,11 @@ public static class SvgBarChart
         return svg.ToString();
     }
 
-    /// <summary>The smallest 1, 2 or 5 × 10ⁿ at or above <paramref name="max"/>, so gridlines fall on round numbers.</summary>
-    public static long NiceCeiling(long max)
+    /// <summary>
+    /// The gridline step for a tallest bar of <paramref name="max"/>: the smallest whole 1, 2 or 5 × 10ⁿ that
+    /// four steps reach, so the axis reads in round whole numbers (0 when there is nothing to draw).
+    /// </summary>
+    public static long TickStep(long max)
     {
         if (max <= 0)
         {
@@ -86,7 +89,7 @@ public static class SvgBarChart
         {
             foreach (var step in (ReadOnlySpan<long>)[1, 2, 5])
             {
-                if (step * magnitude >= max)
+                if (4 * step * magnitude >= max)
                 {
                     return step * magnitude;
                 }
@@ -99,9 +102,9 @@ public static class SvgBarChart
         for (var i = 0; i <= 4; i++)
         {
             var y = PlotTop + PlotHeight - PlotHeight * i / 4.0;
-            var value = ceiling * i / 4.0;
+            var value = ceiling / 4 * i;
             svg.Append(Invariant($"<line x1=\"{PlotLeft}\" y1=\"{y:0.#}\" x2=\"{PlotLeft + PlotWidth}\" y2=\"{y:0.#}\" class=\"grid\"/>"));
-            svg.Append(Invariant($"<text x=\"{PlotLeft - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" class=\"tick\">{value:#,0.##}</text>"));
+            svg.Append(Invariant($"<text x=\"{PlotLeft - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" class=\"tick\">{value:#,0}</text>"));
         }
     }
 
