@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -63,7 +61,7 @@ public sealed class ComplianceReportTests(AzuriteFixture azurite) : IAsyncDispos
 
         foreach (var transcriptId in (string[])["tr-report-1", "tr-report-2"])
         {
-            using var transcript = await host.Client.SendAsync(TwinMind(tenant, twinMind, transcriptId), cancellationToken);
+            using var transcript = await host.Client.SendAsync(Signing.TwinMind(tenant, twinMind, Transcript(transcriptId)), cancellationToken);
             Assert.Equal(HttpStatusCode.Accepted, transcript.StatusCode);
         }
 
@@ -80,17 +78,17 @@ public sealed class ComplianceReportTests(AzuriteFixture azurite) : IAsyncDispos
             "the accepted, stored and rejected rows");
 
         // Then: a read, a deletion, an erasure and a retention run.
-        using (var read = await Send(host, HttpMethod.Get, $"/api/transcripts/{tenant}/tr-report-1", Token("oid-reader", CallerRoles.TranscriptsRead)))
+        using (var read = await host.SendAsync(HttpMethod.Get, $"/api/transcripts/{tenant}/tr-report-1", Token("oid-reader", CallerRoles.TranscriptsRead)))
         {
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         }
 
-        using (var deleted = await Send(host, HttpMethod.Delete, $"/api/transcripts/{tenant}/tr-report-1", Token("oid-dpo", CallerRoles.TranscriptsDelete)))
+        using (var deleted = await host.SendAsync(HttpMethod.Delete, $"/api/transcripts/{tenant}/tr-report-1", Token("oid-dpo", CallerRoles.TranscriptsDelete)))
         {
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }
 
-        using (var erased = await Send(host, HttpMethod.Delete, $"/api/subjects/{tenant}/{Uri.EscapeDataString(LearnerEmail)}", Token("oid-dpo", CallerRoles.SubjectsErase)))
+        using (var erased = await host.SendAsync(HttpMethod.Delete, $"/api/subjects/{tenant}/{Uri.EscapeDataString(LearnerEmail)}", Token("oid-dpo", CallerRoles.SubjectsErase)))
         {
             Assert.True(erased.IsSuccessStatusCode, $"erasure answered {erased.StatusCode}");
         }
@@ -98,7 +96,7 @@ public sealed class ComplianceReportTests(AzuriteFixture azurite) : IAsyncDispos
         await host.Services.GetRequiredService<RetentionRunner>().RunAsync(new RetentionRequest(DateTimeOffset.UtcNow, false, tenant, TimeSpan.FromMinutes(1)), cancellationToken: cancellationToken);
 
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        using var response = await Send(host, HttpMethod.Get, $"/api/reports/{tenant}?from={today}&to={today}", Token("oid-auditor", CallerRoles.AuditRead));
+        using var response = await host.SendAsync(HttpMethod.Get, $"/api/reports/{tenant}?from={today}&to={today}", Token("oid-auditor", CallerRoles.AuditRead));
         var html = await response.Content.ReadAsStringAsync(cancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
@@ -141,7 +139,7 @@ public sealed class ComplianceReportTests(AzuriteFixture azurite) : IAsyncDispos
         // Making the report is audited, and the JSON form carries the same facts.
         var rowsAfter = await AuditRows.ForTenantAsync(azurite, tenant);
         Assert.Contains(rowsAfter, r => r.GetString("Action") == ComplianceReport.GeneratedAction && r.GetString("Actor") == "oid-auditor");
-        using var json = await Send(host, HttpMethod.Get, $"/api/reports/{tenant}?from={today}&to={today}&format=json", Token("oid-auditor", CallerRoles.AuditRead));
+        using var json = await host.SendAsync(HttpMethod.Get, $"/api/reports/{tenant}?from={today}&to={today}&format=json", Token("oid-auditor", CallerRoles.AuditRead));
         var document = JsonNode.Parse(await json.Content.ReadAsStringAsync(cancellationToken))!;
         Assert.True(document["chainIntact"]!.GetValue<bool>());
         Assert.Equal(4, document["activity"]!["accepted"]!.AsArray().Sum(day => day!["total"]!.GetValue<long>()));
@@ -158,7 +156,7 @@ public sealed class ComplianceReportTests(AzuriteFixture azurite) : IAsyncDispos
         var tenant = Secrets.NewTenant();
         await using var host = await TestHost.StartAsync(azurite, new Dictionary<string, string?> { ["Pipeline:Access:Grants:oid-auditor:0"] = tenant });
 
-        using var response = await Send(host, HttpMethod.Get, $"/api/reports/{tenant}?{query}", Token("oid-auditor", CallerRoles.AuditRead));
+        using var response = await host.SendAsync(HttpMethod.Get, $"/api/reports/{tenant}?{query}", Token("oid-auditor", CallerRoles.AuditRead));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("urn:pipeline:problem:report:", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
@@ -171,9 +169,9 @@ public sealed class ComplianceReportTests(AzuriteFixture azurite) : IAsyncDispos
         var tenant = Secrets.NewTenant();
         await using var host = await TestHost.StartAsync(azurite, new Dictionary<string, string?> { ["Pipeline:Access:Grants:oid-reader:0"] = tenant });
 
-        using var wrongRole = await Send(host, HttpMethod.Get, $"/api/reports/{tenant}?from=2026-11-01&to=2026-11-01", Token("oid-reader", CallerRoles.TranscriptsRead));
-        using var noGrant = await Send(host, HttpMethod.Get, $"/api/reports/{tenant}?from=2026-11-01&to=2026-11-01", Token("oid-stranger", CallerRoles.AuditRead));
-        using var anonymous = await Send(host, HttpMethod.Get, $"/api/reports/{tenant}?from=2026-11-01&to=2026-11-01", null);
+        using var wrongRole = await host.SendAsync(HttpMethod.Get, $"/api/reports/{tenant}?from=2026-11-01&to=2026-11-01", Token("oid-reader", CallerRoles.TranscriptsRead));
+        using var noGrant = await host.SendAsync(HttpMethod.Get, $"/api/reports/{tenant}?from=2026-11-01&to=2026-11-01", Token("oid-stranger", CallerRoles.AuditRead));
+        using var anonymous = await host.SendAsync(HttpMethod.Get, $"/api/reports/{tenant}?from=2026-11-01&to=2026-11-01", null);
 
         Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Unauthorized), (wrongRole.StatusCode, noGrant.StatusCode, anonymous.StatusCode));
     }
@@ -193,36 +191,19 @@ public sealed class ComplianceReportTests(AzuriteFixture azurite) : IAsyncDispos
         },
     }.ToJsonString());
 
-    private static HttpRequestMessage TwinMind(string tenant, string secret, string transcriptId)
+    private static byte[] Transcript(string transcriptId) => Encoding.UTF8.GetBytes(new JsonObject
     {
-        var body = Encoding.UTF8.GetBytes(new JsonObject
+        ["id"] = "evt-" + transcriptId,
+        ["type"] = "transcript.completed",
+        ["created_at"] = "2026-11-22T10:00:00Z",
+        ["data"] = new JsonObject
         {
-            ["id"] = "evt-" + transcriptId,
-            ["type"] = "transcript.completed",
-            ["created_at"] = "2026-11-22T10:00:00Z",
-            ["data"] = new JsonObject
-            {
-                ["transcript_id"] = transcriptId,
-                ["consent"] = true,
-                ["meeting_id"] = "m-" + transcriptId,
-                ["transcript"] = TranscriptText,
-                ["language"] = "en",
-                ["participants"] = new JsonArray(new JsonObject { ["name"] = ParticipantName, ["email"] = ParticipantEmail }),
-            },
-        }.ToJsonString());
-        var request = Signing.Json($"/api/webhooks/twinmind/{tenant}", body);
-        request.Headers.Add("x-twinmind-signature", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body)));
-        return request;
-    }
-
-    private static async Task<HttpResponseMessage> Send(TestHost host, HttpMethod method, string path, string? token)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        return await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
-    }
+            ["transcript_id"] = transcriptId,
+            ["consent"] = true,
+            ["meeting_id"] = "m-" + transcriptId,
+            ["transcript"] = TranscriptText,
+            ["language"] = "en",
+            ["participants"] = new JsonArray(new JsonObject { ["name"] = ParticipantName, ["email"] = ParticipantEmail }),
+        },
+    }.ToJsonString());
 }
