@@ -5,6 +5,7 @@ using Pipeline.Host.Configuration;
 using Pipeline.Host.Health;
 using Pipeline.Host.Invocations;
 using Pipeline.Host.Local;
+using Pipeline.Host.Reports;
 using Pipeline.Host.Retention;
 using Pipeline.Host.Subjects;
 using Pipeline.Host.Transcripts;
@@ -44,6 +45,7 @@ public static class HandlerApp
         builder.AddAudit();
         builder.AddTranscripts();
         builder.AddRetention();
+        builder.AddReports();
         if (builder.Configuration.PipelineMode() == PipelineMode.Local)
         {
             builder.AddLocalMode();
@@ -59,6 +61,7 @@ public static class HandlerApp
         app.MapAuditQuery();
         app.MapTranscripts();
         app.MapSubjects();
+        app.MapReports();
         app.MapFunctionInvocations();
         return app;
     }

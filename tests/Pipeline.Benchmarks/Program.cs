@@ -4,7 +4,7 @@ namespace Pipeline.Benchmarks;
 
 internal static class Program
 {
-    /// <summary><c>load ...</c> runs the HTTP load comparison (Webhooks/IngressLoad.cs), <c>retention ...</c> the purge load (Retention/RetentionLoad.cs), <c>soak [N]</c> the fault-injection soak (Soak/SoakLoad.cs); anything else goes to BenchmarkDotNet.</summary>
+    /// <summary><c>load ...</c> runs the HTTP load comparison (Webhooks/IngressLoad.cs), <c>retention ...</c> the purge load (Retention/RetentionLoad.cs), <c>soak [N]</c> the fault-injection soak (Soak/SoakLoad.cs), <c>report [rows] [days]</c> the compliance report load (Reports/ReportLoad.cs); anything else goes to BenchmarkDotNet.</summary>
     public static async Task<int> Main(string[] args)
     {
         if (args is ["load", .. var loadArgs])
@@ -20,6 +20,11 @@ internal static class Program
         if (args is ["retention", .. var retentionArgs])
         {
             return await Retention.RetentionLoad.RunAsync(retentionArgs);
+        }
+
+        if (args is ["report", .. var reportArgs])
+        {
+            return await Reports.ReportLoad.RunAsync(reportArgs);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -4,6 +4,7 @@ using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Keys;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Publish;
+using Pipeline.Cli.Reports;
 using Pipeline.Cli.Retention;
 using Pipeline.Cli.Secrets;
 using Pipeline.Cli.Send;
@@ -23,6 +24,7 @@ var root = new RootCommand("Pipeline operator CLI: run the pipeline locally, sen
     RetentionCommand.Create(),
     DeadLetterCommand.Create(),
     SecretsCommand.Create(),
+    ReportCommand.Create(),
     PublishCommand.Create(),
 };
 

@@ -45,7 +45,11 @@ public sealed class AuditChainVerifier(TableServiceClient tableService, byte[] c
     }
 
     /// <summary>Checks one partition; the number of chained rows seen and the first break, if any.</summary>
-    public async Task<(long Rows, ChainBreak? Break)> VerifyPartitionAsync(string partition, bool purgeable = false, CancellationToken cancellationToken = default)
+    public async Task<(long Rows, ChainBreak? Break)> VerifyPartitionAsync(string partition, bool purgeable = false, CancellationToken cancellationToken = default) =>
+        VerifyPartition(partition, await ReadPartitionAsync(partition, cancellationToken), purgeable);
+
+    /// <summary>Every row of one partition, head included (empty when the table does not exist yet).</summary>
+    public async Task<List<TableEntity>> ReadPartitionAsync(string partition, CancellationToken cancellationToken = default)
     {
         var entities = new List<TableEntity>();
         try
@@ -57,9 +61,19 @@ public sealed class AuditChainVerifier(TableServiceClient tableService, byte[] c
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            return (0, null);
+            // No audit table yet: no rows.
         }
 
+        return entities;
+    }
+
+    /// <summary>
+    /// Checks rows already read from one partition (<see cref="ReadPartitionAsync"/>), so a caller that also
+    /// needs their content (the compliance report) reads each partition once.
+    /// </summary>
+    public (long Rows, ChainBreak? Break) VerifyPartition(string partition, IReadOnlyList<TableEntity> entities, bool purgeable = false)
+    {
+        ArgumentNullException.ThrowIfNull(entities);
         var head = entities.FirstOrDefault(e => e.RowKey == AuditChain.HeadRowKey);
         var chained = entities.Where(e => e.RowKey != AuditChain.HeadRowKey).ToList();
         if (chained.FirstOrDefault(e => e.GetInt64(AuditChain.Seq) is null || e.GetString(AuditChain.Hash) is null) is { } unchained)

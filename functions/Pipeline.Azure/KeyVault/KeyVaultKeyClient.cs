@@ -10,7 +10,11 @@ namespace Pipeline.Azure.KeyVault;
 /// <summary>The public half of a Key Vault RSA key, as <c>GET /keys/{name}</c> returns it.</summary>
 /// <param name="KeyId">The versioned key id.</param>
 /// <param name="Parameters">Modulus and exponent.</param>
-public sealed record KeyVaultRsaPublicKey(KeyVaultKeyId KeyId, RSAParameters Parameters);
+public sealed record KeyVaultRsaPublicKey(KeyVaultKeyId KeyId, RSAParameters Parameters)
+{
+    /// <summary>When this version was created (<c>attributes.created</c>): the day a rotation brought it in. Null when not given.</summary>
+    public DateTimeOffset? Created { get; init; }
+}
 
 /// <summary>
 /// The two Key Vault key operations the pipeline needs, over the REST API on an Azure.Core
@@ -98,7 +102,13 @@ public sealed class KeyVaultKeyClient
             {
                 Modulus = Base64Url.DecodeFromChars(key.GetProperty("n").GetString()),
                 Exponent = Base64Url.DecodeFromChars(key.GetProperty("e").GetString()),
-            });
+            })
+            {
+                Created = document.RootElement.TryGetProperty("attributes", out var attributes)
+                    && attributes.TryGetProperty("created", out var created) && created.TryGetInt64(out var seconds)
+                        ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                        : null,
+            };
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)
         {

@@ -343,6 +343,20 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
         return count;
     }
 
+    /// <summary>How many of a tenant's stored transcripts each key-encryption-key version wraps (the compliance report).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountByKeyAsync(string tenant, CancellationToken cancellationToken = default)
+    {
+        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var header in _transcripts.QueryAsync<TableEntity>(HeaderFilter(tenant), 1000, ["KeyId"], cancellationToken).ConfigureAwait(false))
+        {
+            var keyId = header.GetString("KeyId") ?? "";
+            counts[keyId] = counts.GetValueOrDefault(keyId) + 1;
+        }
+
+        return counts;
+    }
+
     /// <summary>
     /// Drops a transcript's subject index rows. The header lists their pseudonyms, so each row is
     /// deleted by its exact key; without the list (a run cut off after the header went) the search is

@@ -27,6 +27,37 @@ public static class TranscriptKeys
     public static TranscriptProtector CreateProtector(PipelineOptions options, IKeyEncryptionKeyResolver resolver) =>
         new(resolver, KeyId(options), options.Transcripts.Compress ? TranscriptCompression.Brotli : TranscriptCompression.None);
 
+    /// <summary>
+    /// When a key version a transcript is wrapped under was created: Key Vault's <c>attributes.created</c> of that
+    /// version (null where it cannot be read). Local mode's key file has no rotation history: null.
+    /// </summary>
+    public static Func<string, CancellationToken, Task<DateTimeOffset?>>? CreatedLookup(PipelineOptions options, Func<TokenCredential> credential)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Mode == PipelineMode.Local)
+        {
+            return null;
+        }
+
+        var client = new Lazy<KeyVaultKeyClient>(() => new KeyVaultKeyClient(VaultKey(options).VaultUri, credential(), new KeyVaultKeyClientOptions()));
+        return async (keyId, cancellationToken) =>
+        {
+            if (!KeyVaultKeyId.TryParse(keyId, out var parsed) || parsed.Version is null || parsed.VaultUri != client.Value.VaultUri)
+            {
+                return null;
+            }
+
+            try
+            {
+                return (await client.Value.GetKeyAsync(parsed.Name, parsed.Version, cancellationToken).ConfigureAwait(false)).Created;
+            }
+            catch (Exception e) when (e is global::Azure.RequestFailedException or HttpRequestException or global::Azure.Identity.AuthenticationFailedException)
+            {
+                return null; // The report says "unknown" rather than failing for want of one date.
+            }
+        };
+    }
+
     /// <summary>Where the Local mode key file is (or will be generated).</summary>
     public static string LocalKeyPath(PipelineOptions options) =>
         options.KeyVault.LocalKeyFile is { Length: > 0 } path

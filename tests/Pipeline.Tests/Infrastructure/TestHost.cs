@@ -64,6 +64,18 @@ public sealed class TestHost : IAsyncDisposable
         return new TestHost(app, new Uri(address), topic);
     }
 
+    /// <summary>A request to the caller APIs, with a bearer token when one is given.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? bearerToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (bearerToken is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+
+        return await Client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

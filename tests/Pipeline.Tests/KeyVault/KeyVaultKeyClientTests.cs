@@ -54,6 +54,19 @@ public sealed class KeyVaultKeyClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetKeyAsync_EachVersion_ReportsItsCreationTime()
+    {
+        var first = _vault.CurrentVersion;
+        var second = _vault.Rotate();
+        var client = _vault.CreateClient(_credential);
+
+        var keys = (await client.GetKeyAsync(_vault.KeyName, first, TestContext.Current.CancellationToken), await client.GetKeyAsync(_vault.KeyName, second, TestContext.Current.CancellationToken));
+
+        Assert.Equal((_vault.CreatedAt[first], _vault.CreatedAt[second]), (keys.Item1.Created, keys.Item2.Created));
+        Assert.NotEqual(keys.Item1.Created, keys.Item2.Created);
+    }
+
+    [Fact]
     public async Task UnwrapKeyAsync_FirstCall_AnswersChallengeWithoutSendingTheBodyUnauthenticated()
     {
         var client = _vault.CreateClient(_credential);

@@ -47,6 +47,9 @@ internal sealed class LoopbackKeyVault : IAsyncDisposable
 
     public string CurrentVersion { get; private set; } = "";
 
+    /// <summary>Each version's <c>attributes.created</c>, as Key Vault reports it (whole Unix seconds).</summary>
+    public Dictionary<string, DateTimeOffset> CreatedAt { get; } = [];
+
     public Uri VaultUri { get; private set; } = null!;
 
     /// <summary>The resource named in the 401 challenge.</summary>
@@ -83,6 +86,7 @@ internal sealed class LoopbackKeyVault : IAsyncDisposable
     {
         var version = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         _versions[version] = RSA.Create(2048);
+        CreatedAt[version] = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 86_400 * _versions.Count);
         CurrentVersion = version;
         return version;
     }
@@ -184,7 +188,7 @@ internal sealed class LoopbackKeyVault : IAsyncDisposable
                     ["n"] = Base64Url.EncodeToString(parameters.Modulus),
                     ["e"] = Base64Url.EncodeToString(parameters.Exponent),
                 },
-                ["attributes"] = new JsonObject { ["enabled"] = true },
+                ["attributes"] = new JsonObject { ["enabled"] = true, ["created"] = CreatedAt[version].ToUnixTimeSeconds() },
             });
         }
 

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using Pipeline.Core.Configuration;
+using Pipeline.Core.Reports;
 using Spectre.Console;
 
 namespace Pipeline.Cli.Secrets;
@@ -99,6 +100,43 @@ internal static class SecretsStatus
             unreadable++;
             return reason;
         }
+    }
+
+    /// <summary>
+    /// The tenant's secrets per vendor for the compliance report: ages read as <c>secrets status</c> reads them
+    /// (Key Vault attributes, never a value) and one status line per vendor.
+    /// </summary>
+    public static async Task<IReadOnlyList<SecretRotation>> ForReportAsync(PipelineOptions options, string tenant, Func<Uri, SecretClient> clientFor, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!options.Tenants.TryGetValue(tenant, out var tenantOptions))
+        {
+            return [];
+        }
+
+        var rotations = new List<SecretRotation>();
+        foreach (var (vendor, vendorOptions) in tenantOptions.Vendors.OrderBy(v => v.Key, StringComparer.Ordinal))
+        {
+            var ages = new List<int?>();
+            for (var index = 0; index < vendorOptions.Secrets.Count; index++)
+            {
+                var age = await ReadAsync(vendorOptions.Secrets[index], index, clientFor, now, cancellationToken);
+                ages.Add(age.Age is { } known ? (int)known.TotalDays : null);
+            }
+
+            var rotationDays = options.Webhooks.RotationDays;
+            var status = ages switch
+            {
+                [] => "no secret configured: every webhook is refused",
+                _ when ages.Any(a => a > rotationDays) => $"older than {rotationDays} days: rotate",
+                [_, _, ..] => $"{ages.Count} secrets: rotation in progress",
+                _ when ages.All(a => a is not null) => "ok",
+                _ => "age unknown (a literal value, or Key Vault could not be read)",
+            };
+            rotations.Add(new SecretRotation(vendor, ages.Count, ages, rotationDays, status));
+        }
+
+        return rotations;
     }
 
     /// <summary>The age of one configured secret; never its value.</summary>
