@@ -49,11 +49,11 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
     public async Task Corpus_EveryFieldOfEveryEventType_NoMarkerInAnyTableQueueLogOrProblem_TranscriptRoundTrips()
     {
         var tenant = Secrets.NewTenant();
-        var secrets = new Dictionary<WebhookVendor, string>
+        var secrets = new Dictionary<string, string>
         {
-            [WebhookVendor.MindTickle] = Secrets.NewSecret(),
-            [WebhookVendor.TwinMind] = Secrets.NewSecret(),
-            [WebhookVendor.Standard] = Secrets.NewWhsec(),
+            ["mindtickle"] = Secrets.NewSecret(),
+            ["twinmind"] = Secrets.NewSecret(),
+            ["standard"] = Secrets.NewWhsec(),
         };
         var settings = new Dictionary<string, string?>
         {
@@ -62,7 +62,7 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
         };
         foreach (var (vendor, secret) in secrets)
         {
-            settings[$"Pipeline:Tenants:{tenant}:Vendors:{vendor.RouteName()}:Secrets:0"] = secret;
+            settings[$"Pipeline:Tenants:{tenant}:Vendors:{vendor}:Secrets:0"] = secret;
         }
 
         var logs = new CapturedLogs();
@@ -77,7 +77,7 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
             var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
             using var accepted = await SendAsync(host, vendor, tenant, secrets[vendor], bytes);
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-            using var forged = await SendAsync(host, vendor, tenant, vendor == WebhookVendor.Standard ? Secrets.NewWhsec() : Secrets.NewSecret(), bytes);
+            using var forged = await SendAsync(host, vendor, tenant, vendor == "standard" ? Secrets.NewWhsec() : Secrets.NewSecret(), bytes);
             using var unknownTenant = await SendAsync(host, vendor, "no-such-tenant", secrets[vendor], bytes);
             Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden), (forged.StatusCode, unknownTenant.StatusCode));
             problems.Add(await TextAsync(accepted));
@@ -88,7 +88,7 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
         // Schema-invalid events answer 422 naming the field, never its value.
         var invalid = (JsonObject)events[0].Body.DeepClone();
         invalid["data"]!["user"]!["emails"]![0]!["value"] = $"not an email {M()}";
-        using (var schemaInvalid = await SendAsync(host, WebhookVendor.MindTickle, tenant, secrets[WebhookVendor.MindTickle], Encoding.UTF8.GetBytes(invalid.ToJsonString())))
+        using (var schemaInvalid = await SendAsync(host, "mindtickle", tenant, secrets["mindtickle"], Encoding.UTF8.GetBytes(invalid.ToJsonString())))
         {
             Assert.Equal(HttpStatusCode.UnprocessableEntity, schemaInvalid.StatusCode);
             problems.Add(await TextAsync(schemaInvalid));
@@ -141,9 +141,9 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
         Assert.NotEmpty(logs.Entries);
     }
 
-    private List<(WebhookVendor Vendor, JsonObject Body)> Events(string transcriptId, string transcriptText) =>
+    private List<(string Vendor, JsonObject Body)> Events(string transcriptId, string transcriptText) =>
     [
-        (WebhookVendor.MindTickle, new JsonObject
+        ("mindtickle", new JsonObject
         {
             ["event_id"] = $"mt-{_run}-user", ["event_type"] = "user.created", ["occurred_at"] = "2026-11-22T10:00:00Z",
             ["data"] = new JsonObject
@@ -165,7 +165,7 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
             },
             ["x_root"] = Unknown(),
         }),
-        (WebhookVendor.MindTickle, new JsonObject
+        ("mindtickle", new JsonObject
         {
             ["event_id"] = $"mt-{_run}-course", ["event_type"] = "course.completed", ["occurred_at"] = "2026-11-22T10:01:00Z",
             ["data"] = new JsonObject
@@ -174,7 +174,7 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
                 ["comment"] = $"Call 415-555-0199, SSN 078-05-1120, card 4111-1111-1111-1111, mail {Email()} {M()}", ["x"] = Unknown(),
             },
         }),
-        (WebhookVendor.MindTickle, new JsonObject
+        ("mindtickle", new JsonObject
         {
             ["event_id"] = $"mt-{_run}-cert", ["event_type"] = "certification.status_changed", ["occurred_at"] = "2026-11-22T10:02:00Z",
             ["data"] = new JsonObject
@@ -183,7 +183,7 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
                 ["history"] = new JsonArray(new JsonObject { ["certification_status"] = M(), ["at"] = M() }), ["x"] = Unknown(),
             },
         }),
-        (WebhookVendor.MindTickle, new JsonObject
+        ("mindtickle", new JsonObject
         {
             ["event_id"] = $"mt-{_run}-coach", ["event_type"] = "coaching.session.completed", ["occurred_at"] = "2026-11-22T10:03:00Z",
             ["data"] = new JsonObject
@@ -192,7 +192,7 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
                 ["free_text"] = new JsonArray($"IBAN DE89 3704 0044 0532 0130 00 {M()}", new JsonObject { ["ip"] = $"203.0.113.77 {M()}" }), ["x"] = Unknown(),
             },
         }),
-        (WebhookVendor.TwinMind, new JsonObject
+        ("twinmind", new JsonObject
         {
             ["id"] = $"tm-{_run}", ["type"] = "transcript.completed", ["created_at"] = "2026-11-22T10:04:00Z",
             ["data"] = new JsonObject
@@ -206,13 +206,13 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
                 ["title"] = M(), ["x"] = Unknown(),
             },
         }),
-        (WebhookVendor.Standard, new JsonObject
+        ("standard", new JsonObject
         {
             ["type"] = "contact.updated", ["timestamp"] = "2026-11-22T10:05:00Z",
             ["data"] = new JsonObject { ["contact"] = new JsonObject { ["name"] = M(), ["email"] = Email() }, ["lists"] = new JsonArray(new JsonArray(M())), ["x"] = Unknown() },
         }),
         // An event type MindTickle does not declare: a generic event, its data dropped whole.
-        (WebhookVendor.MindTickle, new JsonObject
+        ("mindtickle", new JsonObject
         {
             ["event_id"] = $"mt-{_run}-badge", ["event_type"] = "badge.earned", ["occurred_at"] = "2026-11-22T10:06:00Z",
             ["data"] = new JsonObject { ["user_email"] = Email(), ["badge"] = M(), ["x"] = Unknown() },
@@ -259,10 +259,10 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
         return text.ToString();
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(TestHost host, WebhookVendor vendor, string tenant, string secret, byte[] body)
+    private static async Task<HttpResponseMessage> SendAsync(TestHost host, string vendor, string tenant, string secret, byte[] body)
     {
-        using var request = Signing.Json($"/api/webhooks/{vendor.RouteName()}/{tenant}", body);
-        foreach (var (name, value) in WebhookSigner.Sign(vendor, secret, body, DateTimeOffset.UtcNow))
+        using var request = Signing.Json($"/api/webhooks/{vendor}/{tenant}", body);
+        foreach (var (name, value) in WebhookVendors.Get(vendor).Signature.Sign(secret, body, DateTimeOffset.UtcNow))
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }

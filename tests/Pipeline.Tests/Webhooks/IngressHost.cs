@@ -13,7 +13,7 @@ namespace Pipeline.Tests.Webhooks;
 /// </summary>
 internal sealed class IngressHost : IAsyncDisposable
 {
-    private IngressHost(TestHost host, RecordingPublisher? publisher, string tenant, string otherTenant, Dictionary<WebhookVendor, string> secrets, string otherSecret)
+    private IngressHost(TestHost host, RecordingPublisher? publisher, string tenant, string otherTenant, Dictionary<string, string> secrets, string otherSecret)
     {
         Host = host;
         Publisher = publisher;
@@ -33,7 +33,7 @@ internal sealed class IngressHost : IAsyncDisposable
 
     public string OtherTenant { get; }
 
-    public IReadOnlyDictionary<WebhookVendor, string> Secrets { get; }
+    public IReadOnlyDictionary<string, string> Secrets { get; }
 
     public string OtherSecret { get; }
 
@@ -45,15 +45,15 @@ internal sealed class IngressHost : IAsyncDisposable
     {
         var tenant = Infrastructure.Secrets.NewTenant();
         var otherTenant = Infrastructure.Secrets.NewTenant();
-        var secrets = Enum.GetValues<WebhookVendor>().ToDictionary(v => v, VendorSignatures.NewSecret);
-        var otherSecret = VendorSignatures.NewSecret(WebhookVendor.MindTickle);
+        var secrets = WebhookVendors.All.Select(v => v.RouteName).ToDictionary(v => v, VendorSignatures.NewSecret);
+        var otherSecret = VendorSignatures.NewSecret("mindtickle");
         var settings = new Dictionary<string, string?>
         {
-            [$"Pipeline:Tenants:{tenant}:Vendors:mindtickle:Secrets:0"] = VendorSignatures.NewSecret(WebhookVendor.MindTickle),
-            [$"Pipeline:Tenants:{tenant}:Vendors:mindtickle:Secrets:1"] = secrets[WebhookVendor.MindTickle],
+            [$"Pipeline:Tenants:{tenant}:Vendors:mindtickle:Secrets:0"] = VendorSignatures.NewSecret("mindtickle"),
+            [$"Pipeline:Tenants:{tenant}:Vendors:mindtickle:Secrets:1"] = secrets["mindtickle"],
             [$"Pipeline:Tenants:{tenant}:Vendors:mindtickle:Scopes:0"] = EventCatalogue.ScimWriteScope,
-            [$"Pipeline:Tenants:{tenant}:Vendors:twinmind:Secrets:0"] = secrets[WebhookVendor.TwinMind],
-            [$"Pipeline:Tenants:{tenant}:Vendors:standard:Secrets:0"] = secrets[WebhookVendor.Standard],
+            [$"Pipeline:Tenants:{tenant}:Vendors:twinmind:Secrets:0"] = secrets["twinmind"],
+            [$"Pipeline:Tenants:{tenant}:Vendors:standard:Secrets:0"] = secrets["standard"],
             [$"Pipeline:Tenants:{otherTenant}:Vendors:mindtickle:Secrets:0"] = otherSecret,
             ["Pipeline:Webhooks:MaxBodyBytes"] = "65536",
             ["Pipeline:Webhooks:RateLimit:PermitsPerSecond"] = "100000",
@@ -81,7 +81,7 @@ internal sealed class IngressHost : IAsyncDisposable
         Client.SendAsync(request, TestContext.Current.CancellationToken);
 
     /// <summary>Signs and sends <paramref name="body"/> as <paramref name="vendor"/> for <see cref="Tenant"/>.</summary>
-    public Task<HttpResponseMessage> SendSignedAsync(WebhookVendor vendor, string body, string id = "msg_1", DateTimeOffset? at = null) =>
+    public Task<HttpResponseMessage> SendSignedAsync(string vendor, string body, string id = "msg_1", DateTimeOffset? at = null) =>
         SendAsync(VendorSignatures.Request(vendor, Tenant, Secrets[vendor], System.Text.Encoding.UTF8.GetBytes(body), at ?? DateTimeOffset.UtcNow, id));
 
     public ValueTask DisposeAsync() => Host.DisposeAsync();

@@ -12,7 +12,7 @@ internal static class SendCommand
 {
     public static Command Create()
     {
-        var vendor = new Option<string>("--vendor") { Description = "mindtickle, twinmind or standard.", Required = true };
+        var vendor = new Option<string>("--vendor") { Description = WebhookVendors.RouteNames + ".", Required = true };
         var tenant = new Option<string>("--tenant") { Description = "Tenant id, as configured.", Required = true };
         var file = new Option<FileInfo>("--file") { Description = "The JSON body to send.", Required = true };
         // System.CommandLine has no Uri parser: take text and check it here.
@@ -33,7 +33,7 @@ internal static class SendCommand
 
         if (!WebhookVendors.TryParse(vendorName, out var vendor))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]Unknown vendor '{vendorName}'; use mindtickle, twinmind or standard.[/]");
+            AnsiConsole.MarkupLineInterpolated($"[red]Unknown vendor '{vendorName}'; use one of {WebhookVendors.RouteNames}.[/]");
             return 2;
         }
 
@@ -43,7 +43,7 @@ internal static class SendCommand
             return 2;
         }
 
-        var key = $"Pipeline:Tenants:{tenant}:Vendors:{vendor.RouteName()}:Secrets:0";
+        var key = $"Pipeline:Tenants:{tenant}:Vendors:{vendor.RouteName}:Secrets:0";
         var secret = CliSettings.Load(RepositoryRoot.Find())[key];
         if (string.IsNullOrEmpty(secret))
         {
@@ -52,12 +52,12 @@ internal static class SendCommand
         }
 
         var body = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, $"/api/webhooks/{vendor.RouteName()}/{Uri.EscapeDataString(tenant)}"))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, $"/api/webhooks/{vendor.RouteName}/{Uri.EscapeDataString(tenant)}"))
         {
             Content = new ByteArrayContent(body),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        foreach (var (name, value) in WebhookSigner.Sign(vendor, secret, body, DateTimeOffset.UtcNow))
+        foreach (var (name, value) in vendor.Signature.Sign(secret, body, DateTimeOffset.UtcNow))
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
