@@ -76,6 +76,28 @@ public abstract class WebhookVendor
         : EventIdField is { } field ? StringProperty(payload, field)
         : null;
 
+    /// <summary>
+    /// Every header the vendor would send for <paramref name="body"/> (for the CLI's <c>send</c> and tests):
+    /// its signature, then the event id and type headers it names. <paramref name="eventType"/> is needed
+    /// when the type is a header (GitHub); <paramref name="eventId"/> is fresh when null.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Sign(
+        string secret, ReadOnlySpan<byte> body, DateTimeOffset now, string? eventType = null, string? eventId = null)
+    {
+        List<KeyValuePair<string, string>> headers = [.. Signature.Sign(secret, body, now, eventId)];
+        if (EventIdHeader is { } idHeader && !headers.Exists(h => string.Equals(h.Key, idHeader, StringComparison.OrdinalIgnoreCase)))
+        {
+            headers.Add(new(idHeader, eventId ?? Guid.NewGuid().ToString()));
+        }
+
+        if (EventTypeHeader is { } typeHeader)
+        {
+            headers.Add(new(typeHeader, eventType ?? throw new ArgumentException($"{DisplayName} names the event type in {typeHeader}; give one.", nameof(eventType))));
+        }
+
+        return headers;
+    }
+
     /// <inheritdoc/>
     public override string ToString() => RouteName;
 

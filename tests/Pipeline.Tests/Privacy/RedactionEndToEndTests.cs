@@ -92,10 +92,10 @@ public sealed class RedactionEndToEndTests(AzuriteFixture azurite)
         Assert.True(report.Rows >= events.Count + 1);
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(TestHost host, string vendor, string tenant, string secret, byte[] body)
+    private static async Task<HttpResponseMessage> SendAsync(TestHost host, string vendor, string tenant, string secret, byte[] body, string? eventType = null)
     {
         using var request = Signing.Json($"/api/webhooks/{vendor}/{tenant}", body);
-        foreach (var (name, value) in WebhookVendors.Get(vendor).Signature.Sign(secret, body, DateTimeOffset.UtcNow))
+        foreach (var (name, value) in WebhookVendors.Get(vendor).Sign(secret, body, DateTimeOffset.UtcNow, eventType))
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }

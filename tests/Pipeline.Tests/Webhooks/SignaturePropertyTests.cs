@@ -13,6 +13,8 @@ public sealed class SignaturePropertyTests
     private static readonly string MindTickleSecret = NewSecret("mindtickle");
     private static readonly string TwinMindSecret = NewSecret("twinmind");
     private static readonly string StandardSecret = NewSecret("standard");
+    private static readonly string GitHubSecret = NewSecret("github");
+    private static readonly string StripeSecret = NewSecret("stripe");
 
     public enum Part
     {
@@ -38,11 +40,27 @@ public sealed class SignaturePropertyTests
     public bool Verify_StandardOneBitFlipped_Fails(NonEmptyArray<byte> body, NonNegativeInt bit, byte part)
         => FlipAndVerify("standard", StandardSecret, body.Get, bit.Get, (Part)(part % 4));
 
+    [Property(MaxTest = 300)]
+    public bool Verify_GitHubOneBitFlipped_Fails(NonEmptyArray<byte> body, NonNegativeInt bit, bool flipSignature)
+        => FlipAndVerify("github", GitHubSecret, body.Get, bit.Get, flipSignature ? Part.Signature : Part.Body);
+
+    /// <summary>Stripe's header holds the timestamp and the signatures: a flip anywhere in it, or in the body, fails.</summary>
+    [Property(MaxTest = 400)]
+    public bool Verify_StripeOneBitFlipped_Fails(NonEmptyArray<byte> body, NonNegativeInt bit, bool flipHeader)
+        => FlipAndVerify("stripe", StripeSecret, body.Get, bit.Get, flipHeader ? Part.Signature : Part.Body);
+
     [Property(MaxTest = 50)]
     public bool Verify_Unflipped_IsValid(NonEmptyArray<byte> body, byte vendor)
     {
-        var chosen = VendorSignatures.Original[vendor % VendorSignatures.Original.Length];
-        var secret = chosen switch { "mindtickle" => MindTickleSecret, "twinmind" => TwinMindSecret, _ => StandardSecret };
+        var chosen = WebhookVendors.All[vendor % WebhookVendors.All.Count].RouteName;
+        var secret = chosen switch
+        {
+            "mindtickle" => MindTickleSecret,
+            "twinmind" => TwinMindSecret,
+            "github" => GitHubSecret,
+            "stripe" => StripeSecret,
+            _ => StandardSecret,
+        };
         var headers = HeadersFor(chosen, secret, body.Get, Now);
         return WebhookVendors.Get(chosen).Signature.Verify([Key(chosen, secret)], Lookup(headers), body.Get, Now, Tolerance) == SignatureCheck.Valid;
     }
@@ -55,6 +73,8 @@ public sealed class SignaturePropertyTests
         {
             "mindtickle" => ("X-MindTickle-Signature", "X-MindTickle-Timestamp"),
             "twinmind" => ("X-TwinMind-Signature", (string?)null),
+            "github" => ("X-Hub-Signature-256", null),
+            "stripe" => ("Stripe-Signature", null),
             _ => ("webhook-signature", "webhook-timestamp"),
         };
         switch (part)

@@ -20,6 +20,8 @@ public sealed class SignatureVerifierTests
     [InlineData("mindtickle")]
     [InlineData("twinmind")]
     [InlineData("standard")]
+    [InlineData("github")]
+    [InlineData("stripe")]
     public void Verify_SignedWithConfiguredSecret_IsValid(string vendor)
     {
         var secret = NewSecret(vendor);
@@ -31,6 +33,8 @@ public sealed class SignatureVerifierTests
     [InlineData("mindtickle")]
     [InlineData("twinmind")]
     [InlineData("standard")]
+    [InlineData("github")]
+    [InlineData("stripe")]
     public void Verify_SignedWithSecondSecretDuringRotation_IsValid(string vendor)
     {
         var (old, current) = (NewSecret(vendor), NewSecret(vendor));
@@ -42,6 +46,8 @@ public sealed class SignatureVerifierTests
     [InlineData("mindtickle")]
     [InlineData("twinmind")]
     [InlineData("standard")]
+    [InlineData("github")]
+    [InlineData("stripe")]
     public void Verify_SignedWithAnotherSecret_IsBadSignature(string vendor)
     {
         var headers = Lookup(HeadersFor(vendor, NewSecret(vendor), Body, Now));
@@ -53,6 +59,8 @@ public sealed class SignatureVerifierTests
     [InlineData("mindtickle")]
     [InlineData("twinmind")]
     [InlineData("standard")]
+    [InlineData("github")]
+    [InlineData("stripe")]
     public void Verify_BodyReserialised_IsBadSignature(string vendor)
     {
         var secret = NewSecret(vendor);
@@ -67,6 +75,8 @@ public sealed class SignatureVerifierTests
     [InlineData("mindtickle")]
     [InlineData("twinmind")]
     [InlineData("standard")]
+    [InlineData("github")]
+    [InlineData("stripe")]
     public void Verify_HeaderNamesInAnyCase_AreFound(string vendor)
     {
         var secret = NewSecret(vendor);
@@ -84,6 +94,10 @@ public sealed class SignatureVerifierTests
     [InlineData("standard", 301, SignatureCheck.StaleTimestamp)]
     [InlineData("standard", 300, SignatureCheck.Valid)]
     [InlineData("standard", -300, SignatureCheck.Valid)]
+    [InlineData("stripe", -301, SignatureCheck.StaleTimestamp)]
+    [InlineData("stripe", 301, SignatureCheck.StaleTimestamp)]
+    [InlineData("stripe", 300, SignatureCheck.Valid)]
+    [InlineData("stripe", -300, SignatureCheck.Valid)]
     public void Verify_TimestampSkew_HonoursToleranceBothWays(string vendor, int skewSeconds, SignatureCheck expected)
     {
         var secret = NewSecret(vendor);
@@ -251,6 +265,8 @@ public sealed class SignatureVerifierTests
     [InlineData("standard", "webhook-id")]
     [InlineData("standard", "webhook-timestamp")]
     [InlineData("standard", "webhook-signature")]
+    [InlineData("github", "x-hub-signature-256")]
+    [InlineData("stripe", "stripe-signature")]
     public void Verify_HeaderMissing_IsMissingHeaders(string vendor, string missing)
     {
         var secret = NewSecret(vendor);

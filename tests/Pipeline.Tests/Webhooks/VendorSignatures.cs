@@ -34,25 +34,25 @@ internal static class VendorSignatures
     /// <summary>The vendors the fuzz and property tests draw from, as before GitHub and Stripe (their seeds replay the same cases).</summary>
     public static readonly string[] Original = ["mindtickle", "twinmind", "standard"];
 
-    /// <summary>The signature headers a vendor would send for <paramref name="body"/>; GitHub's also name the event (<c>push</c>) and the delivery.</summary>
-    public static (string Name, string Value)[] HeadersFor(string vendor, string secret, byte[] body, DateTimeOffset at, string id = "msg_1")
+    /// <summary>The signature headers a vendor would send for <paramref name="body"/>; GitHub's also name the event (<paramref name="eventType"/>) and the delivery.</summary>
+    public static (string Name, string Value)[] HeadersFor(string vendor, string secret, byte[] body, DateTimeOffset at, string id = "msg_1", string eventType = "push")
     {
         var timestamp = Unix(at);
         return vendor switch
         {
             "mindtickle" => [("X-MindTickle-Signature", MindTickle(secret, timestamp, body)), ("X-MindTickle-Timestamp", timestamp)],
             "twinmind" => [("X-TwinMind-Signature", TwinMind(secret, body))],
-            "github" => [("X-Hub-Signature-256", GitHub(secret, body)), ("X-GitHub-Event", "push"), ("X-GitHub-Delivery", id)],
+            "github" => [("X-Hub-Signature-256", GitHub(secret, body)), ("X-GitHub-Event", eventType), ("X-GitHub-Delivery", id)],
             "stripe" => [("Stripe-Signature", Stripe(secret, timestamp, body))],
             _ => [("webhook-id", id), ("webhook-timestamp", timestamp), ("webhook-signature", Standard(secret, id, timestamp, body))],
         };
     }
 
     /// <summary>A signed request for the real host.</summary>
-    public static HttpRequestMessage Request(string vendor, string tenant, string secret, byte[] body, DateTimeOffset at, string id = "msg_1")
+    public static HttpRequestMessage Request(string vendor, string tenant, string secret, byte[] body, DateTimeOffset at, string id = "msg_1", string eventType = "push")
     {
         var request = Signing.Json($"/api/webhooks/{vendor}/{tenant}", body);
-        foreach (var (name, value) in HeadersFor(vendor, secret, body, at, id))
+        foreach (var (name, value) in HeadersFor(vendor, secret, body, at, id, eventType))
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
