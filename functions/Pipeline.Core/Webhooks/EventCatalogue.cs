@@ -5,9 +5,11 @@ using System.Text.Json;
 namespace Pipeline.Core.Webhooks;
 
 /// <summary>
-/// The events of SPEC §3.1 and the shape each must have. A failure names the field by its schema path
-/// (e.g. <c>data.user.emails[0].value</c>), never by its value. Unknown event types of a known vendor
-/// pass as generic events: only their envelope is checked.
+/// The rules every vendor's events share (SPEC §3.1): the envelope (type, id, time, where the vendor's
+/// metadata says they are), exact event types, then the vendor's own checks of a declared type's data;
+/// and audio, which never leaves the ingress. A failure names the field by its schema path (e.g.
+/// <c>data.user.emails[0].value</c>), never by its value. Unknown event types of a known vendor pass as
+/// generic events: only their envelope is checked.
 /// </summary>
 public static class EventCatalogue
 {
