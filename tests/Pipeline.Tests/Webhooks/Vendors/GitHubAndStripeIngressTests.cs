@@ -100,6 +100,29 @@ public sealed class GitHubAndStripeIngressTests(AzuriteFixture azurite)
         Assert.True(two.GetProperty("duplicate").GetBoolean());
     }
 
+    [Fact]
+    public async Task Post_GitHubEventKey_IsTheDeliveryId_TheOnlyReplayDefence()
+    {
+        await using var host = await IngressHost.StartAsync(azurite);
+        var delivery = Guid.NewGuid().ToString();
+
+        using var first = await host.SendSignedAsync("github", GitHubPush, id: delivery);
+        using var redelivered = await host.SendSignedAsync("github", GitHubPush, id: delivery);
+        using var underAnotherId = await host.SendSignedAsync("github", GitHubPush, id: Guid.NewGuid().ToString());
+
+        var answers = new List<JsonElement>();
+        foreach (var response in new[] { first, redelivered, underAnotherId })
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            answers.Add(await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken));
+        }
+
+        // GitHub signs neither the delivery id nor a time: the same bytes under a fresh id are a new event (README, "Vendors").
+        Assert.Equal([false, true, false], answers.Select(a => a.GetProperty("duplicate").GetBoolean()));
+        Assert.Equal(answers[0].GetProperty("eventId").GetString(), answers[1].GetProperty("eventId").GetString());
+        Assert.NotEqual(answers[0].GetProperty("eventId").GetString(), answers[2].GetProperty("eventId").GetString());
+    }
+
     [Theory]
     [InlineData("github")]
     [InlineData("stripe")]
