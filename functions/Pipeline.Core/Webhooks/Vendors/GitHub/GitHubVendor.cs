@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Pipeline.Core.Privacy;
+using static Pipeline.Core.Webhooks.PayloadFields;
 
 namespace Pipeline.Core.Webhooks.Vendors.GitHub;
 
@@ -35,10 +36,10 @@ public sealed class GitHubVendor : WebhookVendor
     /// <inheritdoc/>
     public override string? ValidateData(string eventType, JsonElement payload) => eventType switch
     {
-        GitHubEvents.Push => PayloadFields.Text(payload, "ref", "ref", required: true, PayloadFields.MaxShortText)
-            ?? PayloadFields.Text(payload, "before", "before", required: false, PayloadFields.MaxShortText)
-            ?? PayloadFields.Text(payload, "after", "after", required: false, PayloadFields.MaxShortText),
-        GitHubEvents.Ping => PayloadFields.Number(payload, "hook_id", "hook_id", required: false),
+        GitHubEvents.Push => Text(payload, "ref", "ref", required: true, MaxShortText)
+            ?? Text(payload, "before", "before", required: false, MaxShortText)
+            ?? Text(payload, "after", "after", required: false, MaxShortText),
+        GitHubEvents.Ping => Number(payload, "hook_id", "hook_id", required: false),
         _ => null,
     };
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Pipeline.Core.Privacy;
+using static Pipeline.Core.Webhooks.PayloadFields;
 
 namespace Pipeline.Core.Webhooks.Vendors.MindTickle;
 
@@ -45,14 +46,14 @@ public sealed class MindTickleVendor : WebhookVendor
     {
         "user.created" or "user.updated" => ScimUserPayload.Validate(payload, requireName: true),
         "user.deactivated" => ScimUserPayload.Validate(payload, requireName: false),
-        "course.completed" => PayloadFields.Data(payload, out var data) ?? PayloadFields.Number(data, "score", "data.score", required: true),
+        "course.completed" => Data(payload, out var data) ?? Number(data, "score", "data.score", required: true),
         "certification.status_changed" =>
-            PayloadFields.Data(payload, out var data)
-                ?? PayloadFields.Text(data, "certification_status", "data.certification_status", required: true, PayloadFields.MaxShortText),
+            Data(payload, out var data)
+                ?? Text(data, "certification_status", "data.certification_status", required: true, MaxShortText),
         "coaching.session.completed" =>
-            PayloadFields.Data(payload, out var data)
-                ?? PayloadFields.Text(data, "coaching_notes", "data.coaching_notes", required: false, int.MaxValue)
-                ?? PayloadFields.Number(data, "score", "data.score", required: false),
+            Data(payload, out var data)
+                ?? Text(data, "coaching_notes", "data.coaching_notes", required: false, int.MaxValue)
+                ?? Number(data, "score", "data.score", required: false),
         _ => null,
     };
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using static Pipeline.Core.Webhooks.PayloadFields;
 
 namespace Pipeline.Core.Webhooks.Vendors.MindTickle;
 
@@ -17,7 +18,7 @@ internal static class ScimUserPayload
     /// </summary>
     public static string? Validate(JsonElement payload, bool requireName)
     {
-        if (PayloadFields.Data(payload, out var data) is { } invalidData)
+        if (Data(payload, out var data) is { } invalidData)
         {
             return invalidData;
         }
@@ -27,7 +28,7 @@ internal static class ScimUserPayload
             return "data.user";
         }
 
-        if (PayloadFields.Text(user, "userName", "data.user.userName", required: true, MaxUserNameLength) is { } invalidUserName)
+        if (Text(user, "userName", "data.user.userName", required: true, MaxUserNameLength) is { } invalidUserName)
         {
             return invalidUserName;
         }
@@ -39,10 +40,10 @@ internal static class ScimUserPayload
                 return "data.user.name";
             }
 
-            var invalidName = PayloadFields.Text(name, "givenName", "data.user.name.givenName", requireName, PayloadFields.MaxShortText)
-                ?? PayloadFields.Text(name, "familyName", "data.user.name.familyName", requireName, PayloadFields.MaxShortText)
-                ?? PayloadFields.Text(name, "middleName", "data.user.name.middleName", required: false, PayloadFields.MaxShortText)
-                ?? PayloadFields.Text(name, "formatted", "data.user.name.formatted", required: false, PayloadFields.MaxShortText);
+            var invalidName = Text(name, "givenName", "data.user.name.givenName", requireName, MaxShortText)
+                ?? Text(name, "familyName", "data.user.name.familyName", requireName, MaxShortText)
+                ?? Text(name, "middleName", "data.user.name.middleName", required: false, MaxShortText)
+                ?? Text(name, "formatted", "data.user.name.formatted", required: false, MaxShortText);
             if (invalidName is not null)
             {
                 return invalidName;
@@ -79,7 +80,7 @@ internal static class ScimUserPayload
                     return path + ".primary";
                 }
 
-                if (PayloadFields.Text(email, "type", path + ".type", required: false, PayloadFields.MaxShortText) is { } invalidType)
+                if (Text(email, "type", path + ".type", required: false, MaxShortText) is { } invalidType)
                 {
                     return invalidType;
                 }
@@ -91,8 +92,8 @@ internal static class ScimUserPayload
             return "data.user.active";
         }
 
-        var invalid = PayloadFields.Text(user, "title", "data.user.title", required: false, PayloadFields.MaxShortText)
-            ?? PayloadFields.Text(user, "externalId", "data.user.externalId", required: false, PayloadFields.MaxShortText);
+        var invalid = Text(user, "title", "data.user.title", required: false, MaxShortText)
+            ?? Text(user, "externalId", "data.user.externalId", required: false, MaxShortText);
         if (invalid is not null)
         {
             return invalid;
@@ -106,7 +107,7 @@ internal static class ScimUserPayload
                 return prefix;
             }
 
-            if (PayloadFields.Text(enterprise, "employeeNumber", prefix + ".employeeNumber", required: false, PayloadFields.MaxShortText) is { } invalidNumber)
+            if (Text(enterprise, "employeeNumber", prefix + ".employeeNumber", required: false, MaxShortText) is { } invalidNumber)
             {
                 return invalidNumber;
             }
@@ -118,8 +119,8 @@ internal static class ScimUserPayload
                     return prefix + ".manager";
                 }
 
-                return PayloadFields.Text(manager, "value", prefix + ".manager.value", required: false, PayloadFields.MaxShortText)
-                    ?? PayloadFields.Text(manager, "displayName", prefix + ".manager.displayName", required: false, PayloadFields.MaxShortText);
+                return Text(manager, "value", prefix + ".manager.value", required: false, MaxShortText)
+                    ?? Text(manager, "displayName", prefix + ".manager.displayName", required: false, MaxShortText);
             }
         }
 

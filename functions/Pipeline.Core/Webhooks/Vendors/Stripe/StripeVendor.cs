@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Pipeline.Core.Privacy;
+using static Pipeline.Core.Webhooks.PayloadFields;
 
 namespace Pipeline.Core.Webhooks.Vendors.Stripe;
 
@@ -33,18 +34,18 @@ public sealed class StripeVendor : WebhookVendor
     /// <summary>A declared type carries its object in <c>data.object</c>; <c>created</c> is unix seconds.</summary>
     public override string? ValidateData(string eventType, JsonElement payload)
     {
-        if (PayloadFields.Number(payload, "created", "created", required: false) is { } created)
+        if (Number(payload, "created", "created", required: false) is { } created)
         {
             return created;
         }
 
-        if (PayloadFields.Data(payload, out var data) is { } invalid)
+        if (Data(payload, out var data) is { } invalid)
         {
             return invalid;
         }
 
         return data.TryGetProperty("object", out var stripeObject) && stripeObject.ValueKind == JsonValueKind.Object
-            ? PayloadFields.Text(stripeObject, "id", "data.object.id", required: true, PayloadFields.MaxShortText)
+            ? Text(stripeObject, "id", "data.object.id", required: true, MaxShortText)
             : "data.object";
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using static Pipeline.Core.Webhooks.PayloadFields;
 
 namespace Pipeline.Core.Webhooks.Vendors.TwinMind;
 
@@ -12,7 +13,7 @@ internal static class TranscriptPayload
     /// <summary>Checks <c>data</c>; returns the path of the first invalid field, or null.</summary>
     public static string? Validate(JsonElement payload)
     {
-        if (PayloadFields.Data(payload, out var data) is { } invalidData)
+        if (Data(payload, out var data) is { } invalidData)
         {
             return invalidData;
         }
@@ -22,9 +23,9 @@ internal static class TranscriptPayload
             return "data.transcript_id";
         }
 
-        var invalid = PayloadFields.Text(data, "meeting_id", "data.meeting_id", required: false, PayloadFields.MaxShortText)
-            ?? PayloadFields.Text(data, "transcript", "data.transcript", required: true, int.MaxValue)
-            ?? PayloadFields.Text(data, "language", "data.language", required: false, 35);
+        var invalid = Text(data, "meeting_id", "data.meeting_id", required: false, MaxShortText)
+            ?? Text(data, "transcript", "data.transcript", required: true, int.MaxValue)
+            ?? Text(data, "language", "data.language", required: false, 35);
         if (invalid is not null)
         {
             return invalid;
@@ -49,7 +50,7 @@ internal static class TranscriptPayload
                 return path;
             }
 
-            if (PayloadFields.Text(participant, "name", path + ".name", required: false, PayloadFields.MaxShortText) is { } invalidName)
+            if (Text(participant, "name", path + ".name", required: false, MaxShortText) is { } invalidName)
             {
                 return invalidName;
             }
