@@ -13,6 +13,9 @@ public sealed class PrefixedHexSignature(string header) : SignatureScheme
     public string Header { get; } = header;
 
     /// <inheritdoc/>
+    public override IReadOnlyList<string> Headers => [Header];
+
+    /// <inheritdoc/>
     public override SignatureCheck Verify(
         IReadOnlyList<byte[]> keys, HeaderLookup headers, ReadOnlySpan<byte> body, DateTimeOffset now, TimeSpan tolerance)
     {

@@ -13,6 +13,9 @@ public delegate string? HeaderLookup(string name);
 /// </summary>
 public abstract class SignatureScheme
 {
+    /// <summary>The headers the scheme reads, every one required (the vendor's signature and timestamp headers).</summary>
+    public abstract IReadOnlyList<string> Headers { get; }
+
     /// <summary>What a configured secret must look like, for the start-up error (e.g. <c>a whsec_ base64 secret</c>).</summary>
     public virtual string SecretFormat => "a non-empty secret";
 

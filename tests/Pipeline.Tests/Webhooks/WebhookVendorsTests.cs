@@ -67,6 +67,26 @@ public sealed class WebhookVendorsTests
 
     [Theory]
     [MemberData(nameof(RouteNames))]
+    public void Verify_AnySchemeHeaderMissing_IsMissingHeaders(string routeName)
+    {
+        var vendor = WebhookVendors.Get(routeName);
+        var secret = VendorSignatures.NewSecret(routeName);
+        var body = """{"type":"a.b"}"""u8.ToArray();
+        var headers = vendor.Sign(secret, body, Now, eventType: "a.b");
+
+        Assert.NotEmpty(vendor.Signature.Headers);
+        foreach (var missing in vendor.Signature.Headers)
+        {
+            HeaderLookup lookup = name => string.Equals(name, missing, StringComparison.OrdinalIgnoreCase)
+                ? null
+                : headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+
+            Assert.Equal(SignatureCheck.MissingHeaders, vendor.Signature.Verify([vendor.Signature.KeyFor(secret)!], lookup, body, Now, TimeSpan.FromMinutes(5)));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(RouteNames))]
     public void Envelope_NamesTheEventTypeOnce_AndEveryDeclaredSchemaExtendsIt(string routeName)
     {
         var vendor = WebhookVendors.Get(routeName);

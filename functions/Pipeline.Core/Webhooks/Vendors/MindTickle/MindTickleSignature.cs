@@ -13,6 +13,9 @@ public sealed class MindTickleSignature : SignatureScheme
     public const string TimestampHeader = "x-mindtickle-timestamp";
 
     /// <inheritdoc/>
+    public override IReadOnlyList<string> Headers { get; } = [SignatureHeader, TimestampHeader];
+
+    /// <inheritdoc/>
     public override SignatureCheck Verify(
         IReadOnlyList<byte[]> keys, HeaderLookup headers, ReadOnlySpan<byte> body, DateTimeOffset now, TimeSpan tolerance)
     {

@@ -18,6 +18,9 @@ public sealed class StandardWebhooksSignature : SignatureScheme
     /// <inheritdoc/>
     public override byte[]? KeyFor(string secret) => TryDecodeWhsec(secret, out var key) ? key : null;
 
+    /// <summary>The <c>webhook-*</c> names; each may come as its <c>svix-*</c> name instead.</summary>
+    public override IReadOnlyList<string> Headers { get; } = ["webhook-id", "webhook-timestamp", "webhook-signature"];
+
     /// <inheritdoc/>
     public override SignatureCheck Verify(
         IReadOnlyList<byte[]> keys, HeaderLookup headers, ReadOnlySpan<byte> body, DateTimeOffset now, TimeSpan tolerance)

@@ -25,6 +25,9 @@ public sealed class StripeSignature : SignatureScheme
         secret is { Length: > 6 } && secret.StartsWith(SecretPrefix, StringComparison.Ordinal) ? Encoding.UTF8.GetBytes(secret) : null;
 
     /// <inheritdoc/>
+    public override IReadOnlyList<string> Headers => [Header];
+
+    /// <inheritdoc/>
     public override SignatureCheck Verify(
         IReadOnlyList<byte[]> keys, HeaderLookup headers, ReadOnlySpan<byte> body, DateTimeOffset now, TimeSpan tolerance)
     {
