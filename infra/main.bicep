@@ -76,7 +76,7 @@ param keyVaultSoftDeleteRetentionInDays int = 90
 @description('A vendor a tenant accepts webhooks from.')
 type vendorConfig = {
   @description('Vendor name, as in the webhook route.')
-  name: 'mindtickle' | 'twinmind' | 'standard'
+  name: 'mindtickle' | 'twinmind' | 'standard' | 'github' | 'stripe'
   @description('Names of the signing secrets in use, e.g. [\'v1\'], or [\'v1\', \'v2\'] during a rotation; the order is Secrets__0, Secrets__1.')
   @minLength(1)
   secrets: string[]

@@ -43,7 +43,10 @@ public static class ConsumerLimits
             return null;
         }
 
-        if (EventCatalogue.RequiresScimWrite(vendor, eventType)
+        ArgumentNullException.ThrowIfNull(vendor);
+
+        // SCIM user events are exactly those that need scim:write.
+        if (vendor.RequiredScope(eventType) == EventCatalogue.ScimWriteScope
             && data.TryGetProperty("user", out var user) && user.ValueKind == JsonValueKind.Object
             && user.TryGetProperty("emails", out var emails) && emails.ValueKind == JsonValueKind.Array
             && emails.GetArrayLength() > MaxScimEmails)
@@ -51,7 +54,7 @@ public static class ConsumerLimits
             return new ConsumerLimit("data.user.emails", string.Create(CultureInfo.InvariantCulture, $"at most {MaxScimEmails} emails"));
         }
 
-        if (!EventCatalogue.CarriesTranscript(vendor, eventType))
+        if (!vendor.CarriesTranscript(eventType))
         {
             return null;
         }

@@ -33,14 +33,13 @@ public sealed class WebhookIngestor
 
                 var keys = vendorOptions.Secrets
                     .Where(secret => !string.IsNullOrEmpty(secret))
-                    .Select(secret => SignatureVerifier.KeyFor(vendor, secret))
+                    .Select(vendor.Signature.KeyFor)
                     .OfType<byte[]>()
                     .ToArray();
                 if (keys.Length > 0)
                 {
                     var id = tenant.ToLowerInvariant();
-                    var scim = vendorOptions.Scopes.Contains(EventCatalogue.ScimWriteScope, StringComparer.Ordinal);
-                    tenants[(id, vendor)] = new WebhookTenant(id, vendor, keys, scim);
+                    tenants[(id, vendor)] = new WebhookTenant(id, vendor, keys, [.. vendorOptions.Scopes]);
                 }
             }
         }
@@ -56,14 +55,14 @@ public sealed class WebhookIngestor
     public IngressResult Ingest(WebhookTenant tenant, HeaderLookup headers, ReadOnlyMemory<byte> body)
     {
         var vendor = tenant.Vendor;
-        if (vendor == WebhookVendor.MindTickle && headers("Company-Id") is { Length: > 0 } companyId
-            && !string.Equals(companyId, tenant.Id, StringComparison.OrdinalIgnoreCase))
+        if (vendor.TenantHeader is { } tenantHeader && headers(tenantHeader) is { Length: > 0 } claimedTenant
+            && !string.Equals(claimedTenant, tenant.Id, StringComparison.OrdinalIgnoreCase))
         {
             return IngressResult.Rejected(IngressRejection.CompanyMismatch);
         }
 
         var now = _timeProvider.GetUtcNow();
-        var check = SignatureVerifier.Verify(vendor, tenant.Keys, headers, body.Span, now, _tolerance);
+        var check = vendor.Signature.Verify(tenant.Keys, headers, body.Span, now, _tolerance);
         if (check != SignatureCheck.Valid)
         {
             return IngressResult.Rejected(check switch
@@ -87,20 +86,24 @@ public sealed class WebhookIngestor
                 return IngressResult.Rejected(IngressRejection.MalformedJson);
             }
 
-            var (keyField, typeField) = EventCatalogue.EnvelopeFields(vendor);
-            var rawType = StringProperty(root, typeField);
-            // A variant spelling of a declared type is 422 for every tenant, before the scope gate looks at it.
-            if (Vendors.EventSchemas.IsVariantOfDeclared(vendor.RouteName(), rawType))
+            var rawType = vendor.EventType(headers, root);
+            if (rawType is null && vendor.EventTypeHeader is not null)
             {
-                return IngressResult.InvalidField(typeField);
+                return IngressResult.Rejected(IngressRejection.MissingHeaders);
             }
 
-            if (EventCatalogue.RequiresScimWrite(vendor, rawType) && !tenant.CanWriteScim)
+            // A variant spelling of a declared type is 422 for every tenant, before the scope gate looks at it.
+            if (Vendors.EventSchemas.IsVariantOfDeclared(vendor, rawType))
+            {
+                return IngressResult.InvalidField(vendor.EventTypeName);
+            }
+
+            if (vendor.RequiredScope(rawType) is { } scope && !tenant.HasScope(scope))
             {
                 return IngressResult.Rejected(IngressRejection.MissingScope);
             }
 
-            if (EventCatalogue.Validate(vendor, root) is { } field)
+            if (EventCatalogue.Validate(vendor, rawType, root) is { } field)
             {
                 return IngressResult.InvalidField(field);
             }
@@ -110,9 +113,9 @@ public sealed class WebhookIngestor
                 return IngressResult.OverLimit(limit);
             }
 
-            var eventKey = (keyField is null ? SignatureVerifier.StandardHeader(headers, "id") : StringProperty(root, keyField)) ?? EventIds.HashBody(body.Span);
+            var eventKey = vendor.EventId(headers, root) ?? EventIds.HashBody(body.Span);
             var eventType = SafeEventType(rawType);
-            var vendorKey = vendor.RouteName();
+            var vendorKey = vendor.RouteName;
 
             // Audio never leaves the ingress: the payload is re-written without it when there is any.
             var payload = EventCatalogue.ContainsAudio(root) ? JsonElement.Parse(EventCatalogue.WithoutAudio(root)) : root.Clone();
@@ -124,7 +127,7 @@ public sealed class WebhookIngestor
                 eventType,
                 eventKey,
                 now,
-                EventCatalogue.CarriesTranscript(vendor, eventType),
+                vendor.CarriesTranscript(eventType),
                 payload));
         }
     }
@@ -137,8 +140,4 @@ public sealed class WebhookIngestor
         eventType is { Length: <= 64 } && eventType.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':')
             ? eventType
             : "unknown";
-
-    private static string? StringProperty(JsonElement payload, string name) =>
-        payload.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-        && value.GetString() is { Length: > 0 } text ? text : null;
 }

@@ -6,12 +6,12 @@ namespace Pipeline.Core.Webhooks;
 /// </summary>
 public sealed class WebhookTenant
 {
-    internal WebhookTenant(string id, WebhookVendor vendor, IReadOnlyList<byte[]> keys, bool canWriteScim)
+    internal WebhookTenant(string id, WebhookVendor vendor, IReadOnlyList<byte[]> keys, IReadOnlyCollection<string> scopes)
     {
         Id = id;
         Vendor = vendor;
         Keys = keys;
-        CanWriteScim = canWriteScim;
+        Scopes = scopes;
     }
 
     /// <summary>The tenant id, lowercase.</summary>
@@ -23,6 +23,9 @@ public sealed class WebhookTenant
     /// <summary>HMAC keys; only this tenant's, so another tenant's signature never verifies.</summary>
     internal IReadOnlyList<byte[]> Keys { get; }
 
-    /// <summary>True when the tenant holds the <c>scim:write</c> scope for this vendor.</summary>
-    public bool CanWriteScim { get; }
+    /// <summary>The scopes the tenant holds for this vendor (e.g. <c>scim:write</c>), matched exactly.</summary>
+    public IReadOnlyCollection<string> Scopes { get; }
+
+    /// <summary>True when the tenant holds <paramref name="scope"/> for this vendor.</summary>
+    public bool HasScope(string scope) => Scopes.Contains(scope, StringComparer.Ordinal);
 }

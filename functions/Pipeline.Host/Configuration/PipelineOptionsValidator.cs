@@ -148,7 +148,7 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
                 var vendorPrefix = $"{prefix}:Vendors:{vendorName}";
                 if (!WebhookVendors.TryParse(vendorName, out var parsed))
                 {
-                    failures.Add($"{vendorPrefix}: unknown vendor (mindtickle, twinmind or standard).");
+                    failures.Add($"{vendorPrefix}: unknown vendor ({WebhookVendors.RouteNames}).");
                     continue;
                 }
 
@@ -163,9 +163,9 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
                     {
                         failures.Add($"{vendorPrefix}:Secrets:{i} is empty.");
                     }
-                    else if (parsed == WebhookVendor.Standard && !SignatureVerifier.TryDecodeWhsec(vendor.Secrets[i], out _))
+                    else if (parsed.Signature.KeyFor(vendor.Secrets[i]) is null)
                     {
-                        failures.Add($"{vendorPrefix}:Secrets:{i} is not a whsec_ base64 secret.");
+                        failures.Add($"{vendorPrefix}:Secrets:{i} is not {parsed.Signature.SecretFormat}.");
                     }
                 }
             }

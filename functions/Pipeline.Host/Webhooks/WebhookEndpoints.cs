@@ -62,12 +62,12 @@ internal static class WebhookEndpoints
     {
         var request = context.Request;
         var knownVendor = WebhookVendors.TryParse(vendor, out var parsedVendor);
-        var resolved = knownVendor ? ingestor.Resolve(parsedVendor, tenant) : null;
+        var resolved = parsedVendor is not null ? ingestor.Resolve(parsedVendor, tenant) : null;
         var sourceNetwork = SourceNetworks.Truncate(trustedProxies.ClientAddress(context));
 
         // Only configured names reach logs and audit rows: route text is the attacker's.
         var auditTenant = resolved?.Id ?? (options.Tenants.ContainsKey(tenant) ? tenant.ToLowerInvariant() : RejectionTally.UnknownTenant);
-        var auditVendor = knownVendor ? parsedVendor.RouteName() : "unknown";
+        var auditVendor = parsedVendor?.RouteName ?? "unknown";
         IResult Reject(IngressRejection reason, string? field = null, string? limit = null, TimeSpan? retryAfter = null)
         {
             Log.WebhookRejected(logger, reason.Slug(), auditVendor, auditTenant);

@@ -42,8 +42,8 @@ public class IngressBenchmarks
         // A fixed clock: the signed timestamp stays fresh however long the run takes.
         var now = DateTimeOffset.UtcNow;
         _ingestor = new WebhookIngestor(options, new FixedTimeProvider(now));
-        _mindTickle = _ingestor.Resolve(WebhookVendor.MindTickle, "acme")!;
-        _twinMind = _ingestor.Resolve(WebhookVendor.TwinMind, "acme")!;
+        _mindTickle = _ingestor.Resolve(WebhookVendors.Get("mindtickle"), "acme")!;
+        _twinMind = _ingestor.Resolve(WebhookVendors.Get("twinmind"), "acme")!;
 
         _mindTickleBody = Payloads.MindTickleUserCreated(2048);
         var timestamp = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);

@@ -29,7 +29,8 @@ public sealed class PipelineOptionsValidatorTests
 
     [Theory]
     [InlineData("Pipeline:Tenants:Bad_Tenant:Vendors:mindtickle:Secrets:0", "s", "Pipeline:Tenants:Bad_Tenant")]
-    [InlineData("Pipeline:Tenants:acme:Vendors:zoom:Secrets:0", "s", "Pipeline:Tenants:acme:Vendors:zoom: unknown vendor")]
+    [InlineData("Pipeline:Tenants:acme:Vendors:zoom:Secrets:0", "s", "Pipeline:Tenants:acme:Vendors:zoom: unknown vendor (mindtickle, twinmind, standard, github, stripe)")]
+    [InlineData("Pipeline:Tenants:acme:Vendors:stripe:Secrets:0", "sk_test_an_api_key_by_mistake", "Pipeline:Tenants:acme:Vendors:stripe:Secrets:0 is not a Stripe endpoint signing secret")]
     [InlineData("Pipeline:Webhooks:ToleranceSeconds", "0", "Pipeline:Webhooks:ToleranceSeconds")]
     [InlineData("Pipeline:Retention:Schedule", "every night", "Pipeline:Retention:Schedule")]
     [InlineData("Pipeline:ServiceBus:TopicName", "Bad Topic", "Pipeline:ServiceBus:TopicName")]

@@ -17,11 +17,14 @@ public sealed class AuditAllowlistPropertyTests
 {
     private static readonly PayloadRedactor Redactor = new("a-pseudonym-key-of-at-least-32-characters");
 
-    private static readonly (string Vendor, string TypeField, string[] Types)[] Vendors =
+    /// <summary>Each vendor's declared types, an undeclared one and a case variant; GitHub's type is a header, not a field.</summary>
+    private static readonly (string Vendor, string? TypeField, string[] Types)[] Vendors =
     [
         ("mindtickle", "event_type", ["user.created", "user.updated", "user.deactivated", "course.completed", "certification.status_changed", "coaching.session.completed", "user.merged", "USER.created", "badge.earned"]),
         ("twinmind", "type", ["transcript.completed", "Transcript.Completed", "meeting.started"]),
         ("standard", "type", ["invoice.paid", "contact.updated"]),
+        ("github", null, ["ping", "push", "issues", "Push"]),
+        ("stripe", "type", ["customer.created", "invoice.paid", "charge.refunded", "Invoice.Paid"]),
     ];
 
     [Property(MaxTest = 500)]
@@ -34,8 +37,12 @@ public sealed class AuditAllowlistPropertyTests
         var leaves = new List<(string Token, bool Safe)>();
         var payload = (JsonObject)Build(random, schema, leaves, depth: 0)!;
         // The type field holds the event type itself, not a generated leaf.
-        leaves.RemoveAll(leaf => payload[typeField] is JsonValue old && old.GetValueKind() == JsonValueKind.String && old.GetValue<string>() == leaf.Token);
-        payload[typeField] = type;
+        if (typeField is not null)
+        {
+            leaves.RemoveAll(leaf => payload[typeField] is JsonValue old && old.GetValueKind() == JsonValueKind.String && old.GetValue<string>() == leaf.Token);
+            payload[typeField] = type;
+        }
+
         var pipelineEvent = new PipelineEvent("evt_1", vendor, "acme", type, "key", DateTimeOffset.UnixEpoch, false, JsonSerializer.SerializeToElement(payload));
 
         var rows = PayloadRedactorTests.Flatten(EventAudit.For(pipelineEvent, Redactor));

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Events;
 using Pipeline.Core.Privacy;
-using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Tests.Privacy;
 
@@ -41,9 +40,9 @@ public sealed class PayloadRedactorTests
     public void Project_PersonalFieldsOfAnyEventType_AreNotKept()
     {
         // The fields the issue found stored verbatim: none of them is kept, by default, for any tenant.
-        var title = Kept((WebhookVendor.TwinMind, """{"id":"e1","type":"transcript.completed","data":{"transcript_id":"t1","title":"Regional Director review","summary":"s","action_items":["a"]}}"""));
-        var scim = Kept((WebhookVendor.MindTickle, """{"event_id":"e2","event_type":"user.updated","data":{"user":{"userName":"u@x.example","title":"Regional Director","externalId":"x-1","id":"2819c223","department":"Sales"}}}"""));
-        var course = Kept((WebhookVendor.MindTickle, """{"event_id":"e3","event_type":"course.completed","data":{"course_id":"c-1","score":93,"learner_name":"Li Wei","manager_name":"Bo Quist","comment":"good"}}"""));
+        var title = Kept(("twinmind", """{"id":"e1","type":"transcript.completed","data":{"transcript_id":"t1","title":"Regional Director review","summary":"s","action_items":["a"]}}"""));
+        var scim = Kept(("mindtickle", """{"event_id":"e2","event_type":"user.updated","data":{"user":{"userName":"u@x.example","title":"Regional Director","externalId":"x-1","id":"2819c223","department":"Sales"}}}"""));
+        var course = Kept(("mindtickle", """{"event_id":"e3","event_type":"course.completed","data":{"course_id":"c-1","score":93,"learner_name":"Li Wei","manager_name":"Bo Quist","comment":"good"}}"""));
 
         Assert.Equal("""{"id":"e1","type":"transcript.completed","data":{"transcript_id":"t1"}}""", title.ToJsonString());
         Assert.Equal(["userName"], scim["data"]!["user"]!.AsObject().Select(p => p.Key));
@@ -53,8 +52,8 @@ public sealed class PayloadRedactorTests
     [Fact]
     public void Project_UnknownEventTypeAndStandardWebhooks_KeepTheEnvelopeOnly()
     {
-        var unknown = Kept((WebhookVendor.MindTickle, """{"event_id":"e1","event_type":"user.merged","occurred_at":"2026-11-22T10:00:00Z","data":{"user":{"userName":"a@b.example"}}}"""));
-        var variant = Kept((WebhookVendor.MindTickle, """{"event_id":"e2","event_type":"USER.created","data":{"user":{"userName":"a@b.example","title":"CEO"}}}"""));
+        var unknown = Kept(("mindtickle", """{"event_id":"e1","event_type":"user.merged","occurred_at":"2026-11-22T10:00:00Z","data":{"user":{"userName":"a@b.example"}}}"""));
+        var variant = Kept(("mindtickle", """{"event_id":"e2","event_type":"USER.created","data":{"user":{"userName":"a@b.example","title":"CEO"}}}"""));
         var standard = Kept(PiiCorpus.Events("run")[^1]);
 
         Assert.Equal("""{"event_id":"e1","event_type":"user.merged","occurred_at":"2026-11-22T10:00:00Z"}""", unknown.ToJsonString());
@@ -65,7 +64,7 @@ public sealed class PayloadRedactorTests
     [Fact]
     public void Project_NameThatSpellsAPath_IsNotTheField()
     {
-        var kept = Kept((WebhookVendor.MindTickle, """{"event_id":"e1","event_type":"course.completed","data/course_id":"Jane Doe","data":{"course_id":"c-1","course_id ":"Jane"}}"""));
+        var kept = Kept(("mindtickle", """{"event_id":"e1","event_type":"course.completed","data/course_id":"Jane Doe","data":{"course_id":"c-1","course_id ":"Jane"}}"""));
 
         Assert.Equal("""{"event_id":"e1","event_type":"course.completed","data":{"course_id":"c-1"}}""", kept.ToJsonString());
     }
@@ -73,7 +72,7 @@ public sealed class PayloadRedactorTests
     [Fact]
     public void Project_SafeFieldOfTheWrongShape_IsDropped()
     {
-        var kept = Kept((WebhookVendor.MindTickle, """{"event_id":"e1","event_type":"course.completed","data":{"course_id":{"name":"Jane Doe"}}}"""));
+        var kept = Kept(("mindtickle", """{"event_id":"e1","event_type":"course.completed","data":{"course_id":{"name":"Jane Doe"}}}"""));
 
         Assert.Null(kept["data"]);
     }
@@ -92,7 +91,7 @@ public sealed class PayloadRedactorTests
     [Fact]
     public void EventAuditFor_Meeting_OneRowPerParticipant_NoTranscript()
     {
-        var meeting = PiiCorpus.Event(WebhookVendor.TwinMind, PiiCorpus.Events("run")[4].Body);
+        var meeting = PiiCorpus.Event("twinmind", PiiCorpus.Events("run")[4].Body);
 
         var rows = EventAudit.For(meeting, Redactor);
 
@@ -120,7 +119,7 @@ public sealed class PayloadRedactorTests
         Assert.Equal("true", row.Details["payloadTruncated"]);
     }
 
-    private static JsonObject Kept((WebhookVendor Vendor, string Body) sample)
+    private static JsonObject Kept((string Vendor, string Body) sample)
     {
         var row = EventAudit.For(PiiCorpus.Event(sample.Vendor, sample.Body), Redactor)[0];
         return JsonNode.Parse(row.Details["payload"])!.AsObject();

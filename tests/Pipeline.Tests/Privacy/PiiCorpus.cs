@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Pipeline.Core.Events;
-using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Tests.Privacy;
 
@@ -28,9 +27,9 @@ internal static class PiiCorpus
     public const string FirstParticipant = "priya.raman@example.org";
     public const string SecondParticipant = "tom.okafor@example.net";
 
-    public static IReadOnlyList<(WebhookVendor Vendor, string Body)> Events(string run) =>
+    public static IReadOnlyList<(string Vendor, string Body)> Events(string run) =>
     [
-        (WebhookVendor.MindTickle, $$$$"""
+        ("mindtickle", $$$$"""
         {"event_id":"{{{{run}}}}-user","event_type":"user.created","occurred_at":"2026-11-22T10:00:00Z","data":{"user":{
           "schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
           "userName":"jane.doe@acme-corp.com","name":{"givenName":"Janet","familyName":"Doenitz"},
@@ -41,24 +40,24 @@ internal static class PiiCorpus
           "externalId":"ext-8841-jd","id":"2819c223-7f76","department":"Field Sales EMEA",
           "unknown":{"deeper":{"still":"nested-secret-value"}},"private_email":"jürgen@bücher.example"}}}
         """),
-        (WebhookVendor.MindTickle, $$$$"""
+        ("mindtickle", $$$$"""
         {"event_id":"{{{{run}}}}-course","event_type":"course.completed","occurred_at":"2026-11-22T10:01:00Z","data":{
           "user_email":"li.wei@acme-corp.com","course_id":"c-101","score":93.5,
           "learner_name":"Lisbeth Warnke","manager_name":"Konstantin Varga","extra":"unknown-field-value",
           "comment":"Call me at 415-555-0199 or mail li.wei@acme-corp.com; SSN 078-05-1120"}}
         """),
-        (WebhookVendor.MindTickle, $$$$"""
+        ("mindtickle", $$$$"""
         {"event_id":"{{{{run}}}}-cert","event_type":"certification.status_changed","occurred_at":"2026-11-22T10:02:00Z","data":{
           "email":"omar.haddad@acme-corp.com","certification_status":"failed-remedial",
           "history":[{"certification_status":"expired-lapsed","at":"2025-01-01"}]}}
         """),
-        (WebhookVendor.MindTickle, $$$$"""
+        ("mindtickle", $$$$"""
         {"event_id":"{{{{run}}}}-coach","event_type":"coaching.session.completed","occurred_at":"2026-11-22T10:03:00Z","data":{
           "email":"omar.haddad@acme-corp.com","coaching_notes":"Struggles with closing; considering PIP","score":41,"remark":"needs a nudge",
           "free_text":["card 4111 1111 1111 1111 and 4111-1111-1111-1111", {"bank":"IBAN DE89 3704 0044 0532 0130 00 or GB82WEST12345698765432"}],
           "seen_from":"203.0.113.77 then 2001:db8::8a2e:370:7334","card_as_number":5555555555554444}}
         """),
-        (WebhookVendor.TwinMind, $$$$"""
+        ("twinmind", $$$$"""
         {"id":"{{{{run}}}}-meeting","type":"transcript.completed","created_at":"2026-11-22T10:04:00Z","data":{
           "transcript_id":"tr-1","meeting_id":"m-1","language":"en",
           "participants":[{"name":"Priya Raman","email":"priya.raman@example.org"},{"name":"Tom Okafor","email":"tom.okafor@example.net"}],
@@ -66,7 +65,7 @@ internal static class PiiCorpus
           "summary":"Follow up with tom.okafor@example.net, dial +44 20 7946 0958. Renewal risk for Globex",
           "action_items":["send deck to Priya"],"title":"Board prep: Q3 layoffs","consent":true}}
         """),
-        (WebhookVendor.Standard, """
+        ("standard", """
         {"type":"contact.updated","timestamp":"2026-11-22T10:05:00Z","data":{
           "contact":{"note":"from 198.51.100.23 / fe80::1ff:fe23:4567:890a"},
           "lists":[["nested","sofia.nested@example.com"]],
@@ -77,11 +76,11 @@ internal static class PiiCorpus
     public static byte[] Bytes(string body) => Encoding.UTF8.GetBytes(body);
 
     /// <summary>A corpus body as the ingress would have accepted it (vendor route name, exact event type).</summary>
-    public static PipelineEvent Event(WebhookVendor vendor, string body)
+    public static PipelineEvent Event(string vendor, string body)
     {
         var payload = JsonDocument.Parse(body).RootElement.Clone();
         var type = (payload.TryGetProperty("event_type", out var t) || payload.TryGetProperty("type", out t)) ? t.GetString()! : "unknown";
-        return new PipelineEvent("evt_" + type, vendor.RouteName(), "acme", type, "key", DateTimeOffset.UnixEpoch, vendor == WebhookVendor.TwinMind, payload);
+        return new PipelineEvent("evt_" + type, vendor, "acme", type, "key", DateTimeOffset.UnixEpoch, vendor == "twinmind", payload);
     }
 
     /// <summary>Every raw value found in <paramref name="text"/> (case-insensitive); empty when clean.</summary>

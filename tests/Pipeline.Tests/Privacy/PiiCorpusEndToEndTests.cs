@@ -49,11 +49,13 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
     public async Task Corpus_EveryFieldOfEveryEventType_NoMarkerInAnyTableQueueLogOrProblem_TranscriptRoundTrips()
     {
         var tenant = Secrets.NewTenant();
-        var secrets = new Dictionary<WebhookVendor, string>
+        var secrets = new Dictionary<string, string>
         {
-            [WebhookVendor.MindTickle] = Secrets.NewSecret(),
-            [WebhookVendor.TwinMind] = Secrets.NewSecret(),
-            [WebhookVendor.Standard] = Secrets.NewWhsec(),
+            ["mindtickle"] = Secrets.NewSecret(),
+            ["twinmind"] = Secrets.NewSecret(),
+            ["standard"] = Secrets.NewWhsec(),
+            ["github"] = Secrets.NewSecret(),
+            ["stripe"] = "whsec_" + Secrets.NewSecret(),
         };
         var settings = new Dictionary<string, string?>
         {
@@ -62,7 +64,7 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
         };
         foreach (var (vendor, secret) in secrets)
         {
-            settings[$"Pipeline:Tenants:{tenant}:Vendors:{vendor.RouteName()}:Secrets:0"] = secret;
+            settings[$"Pipeline:Tenants:{tenant}:Vendors:{vendor}:Secrets:0"] = secret;
         }
 
         var logs = new CapturedLogs();
@@ -72,13 +74,13 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
         var events = Events(transcriptId, transcriptText);
         var problems = new List<string>();
 
-        foreach (var (vendor, body) in events)
+        foreach (var (vendor, body, typeHeader) in events)
         {
             var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
-            using var accepted = await SendAsync(host, vendor, tenant, secrets[vendor], bytes);
+            using var accepted = await SendAsync(host, vendor, tenant, secrets[vendor], bytes, typeHeader);
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-            using var forged = await SendAsync(host, vendor, tenant, vendor == WebhookVendor.Standard ? Secrets.NewWhsec() : Secrets.NewSecret(), bytes);
-            using var unknownTenant = await SendAsync(host, vendor, "no-such-tenant", secrets[vendor], bytes);
+            using var forged = await SendAsync(host, vendor, tenant, Webhooks.VendorSignatures.NewSecret(vendor), bytes, typeHeader);
+            using var unknownTenant = await SendAsync(host, vendor, "no-such-tenant", secrets[vendor], bytes, typeHeader);
             Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden), (forged.StatusCode, unknownTenant.StatusCode));
             problems.Add(await TextAsync(accepted));
             problems.Add(await TextAsync(forged));
@@ -88,7 +90,7 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
         // Schema-invalid events answer 422 naming the field, never its value.
         var invalid = (JsonObject)events[0].Body.DeepClone();
         invalid["data"]!["user"]!["emails"]![0]!["value"] = $"not an email {M()}";
-        using (var schemaInvalid = await SendAsync(host, WebhookVendor.MindTickle, tenant, secrets[WebhookVendor.MindTickle], Encoding.UTF8.GetBytes(invalid.ToJsonString())))
+        using (var schemaInvalid = await SendAsync(host, "mindtickle", tenant, secrets["mindtickle"], Encoding.UTF8.GetBytes(invalid.ToJsonString())))
         {
             Assert.Equal(HttpStatusCode.UnprocessableEntity, schemaInvalid.StatusCode);
             problems.Add(await TextAsync(schemaInvalid));
@@ -141,9 +143,10 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
         Assert.NotEmpty(logs.Entries);
     }
 
-    private List<(WebhookVendor Vendor, JsonObject Body)> Events(string transcriptId, string transcriptText) =>
+    /// <summary>Each event with the type header of a vendor that sends its type as a header (GitHub), else null.</summary>
+    private List<(string Vendor, JsonObject Body, string? TypeHeader)> Events(string transcriptId, string transcriptText) =>
     [
-        (WebhookVendor.MindTickle, new JsonObject
+        ("mindtickle", new JsonObject
         {
             ["event_id"] = $"mt-{_run}-user", ["event_type"] = "user.created", ["occurred_at"] = "2026-11-22T10:00:00Z",
             ["data"] = new JsonObject
@@ -164,8 +167,8 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
                 ["x_sibling"] = Unknown(),
             },
             ["x_root"] = Unknown(),
-        }),
-        (WebhookVendor.MindTickle, new JsonObject
+        }, null),
+        ("mindtickle", new JsonObject
         {
             ["event_id"] = $"mt-{_run}-course", ["event_type"] = "course.completed", ["occurred_at"] = "2026-11-22T10:01:00Z",
             ["data"] = new JsonObject
@@ -173,8 +176,8 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
                 ["user_email"] = Email(), ["course_id"] = $"c-{_run}", ["score"] = 93.5, ["learner_name"] = M(), ["manager_name"] = M(), ["manager_email"] = Email(),
                 ["comment"] = $"Call 415-555-0199, SSN 078-05-1120, card 4111-1111-1111-1111, mail {Email()} {M()}", ["x"] = Unknown(),
             },
-        }),
-        (WebhookVendor.MindTickle, new JsonObject
+        }, null),
+        ("mindtickle", new JsonObject
         {
             ["event_id"] = $"mt-{_run}-cert", ["event_type"] = "certification.status_changed", ["occurred_at"] = "2026-11-22T10:02:00Z",
             ["data"] = new JsonObject
@@ -182,8 +185,8 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
                 ["email"] = Email(), ["certification_status"] = M(), ["certification_id"] = $"cert-{_run}",
                 ["history"] = new JsonArray(new JsonObject { ["certification_status"] = M(), ["at"] = M() }), ["x"] = Unknown(),
             },
-        }),
-        (WebhookVendor.MindTickle, new JsonObject
+        }, null),
+        ("mindtickle", new JsonObject
         {
             ["event_id"] = $"mt-{_run}-coach", ["event_type"] = "coaching.session.completed", ["occurred_at"] = "2026-11-22T10:03:00Z",
             ["data"] = new JsonObject
@@ -191,8 +194,8 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
                 ["userName"] = Email(), ["session_id"] = $"s-{_run}", ["coaching_notes"] = $"Struggles with closing {M()}", ["score"] = 41,
                 ["free_text"] = new JsonArray($"IBAN DE89 3704 0044 0532 0130 00 {M()}", new JsonObject { ["ip"] = $"203.0.113.77 {M()}" }), ["x"] = Unknown(),
             },
-        }),
-        (WebhookVendor.TwinMind, new JsonObject
+        }, null),
+        ("twinmind", new JsonObject
         {
             ["id"] = $"tm-{_run}", ["type"] = "transcript.completed", ["created_at"] = "2026-11-22T10:04:00Z",
             ["data"] = new JsonObject
@@ -205,18 +208,96 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
                 ["transcript"] = transcriptText, ["summary"] = $"Follow up {M()} +44 20 7946 0958", ["action_items"] = new JsonArray(M(), M()),
                 ["title"] = M(), ["x"] = Unknown(),
             },
-        }),
-        (WebhookVendor.Standard, new JsonObject
+        }, null),
+        ("standard", new JsonObject
         {
             ["type"] = "contact.updated", ["timestamp"] = "2026-11-22T10:05:00Z",
             ["data"] = new JsonObject { ["contact"] = new JsonObject { ["name"] = M(), ["email"] = Email() }, ["lists"] = new JsonArray(new JsonArray(M())), ["x"] = Unknown() },
-        }),
+        }, null),
         // An event type MindTickle does not declare: a generic event, its data dropped whole.
-        (WebhookVendor.MindTickle, new JsonObject
+        ("mindtickle", new JsonObject
         {
             ["event_id"] = $"mt-{_run}-badge", ["event_type"] = "badge.earned", ["occurred_at"] = "2026-11-22T10:06:00Z",
             ["data"] = new JsonObject { ["user_email"] = Email(), ["badge"] = M(), ["x"] = Unknown() },
-        }),
+        }, null),
+        ("github", new JsonObject
+        {
+            ["zen"] = "Design for failure.", ["hook_id"] = 42,
+            ["hook"] = new JsonObject
+            {
+                ["type"] = "Repository", ["id"] = 42, ["name"] = M(), ["active"] = true, ["events"] = new JsonArray("push"),
+                ["config"] = new JsonObject { ["url"] = $"https://hooks.example/in?token={M()}", ["secret"] = M() },
+            },
+            ["repository"] = new JsonObject { ["id"] = 1296269, ["name"] = M(), ["full_name"] = $"{M()}/repo", ["owner"] = new JsonObject { ["login"] = M(), ["email"] = Email() } },
+            ["sender"] = new JsonObject { ["login"] = M(), ["id"] = 583231, ["email"] = Email() },
+            ["x"] = Unknown(),
+        }, "ping"),
+        ("github", new JsonObject
+        {
+            ["ref"] = "refs/heads/main", ["before"] = "6113728f27ae82c7b1a177c8d03f9e96e0adf246", ["after"] = "76ae82c7b1a177c8d03f9e96e0adf2466113728f",
+            ["created"] = false, ["deleted"] = false, ["forced"] = false, ["compare"] = $"https://github.com/{M()}/repo/compare/a...b",
+            ["commits"] = new JsonArray(new JsonObject
+            {
+                ["id"] = "76ae82c7b1a177c8d03f9e96e0adf2466113728f", ["timestamp"] = "2026-11-22T10:07:00Z", ["distinct"] = true,
+                ["message"] = $"Fix for {M()}, call +1 415 555 0199", ["added"] = new JsonArray($"people/{M()}.md"),
+                ["author"] = new JsonObject { ["name"] = M(), ["email"] = Email(), ["username"] = M() },
+                ["committer"] = new JsonObject { ["name"] = M(), ["email"] = Email(), ["username"] = M() },
+                ["x"] = Unknown(),
+            }),
+            ["head_commit"] = new JsonObject { ["id"] = "76ae82c7b1a177c8d03f9e96e0adf2466113728f", ["message"] = M(), ["author"] = new JsonObject { ["name"] = M(), ["email"] = Email() } },
+            ["pusher"] = new JsonObject { ["name"] = M(), ["email"] = Email() },
+            ["repository"] = new JsonObject { ["id"] = 1296269, ["full_name"] = M() },
+            ["sender"] = new JsonObject { ["login"] = M(), ["id"] = 583231 },
+            ["x_root"] = Unknown(),
+        }, "push"),
+        // An event type GitHub has that the pipeline does not declare: its envelope ids only.
+        ("github", new JsonObject
+        {
+            ["action"] = "opened",
+            ["issue"] = new JsonObject { ["title"] = M(), ["body"] = $"{M()} {Email()}", ["user"] = new JsonObject { ["login"] = M() } },
+            ["repository"] = new JsonObject { ["id"] = 1296269, ["name"] = M() },
+            ["x"] = Unknown(),
+        }, "issues"),
+        ("stripe", new JsonObject
+        {
+            ["id"] = $"evt_{_run}cus", ["object"] = "event", ["api_version"] = "2024-06-20", ["created"] = 1764669600, ["livemode"] = false,
+            ["pending_webhooks"] = 1, ["request"] = new JsonObject { ["id"] = "req_1", ["idempotency_key"] = M() }, ["type"] = "customer.created",
+            ["data"] = new JsonObject
+            {
+                ["object"] = new JsonObject
+                {
+                    ["id"] = $"cus_{_run}", ["object"] = "customer", ["created"] = 1764669600, ["currency"] = "eur", ["balance"] = 0, ["delinquent"] = false,
+                    ["email"] = Email(), ["name"] = M(), ["phone"] = $"+44 20 7946 0958 {M()}", ["description"] = M(),
+                    ["address"] = new JsonObject { ["line1"] = M(), ["city"] = M(), ["postal_code"] = M(), ["country"] = "PT" },
+                    ["shipping"] = new JsonObject { ["name"] = M(), ["phone"] = M(), ["address"] = new JsonObject { ["line1"] = M() } },
+                    ["metadata"] = new JsonObject { ["crm"] = M() },
+                    ["x"] = Unknown(),
+                },
+            },
+            ["x_root"] = Unknown(),
+        }, null),
+        ("stripe", new JsonObject
+        {
+            ["id"] = $"evt_{_run}inv", ["object"] = "event", ["created"] = 1764669660, ["type"] = "invoice.paid",
+            ["data"] = new JsonObject
+            {
+                ["object"] = new JsonObject
+                {
+                    ["id"] = $"in_{_run}", ["object"] = "invoice", ["customer"] = $"cus_{_run}", ["subscription"] = $"sub_{_run}", ["status"] = "paid", ["paid"] = true,
+                    ["currency"] = "usd", ["amount_due"] = 2000, ["amount_paid"] = 2000, ["amount_remaining"] = 0, ["total"] = 2000, ["subtotal"] = 2000,
+                    ["customer_email"] = Email(), ["customer_name"] = M(), ["customer_phone"] = M(), ["customer_address"] = new JsonObject { ["line1"] = M() },
+                    ["hosted_invoice_url"] = $"https://invoice.stripe.com/i/{M()}", ["lines"] = new JsonObject { ["data"] = new JsonArray(new JsonObject { ["description"] = M() }) },
+                    ["x"] = Unknown(),
+                },
+                ["previous_attributes"] = new JsonObject { ["customer_name"] = M() },
+            },
+        }, null),
+        // An event type Stripe has that the pipeline does not declare: the Event's own fields only.
+        ("stripe", new JsonObject
+        {
+            ["id"] = $"evt_{_run}chg", ["object"] = "event", ["created"] = 1764669720, ["type"] = "charge.refunded",
+            ["data"] = new JsonObject { ["object"] = new JsonObject { ["id"] = $"ch_{_run}", ["billing_details"] = new JsonObject { ["name"] = M(), ["email"] = Email() } } },
+        }, null),
     ];
 
     private List<string> Found(string text) => _markers.Where(m => text.Contains(m, StringComparison.OrdinalIgnoreCase)).ToList();
@@ -259,10 +340,10 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
         return text.ToString();
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(TestHost host, WebhookVendor vendor, string tenant, string secret, byte[] body)
+    private static async Task<HttpResponseMessage> SendAsync(TestHost host, string vendor, string tenant, string secret, byte[] body, string? eventType = null)
     {
-        using var request = Signing.Json($"/api/webhooks/{vendor.RouteName()}/{tenant}", body);
-        foreach (var (name, value) in WebhookSigner.Sign(vendor, secret, body, DateTimeOffset.UtcNow))
+        using var request = Signing.Json($"/api/webhooks/{vendor}/{tenant}", body);
+        foreach (var (name, value) in WebhookVendors.Get(vendor).Sign(secret, body, DateTimeOffset.UtcNow, eventType))
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }

@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Azure.Webhooks;
 using Pipeline.Core.Events;
-using Pipeline.Core.Webhooks;
 using Pipeline.Tests.Infrastructure;
 using static Pipeline.Tests.Webhooks.VendorSignatures;
 
@@ -28,11 +27,11 @@ public sealed class DeduplicationTests(AzuriteFixture azurite)
     }
 
     [Theory]
-    [InlineData(WebhookVendor.MindTickle, """{"event_id":"mt-dup","event_type":"course.completed","data":{"score":50}}""")]
-    [InlineData(WebhookVendor.TwinMind, """{"id":"tm-dup","type":"transcript.completed","data":{"transcript_id":"tr-9","transcript":"Hi."}}""")]
-    [InlineData(WebhookVendor.Standard, """{"type":"thing.happened"}""")]
-    [InlineData(WebhookVendor.MindTickle, """{"event_type":"course.completed","data":{"score":1}}""")]
-    public async Task Post_SameWebhookTwice_SecondIsDuplicateWithSameIdAndNotPublished(WebhookVendor vendor, string body)
+    [InlineData("mindtickle", """{"event_id":"mt-dup","event_type":"course.completed","data":{"score":50}}""")]
+    [InlineData("twinmind", """{"id":"tm-dup","type":"transcript.completed","data":{"transcript_id":"tr-9","transcript":"Hi."}}""")]
+    [InlineData("standard", """{"type":"thing.happened"}""")]
+    [InlineData("mindtickle", """{"event_type":"course.completed","data":{"score":1}}""")]
+    public async Task Post_SameWebhookTwice_SecondIsDuplicateWithSameIdAndNotPublished(string vendor, string body)
     {
         await using var host = await IngressHost.StartAsync(azurite);
 
@@ -58,11 +57,11 @@ public sealed class DeduplicationTests(AzuriteFixture azurite)
         var publisher = new RecordingPublisher();
         await using (var host = await TestHost.StartAsync(azurite, settings, s => s.AddSingleton<IEventPublisher>(publisher)))
         {
-            first = await ReadAsync(await host.Client.SendAsync(Request(WebhookVendor.TwinMind, tenant, secret, body, DateTimeOffset.UtcNow), TestContext.Current.CancellationToken));
+            first = await ReadAsync(await host.Client.SendAsync(Request("twinmind", tenant, secret, body, DateTimeOffset.UtcNow), TestContext.Current.CancellationToken));
         }
 
         await using var restarted = await TestHost.StartAsync(azurite, settings, s => s.AddSingleton<IEventPublisher>(publisher));
-        var second = await ReadAsync(await restarted.Client.SendAsync(Request(WebhookVendor.TwinMind, tenant, secret, body, DateTimeOffset.UtcNow), TestContext.Current.CancellationToken));
+        var second = await ReadAsync(await restarted.Client.SendAsync(Request("twinmind", tenant, secret, body, DateTimeOffset.UtcNow), TestContext.Current.CancellationToken));
 
         Assert.False(first.Item3);
         Assert.True(second.Item3);
@@ -76,8 +75,8 @@ public sealed class DeduplicationTests(AzuriteFixture azurite)
         await using var host = await IngressHost.StartAsync(azurite);
         var body = """{"event_id":"shared-key","event_type":"course.completed","data":{"score":3}}""";
 
-        var mine = await ReadAsync(await host.SendSignedAsync(WebhookVendor.MindTickle, body));
-        var theirs = await ReadAsync(await host.SendAsync(Request(WebhookVendor.MindTickle, host.OtherTenant, host.OtherSecret, Encoding.UTF8.GetBytes(body), DateTimeOffset.UtcNow)));
+        var mine = await ReadAsync(await host.SendSignedAsync("mindtickle", body));
+        var theirs = await ReadAsync(await host.SendAsync(Request("mindtickle", host.OtherTenant, host.OtherSecret, Encoding.UTF8.GetBytes(body), DateTimeOffset.UtcNow)));
 
         Assert.False(mine.Duplicate);
         Assert.False(theirs.Duplicate);
@@ -109,7 +108,7 @@ public sealed class DeduplicationTests(AzuriteFixture azurite)
     public async Task MarkSeen_Row_HoldsIdsAndTimesOnly()
     {
         await using var host = await IngressHost.StartAsync(azurite);
-        var accepted = await ReadAsync(await host.SendSignedAsync(WebhookVendor.MindTickle, """{"event_id":"pii-check","event_type":"course.completed","data":{"score":88,"email":"jane@example.com"}}"""));
+        var accepted = await ReadAsync(await host.SendSignedAsync("mindtickle", """{"event_id":"pii-check","event_type":"course.completed","data":{"score":88,"email":"jane@example.com"}}"""));
 
         var row = await azurite.TableService.GetTableClient(SeenEventStore.TableName)
             .GetEntityAsync<TableEntity>(host.Tenant, accepted.EventId, cancellationToken: TestContext.Current.CancellationToken);

@@ -21,8 +21,12 @@ public sealed class EventCatalogueTests
         ["data"] = new JsonObject { ["user"] = JsonNode.Parse(ValidUser) },
     };
 
-    private static string? Validate(WebhookVendor vendor, JsonNode payload) =>
-        EventCatalogue.Validate(vendor, JsonDocument.Parse(payload.ToJsonString()).RootElement);
+    private static string? Validate(string vendorName, JsonNode payload)
+    {
+        var vendor = WebhookVendors.Get(vendorName);
+        var root = JsonDocument.Parse(payload.ToJsonString()).RootElement;
+        return EventCatalogue.Validate(vendor, vendor.EventType(_ => null, root), root);
+    }
 
     [Theory]
     [InlineData("user.created")]
@@ -30,7 +34,7 @@ public sealed class EventCatalogueTests
     [InlineData("user.deactivated")]
     public void Validate_ValidScimUser_Passes(string type)
     {
-        Assert.Null(Validate(WebhookVendor.MindTickle, UserEvent(type)));
+        Assert.Null(Validate("mindtickle", UserEvent(type)));
     }
 
     [Theory]
@@ -54,7 +58,7 @@ public sealed class EventCatalogueTests
             user[field] = JsonValue.Create(value);
         }
 
-        Assert.Equal(expected, Validate(WebhookVendor.MindTickle, payload));
+        Assert.Equal(expected, Validate("mindtickle", payload));
     }
 
     [Fact]
@@ -62,10 +66,10 @@ public sealed class EventCatalogueTests
     {
         var payload = UserEvent();
         payload["data"]!["user"]!["userName"] = new string('u', 254);
-        Assert.Null(Validate(WebhookVendor.MindTickle, payload));
+        Assert.Null(Validate("mindtickle", payload));
 
         payload["data"]!["user"]!["userName"] = new string('u', 255);
-        Assert.Equal("data.user.userName", Validate(WebhookVendor.MindTickle, payload));
+        Assert.Equal("data.user.userName", Validate("mindtickle", payload));
     }
 
     [Theory]
@@ -85,7 +89,7 @@ public sealed class EventCatalogueTests
             new JsonObject { ["value"] = "ok@example.com" },
             new JsonObject { ["value"] = email });
 
-        var field = Validate(WebhookVendor.MindTickle, payload);
+        var field = Validate("mindtickle", payload);
 
         Assert.Equal("data.user.emails[1].value", field);
         Assert.DoesNotContain(email, field, StringComparison.Ordinal);
@@ -104,7 +108,7 @@ public sealed class EventCatalogueTests
         var payload = UserEvent();
         payload["data"]!["user"]!["name"]!.AsObject().Remove("familyName");
 
-        Assert.Equal("data.user.name.familyName", Validate(WebhookVendor.MindTickle, payload));
+        Assert.Equal("data.user.name.familyName", Validate("mindtickle", payload));
     }
 
     [Fact]
@@ -113,16 +117,16 @@ public sealed class EventCatalogueTests
         var payload = UserEvent("user.deactivated");
         payload["data"]!["user"] = new JsonObject { ["userName"] = "jane", ["active"] = false };
 
-        Assert.Null(Validate(WebhookVendor.MindTickle, payload));
+        Assert.Null(Validate("mindtickle", payload));
     }
 
     [Fact]
     public void Validate_EnterpriseManagerNotAnObject_NamesIt()
     {
         var payload = UserEvent();
-        payload["data"]!["user"]![EventCatalogue.EnterpriseUserSchema]!["manager"] = 5;
+        payload["data"]!["user"]![Core.Webhooks.Vendors.MindTickle.MindTickleEvents.EnterpriseUser]!["manager"] = 5;
 
-        Assert.Equal($"data.user.{EventCatalogue.EnterpriseUserSchema}.manager", Validate(WebhookVendor.MindTickle, payload));
+        Assert.Equal($"data.user.{Core.Webhooks.Vendors.MindTickle.MindTickleEvents.EnterpriseUser}.manager", Validate("mindtickle", payload));
     }
 
     [Theory]
@@ -140,7 +144,7 @@ public sealed class EventCatalogueTests
     [InlineData("""{"event_type":"coaching.session.completed","data":{"coaching_notes":3}}""", "data.coaching_notes")]
     public void Validate_InvalidMindTickleEvent_NamesTheField(string json, string expected)
     {
-        Assert.Equal(expected, Validate(WebhookVendor.MindTickle, JsonNode.Parse(json)!));
+        Assert.Equal(expected, Validate("mindtickle", JsonNode.Parse(json)!));
     }
 
     [Theory]
@@ -150,7 +154,7 @@ public sealed class EventCatalogueTests
     [InlineData("""{"event_type":"something.new","whatever":[1,2,3]}""")]
     public void Validate_ValidMindTickleEventOrUnknownType_Passes(string json)
     {
-        Assert.Null(Validate(WebhookVendor.MindTickle, JsonNode.Parse(json)!));
+        Assert.Null(Validate("mindtickle", JsonNode.Parse(json)!));
     }
 
     [Theory]
@@ -163,7 +167,7 @@ public sealed class EventCatalogueTests
     [InlineData("""{"id":"t1","data":{}}""", "type")]
     public void Validate_TwinMindEvent_NamesTheFailingField(string json, string? expected)
     {
-        Assert.Equal(expected, Validate(WebhookVendor.TwinMind, JsonNode.Parse(json)!));
+        Assert.Equal(expected, Validate("twinmind", JsonNode.Parse(json)!));
     }
 
     [Theory]
@@ -172,7 +176,7 @@ public sealed class EventCatalogueTests
     [InlineData("""{"type":"a","timestamp":12}""", "timestamp")]
     public void Validate_StandardEvent_ChecksEnvelope(string json, string? expected)
     {
-        Assert.Equal(expected, Validate(WebhookVendor.Standard, JsonNode.Parse(json)!));
+        Assert.Equal(expected, Validate("standard", JsonNode.Parse(json)!));
     }
 
     [Theory]
@@ -182,8 +186,8 @@ public sealed class EventCatalogueTests
     [InlineData("username", false)]
     public void RequiresScimWrite_UserEvents_NeedTheScope(string type, bool expected)
     {
-        Assert.Equal(expected, EventCatalogue.RequiresScimWrite(WebhookVendor.MindTickle, type));
-        Assert.False(EventCatalogue.RequiresScimWrite(WebhookVendor.TwinMind, type));
+        Assert.Equal(expected, WebhookVendors.Get("mindtickle").RequiredScope(type) == EventCatalogue.ScimWriteScope);
+        Assert.Null(WebhookVendors.Get("twinmind").RequiredScope(type));
     }
 
     [Fact]
@@ -219,6 +223,6 @@ public sealed class EventCatalogueTests
     {
         var json = $$$"""{"id":"t1","type":"transcript.completed","data":{"transcript_id":"tr-1","transcript":{{{transcript}}}}}""";
 
-        Assert.Equal("data.transcript", Validate(WebhookVendor.TwinMind, JsonNode.Parse(json)!));
+        Assert.Equal("data.transcript", Validate("twinmind", JsonNode.Parse(json)!));
     }
 }

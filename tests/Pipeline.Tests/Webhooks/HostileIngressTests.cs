@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Pipeline.Core.Webhooks;
 using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Webhooks;
@@ -113,7 +112,7 @@ public sealed class HostileIngressTests(AzuriteFixture azurite)
             // Unsigned, or signed with a guessed secret: nothing the tenant's vendor sent.
             var request = i % 2 == 0
                 ? Signing.Json($"/api/webhooks/mindtickle/{host.Tenant}", Encoding.UTF8.GetBytes(CourseCompleted))
-                : VendorSignatures.Request(WebhookVendor.MindTickle, host.Tenant, VendorSignatures.NewSecret(WebhookVendor.MindTickle), Encoding.UTF8.GetBytes(CourseCompleted), DateTimeOffset.UtcNow);
+                : VendorSignatures.Request("mindtickle", host.Tenant, VendorSignatures.NewSecret("mindtickle"), Encoding.UTF8.GetBytes(CourseCompleted), DateTimeOffset.UtcNow);
             using (request)
             using (var response = await host.Client.SendAsync(request, cancellationToken))
             {
@@ -121,7 +120,7 @@ public sealed class HostileIngressTests(AzuriteFixture azurite)
             }
         });
 
-        using var signed = await host.SendSignedAsync(WebhookVendor.MindTickle, CourseCompleted);
+        using var signed = await host.SendSignedAsync("mindtickle", CourseCompleted);
 
         Assert.Equal(HttpStatusCode.Accepted, signed.StatusCode);
         Assert.Equal(flood, statuses.Count);

@@ -17,7 +17,7 @@ namespace Pipeline.Tests.Webhooks;
 public sealed class HostileInputTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
-    private readonly Dictionary<WebhookVendor, string> _secrets = Enum.GetValues<WebhookVendor>().ToDictionary(v => v, NewSecret);
+    private readonly Dictionary<string, string> _secrets = WebhookVendors.All.Select(v => v.RouteName).ToDictionary(v => v, NewSecret);
     private readonly WebhookIngestor _ingestor;
 
     public HostileInputTests()
@@ -27,34 +27,34 @@ public sealed class HostileInputTests
         {
             Vendors =
             {
-                ["mindtickle"] = new VendorOptions { Secrets = [_secrets[WebhookVendor.MindTickle]], Scopes = [EventCatalogue.ScimWriteScope] },
-                ["twinmind"] = new VendorOptions { Secrets = [_secrets[WebhookVendor.TwinMind]] },
-                ["standard"] = new VendorOptions { Secrets = [_secrets[WebhookVendor.Standard]] },
+                ["mindtickle"] = new VendorOptions { Secrets = [_secrets["mindtickle"]], Scopes = [EventCatalogue.ScimWriteScope] },
+                ["twinmind"] = new VendorOptions { Secrets = [_secrets["twinmind"]] },
+                ["standard"] = new VendorOptions { Secrets = [_secrets["standard"]] },
             },
         };
         _ingestor = new WebhookIngestor(options, new FakeTimeProvider(Now));
     }
 
-    private IngressResult Ingest(WebhookVendor vendor, byte[] body)
+    private IngressResult Ingest(string vendor, byte[] body)
     {
-        var tenant = _ingestor.Resolve(vendor, "acme") ?? throw new InvalidOperationException("tenant not resolved");
+        var tenant = _ingestor.Resolve(WebhookVendors.Get(vendor), "acme") ?? throw new InvalidOperationException("tenant not resolved");
         return _ingestor.Ingest(tenant, Lookup(HeadersFor(vendor, _secrets[vendor], body, Now, "msg_1")), body);
     }
 
-    private IngressResult Ingest(WebhookVendor vendor, string body) => Ingest(vendor, Encoding.UTF8.GetBytes(body));
+    private IngressResult Ingest(string vendor, string body) => Ingest(vendor, Encoding.UTF8.GetBytes(body));
 
     /// <summary>Nested arrays around a valid event's data: <paramref name="depth"/> containers in all, the root object included.</summary>
     internal static string Nested(int depth) =>
         """{"type":"deep.event","data":{"x":""" + new string('[', depth - 2) + "0" + new string(']', depth - 2) + "}}";
 
     [Theory]
-    [InlineData(WebhookVendor.MindTickle, """{"event_id":"e1","event_type":"course.\ud800","data":{"score":1}}""")]
-    [InlineData(WebhookVendor.MindTickle, """{"event_id":"e\udfff1","event_type":"course.completed","data":{"score":1}}""")]
-    [InlineData(WebhookVendor.MindTickle, """{"event_id":"e1","event_type":"user.created","data":{"user":{"userName":"a\ud800b","name":{"givenName":"A","familyName":"B"}}}}""")]
-    [InlineData(WebhookVendor.TwinMind, """{"id":"t1","type":"transcript.completed","data":{"transcript_id":"tr-1","transcript":"Hello \ud83d there"}}""")]
-    [InlineData(WebhookVendor.TwinMind, """{"id":"t1","type":"transcript.completed","data":{"transcript_id":"tr-1","transcript":"ok","participants":[{"name":"\udc00","email":"a@example.com"}]}}""")]
-    [InlineData(WebhookVendor.Standard, """{"type":"a.b","data":{"\ud800key":1}}""")]
-    public void Ingest_LoneSurrogateInSignedField_IsMalformedJson(WebhookVendor vendor, string body)
+    [InlineData("mindtickle", """{"event_id":"e1","event_type":"course.\ud800","data":{"score":1}}""")]
+    [InlineData("mindtickle", """{"event_id":"e\udfff1","event_type":"course.completed","data":{"score":1}}""")]
+    [InlineData("mindtickle", """{"event_id":"e1","event_type":"user.created","data":{"user":{"userName":"a\ud800b","name":{"givenName":"A","familyName":"B"}}}}""")]
+    [InlineData("twinmind", """{"id":"t1","type":"transcript.completed","data":{"transcript_id":"tr-1","transcript":"Hello \ud83d there"}}""")]
+    [InlineData("twinmind", """{"id":"t1","type":"transcript.completed","data":{"transcript_id":"tr-1","transcript":"ok","participants":[{"name":"\udc00","email":"a@example.com"}]}}""")]
+    [InlineData("standard", """{"type":"a.b","data":{"\ud800key":1}}""")]
+    public void Ingest_LoneSurrogateInSignedField_IsMalformedJson(string vendor, string body)
     {
         Assert.Equal(IngressRejection.MalformedJson, Ingest(vendor, body).Rejection);
     }
@@ -62,23 +62,23 @@ public sealed class HostileInputTests
     [Fact]
     public void Ingest_EscapedSurrogatePair_IsAccepted()
     {
-        var result = Ingest(WebhookVendor.TwinMind, """{"id":"t1","type":"transcript.completed","data":{"transcript_id":"tr-1","transcript":"Hi \ud83d\ude00"}}""");
+        var result = Ingest("twinmind", """{"id":"t1","type":"transcript.completed","data":{"transcript_id":"tr-1","transcript":"Hi \ud83d\ude00"}}""");
 
         Assert.True(result.IsAccepted);
     }
 
     [Theory]
-    [InlineData(WebhookVendor.MindTickle, "event_type", new byte[] { 0xC3, 0x28 })]
-    [InlineData(WebhookVendor.MindTickle, "event_id", new byte[] { 0xFF })]
-    [InlineData(WebhookVendor.TwinMind, "id", new byte[] { 0xED, 0xA0, 0x80 })] // a surrogate encoded as UTF-8 (CESU)
-    [InlineData(WebhookVendor.TwinMind, "transcript", new byte[] { 0xE2, 0x82 })]
-    [InlineData(WebhookVendor.Standard, "type", new byte[] { 0xC0, 0xAF })] // overlong '/'
-    public void Ingest_InvalidUtf8InSignedField_IsMalformedJson(WebhookVendor vendor, string field, byte[] invalid)
+    [InlineData("mindtickle", "event_type", new byte[] { 0xC3, 0x28 })]
+    [InlineData("mindtickle", "event_id", new byte[] { 0xFF })]
+    [InlineData("twinmind", "id", new byte[] { 0xED, 0xA0, 0x80 })] // a surrogate encoded as UTF-8 (CESU)
+    [InlineData("twinmind", "transcript", new byte[] { 0xE2, 0x82 })]
+    [InlineData("standard", "type", new byte[] { 0xC0, 0xAF })] // overlong '/'
+    public void Ingest_InvalidUtf8InSignedField_IsMalformedJson(string vendor, string field, byte[] invalid)
     {
         var template = vendor switch
         {
-            WebhookVendor.MindTickle => """{"event_id":"e1","event_type":"course.completed","data":{"score":1}}""",
-            WebhookVendor.TwinMind => """{"id":"t1","type":"transcript.completed","data":{"transcript_id":"tr-1","transcript":"Hello"}}""",
+            "mindtickle" => """{"event_id":"e1","event_type":"course.completed","data":{"score":1}}""",
+            "twinmind" => """{"id":"t1","type":"transcript.completed","data":{"transcript_id":"tr-1","transcript":"Hello"}}""",
             _ => """{"type":"a.b","data":{}}""",
         };
         var marker = $"\"{field}\":\"";
@@ -98,7 +98,7 @@ public sealed class HostileInputTests
     [InlineData(5000, false)]
     public void Ingest_Nesting_AcceptedUpToMaxDepthAndSerializable(int depth, bool accepted)
     {
-        var result = Ingest(WebhookVendor.Standard, Nested(depth));
+        var result = Ingest("standard", Nested(depth));
 
         Assert.Equal(accepted, result.IsAccepted);
         if (accepted)
@@ -122,7 +122,7 @@ public sealed class HostileInputTests
         var list = string.Join(',', Enumerable.Range(0, participants).Select(i => $$"""{"name":"P {{i}}","email":"p{{i}}@example.com"}"""));
         var body = """{"id":"t1","type":"transcript.completed","data":{"transcript_id":"tr-1","transcript":"Hello","participants":[""" + list + "]}}";
 
-        var result = Ingest(WebhookVendor.TwinMind, body);
+        var result = Ingest("twinmind", body);
 
         Assert.Equal(accepted, result.IsAccepted);
         if (!accepted)
@@ -142,7 +142,7 @@ public sealed class HostileInputTests
         user["data"]!["user"]!["emails"] = new System.Text.Json.Nodes.JsonArray(
             [.. Enumerable.Range(0, emails).Select(i => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["value"] = $"alias.{i}@example.com" })]);
 
-        var result = Ingest(WebhookVendor.MindTickle, user.ToJsonString());
+        var result = Ingest("mindtickle", user.ToJsonString());
 
         Assert.Equal(accepted, result.IsAccepted);
         if (!accepted)
@@ -157,7 +157,7 @@ public sealed class HostileInputTests
     {
         var body = "{\"id\":\"t1\",\"type\":\"transcript.completed\",\"data\":{\"transcript_id\":\"tr-1\",\"transcript\":\"" + new string('a', ConsumerLimits.MaxTranscriptBytes + 1) + "\"}}";
 
-        var result = Ingest(WebhookVendor.TwinMind, body);
+        var result = Ingest("twinmind", body);
 
         Assert.Equal(IngressRejection.OverConsumerLimit, result.Rejection);
         Assert.Equal("data.transcript", result.Field);

@@ -7,13 +7,13 @@ using Pipeline.Tests.Infrastructure;
 namespace Pipeline.Tests.Webhooks;
 
 /// <summary>
-/// The real handler over real HTTP with two tenants: <see cref="Tenant"/> accepts all three vendors and
+/// The real handler over real HTTP with two tenants: <see cref="Tenant"/> accepts every vendor and
 /// holds <c>scim:write</c> for MindTickle; <see cref="OtherTenant"/> accepts MindTickle only, without the scope.
 /// The publisher is a recorder unless StartAsync is asked for the real Azurite queues.
 /// </summary>
 internal sealed class IngressHost : IAsyncDisposable
 {
-    private IngressHost(TestHost host, RecordingPublisher? publisher, string tenant, string otherTenant, Dictionary<WebhookVendor, string> secrets, string otherSecret)
+    private IngressHost(TestHost host, RecordingPublisher? publisher, string tenant, string otherTenant, Dictionary<string, string> secrets, string otherSecret)
     {
         Host = host;
         Publisher = publisher;
@@ -33,7 +33,7 @@ internal sealed class IngressHost : IAsyncDisposable
 
     public string OtherTenant { get; }
 
-    public IReadOnlyDictionary<WebhookVendor, string> Secrets { get; }
+    public IReadOnlyDictionary<string, string> Secrets { get; }
 
     public string OtherSecret { get; }
 
@@ -45,20 +45,23 @@ internal sealed class IngressHost : IAsyncDisposable
     {
         var tenant = Infrastructure.Secrets.NewTenant();
         var otherTenant = Infrastructure.Secrets.NewTenant();
-        var secrets = Enum.GetValues<WebhookVendor>().ToDictionary(v => v, VendorSignatures.NewSecret);
-        var otherSecret = VendorSignatures.NewSecret(WebhookVendor.MindTickle);
+        var secrets = WebhookVendors.All.Select(v => v.RouteName).ToDictionary(v => v, VendorSignatures.NewSecret);
+        var otherSecret = VendorSignatures.NewSecret("mindtickle");
         var settings = new Dictionary<string, string?>
         {
-            [$"Pipeline:Tenants:{tenant}:Vendors:mindtickle:Secrets:0"] = VendorSignatures.NewSecret(WebhookVendor.MindTickle),
-            [$"Pipeline:Tenants:{tenant}:Vendors:mindtickle:Secrets:1"] = secrets[WebhookVendor.MindTickle],
+            [$"Pipeline:Tenants:{tenant}:Vendors:mindtickle:Secrets:0"] = VendorSignatures.NewSecret("mindtickle"),
+            [$"Pipeline:Tenants:{tenant}:Vendors:mindtickle:Secrets:1"] = secrets["mindtickle"],
             [$"Pipeline:Tenants:{tenant}:Vendors:mindtickle:Scopes:0"] = EventCatalogue.ScimWriteScope,
-            [$"Pipeline:Tenants:{tenant}:Vendors:twinmind:Secrets:0"] = secrets[WebhookVendor.TwinMind],
-            [$"Pipeline:Tenants:{tenant}:Vendors:standard:Secrets:0"] = secrets[WebhookVendor.Standard],
             [$"Pipeline:Tenants:{otherTenant}:Vendors:mindtickle:Secrets:0"] = otherSecret,
             ["Pipeline:Webhooks:MaxBodyBytes"] = "65536",
             ["Pipeline:Webhooks:RateLimit:PermitsPerSecond"] = "100000",
             ["Pipeline:Webhooks:RateLimit:Burst"] = "100000",
         };
+        foreach (var (vendor, secret) in secrets.Where(s => s.Key != "mindtickle"))
+        {
+            settings[$"Pipeline:Tenants:{tenant}:Vendors:{vendor}:Secrets:0"] = secret;
+        }
+
         foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
@@ -81,8 +84,8 @@ internal sealed class IngressHost : IAsyncDisposable
         Client.SendAsync(request, TestContext.Current.CancellationToken);
 
     /// <summary>Signs and sends <paramref name="body"/> as <paramref name="vendor"/> for <see cref="Tenant"/>.</summary>
-    public Task<HttpResponseMessage> SendSignedAsync(WebhookVendor vendor, string body, string id = "msg_1", DateTimeOffset? at = null) =>
-        SendAsync(VendorSignatures.Request(vendor, Tenant, Secrets[vendor], System.Text.Encoding.UTF8.GetBytes(body), at ?? DateTimeOffset.UtcNow, id));
+    public Task<HttpResponseMessage> SendSignedAsync(string vendor, string body, string id = "msg_1", DateTimeOffset? at = null, string eventType = "push") =>
+        SendAsync(VendorSignatures.Request(vendor, Tenant, Secrets[vendor], System.Text.Encoding.UTF8.GetBytes(body), at ?? DateTimeOffset.UtcNow, id, eventType));
 
     public ValueTask DisposeAsync() => Host.DisposeAsync();
 }

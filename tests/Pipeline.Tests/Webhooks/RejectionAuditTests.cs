@@ -46,17 +46,17 @@ public sealed class RejectionAuditTests(AzuriteFixture azurite)
         }))
         {
             tenant = host.Tenant;
-            secret = host.Secrets[WebhookVendor.MindTickle];
+            secret = host.Secrets["mindtickle"];
             for (var i = 0; i < flood; i++)
             {
                 var body = Encoding.UTF8.GetBytes($$$"""{"event_type":"course.completed","data":{"note":"{{{payloadMarker}}}"}}""");
-                var request = Request(WebhookVendor.MindTickle, host.Tenant, host.OtherSecret, body, DateTimeOffset.UtcNow);
+                var request = Request("mindtickle", host.Tenant, host.OtherSecret, body, DateTimeOffset.UtcNow);
                 request.Headers.Add("X-Forwarded-For", "203.0.113.77, 10.0.0.1");
                 using var response = await host.SendAsync(request);
                 Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
             }
 
-            using var stale = await host.SendSignedAsync(WebhookVendor.Standard, """{"type":"a"}""", at: DateTimeOffset.UtcNow.AddHours(-1));
+            using var stale = await host.SendSignedAsync("standard", """{"type":"a"}""", at: DateTimeOffset.UtcNow.AddHours(-1));
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, stale.StatusCode);
         }
 

@@ -66,7 +66,7 @@ public sealed class RejectionSigkillTests(AzuriteFixture azurite)
             for (var i = 0; i < rejected; i++)
             {
                 var body = Encoding.UTF8.GetBytes("""{"event_type":"course.completed","data":{"score":1}}""");
-                using var request = VendorSignatures.Request(WebhookVendor.MindTickle, tenant, VendorSignatures.NewSecret(WebhookVendor.MindTickle), body, DateTimeOffset.UtcNow);
+                using var request = VendorSignatures.Request("mindtickle", tenant, VendorSignatures.NewSecret("mindtickle"), body, DateTimeOffset.UtcNow);
                 using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
                 Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             }

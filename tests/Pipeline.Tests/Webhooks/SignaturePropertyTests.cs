@@ -10,9 +10,11 @@ public sealed class SignaturePropertyTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
     private static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
-    private static readonly string MindTickleSecret = NewSecret(WebhookVendor.MindTickle);
-    private static readonly string TwinMindSecret = NewSecret(WebhookVendor.TwinMind);
-    private static readonly string StandardSecret = NewSecret(WebhookVendor.Standard);
+    private static readonly string MindTickleSecret = NewSecret("mindtickle");
+    private static readonly string TwinMindSecret = NewSecret("twinmind");
+    private static readonly string StandardSecret = NewSecret("standard");
+    private static readonly string GitHubSecret = NewSecret("github");
+    private static readonly string StripeSecret = NewSecret("stripe");
 
     public enum Part
     {
@@ -24,37 +26,55 @@ public sealed class SignaturePropertyTests
 
     [Property(MaxTest = 300)]
     public bool Verify_MindTickleOneBitFlipped_Fails(NonEmptyArray<byte> body, NonNegativeInt bit, bool flipSignature)
-        => FlipAndVerify(WebhookVendor.MindTickle, MindTickleSecret, body.Get, bit.Get, flipSignature ? Part.Signature : Part.Body);
+        => FlipAndVerify("mindtickle", MindTickleSecret, body.Get, bit.Get, flipSignature ? Part.Signature : Part.Body);
 
     [Property(MaxTest = 100)]
     public bool Verify_MindTickleTimestampBitFlipped_Fails(NonEmptyArray<byte> body, NonNegativeInt bit)
-        => FlipAndVerify(WebhookVendor.MindTickle, MindTickleSecret, body.Get, bit.Get, Part.Timestamp);
+        => FlipAndVerify("mindtickle", MindTickleSecret, body.Get, bit.Get, Part.Timestamp);
 
     [Property(MaxTest = 300)]
     public bool Verify_TwinMindOneBitFlipped_Fails(NonEmptyArray<byte> body, NonNegativeInt bit, bool flipSignature)
-        => FlipAndVerify(WebhookVendor.TwinMind, TwinMindSecret, body.Get, bit.Get, flipSignature ? Part.Signature : Part.Body);
+        => FlipAndVerify("twinmind", TwinMindSecret, body.Get, bit.Get, flipSignature ? Part.Signature : Part.Body);
 
     [Property(MaxTest = 400)]
     public bool Verify_StandardOneBitFlipped_Fails(NonEmptyArray<byte> body, NonNegativeInt bit, byte part)
-        => FlipAndVerify(WebhookVendor.Standard, StandardSecret, body.Get, bit.Get, (Part)(part % 4));
+        => FlipAndVerify("standard", StandardSecret, body.Get, bit.Get, (Part)(part % 4));
+
+    [Property(MaxTest = 300)]
+    public bool Verify_GitHubOneBitFlipped_Fails(NonEmptyArray<byte> body, NonNegativeInt bit, bool flipSignature)
+        => FlipAndVerify("github", GitHubSecret, body.Get, bit.Get, flipSignature ? Part.Signature : Part.Body);
+
+    /// <summary>Stripe's header holds the timestamp and the signatures: a flip anywhere in it, or in the body, fails.</summary>
+    [Property(MaxTest = 400)]
+    public bool Verify_StripeOneBitFlipped_Fails(NonEmptyArray<byte> body, NonNegativeInt bit, bool flipHeader)
+        => FlipAndVerify("stripe", StripeSecret, body.Get, bit.Get, flipHeader ? Part.Signature : Part.Body);
 
     [Property(MaxTest = 50)]
     public bool Verify_Unflipped_IsValid(NonEmptyArray<byte> body, byte vendor)
     {
-        var chosen = (WebhookVendor)(vendor % 3);
-        var secret = chosen switch { WebhookVendor.MindTickle => MindTickleSecret, WebhookVendor.TwinMind => TwinMindSecret, _ => StandardSecret };
+        var chosen = WebhookVendors.All[vendor % WebhookVendors.All.Count].RouteName;
+        var secret = chosen switch
+        {
+            "mindtickle" => MindTickleSecret,
+            "twinmind" => TwinMindSecret,
+            "github" => GitHubSecret,
+            "stripe" => StripeSecret,
+            _ => StandardSecret,
+        };
         var headers = HeadersFor(chosen, secret, body.Get, Now);
-        return SignatureVerifier.Verify(chosen, [Key(chosen, secret)], Lookup(headers), body.Get, Now, Tolerance) == SignatureCheck.Valid;
+        return WebhookVendors.Get(chosen).Signature.Verify([Key(chosen, secret)], Lookup(headers), body.Get, Now, Tolerance) == SignatureCheck.Valid;
     }
 
-    private static bool FlipAndVerify(WebhookVendor vendor, string secret, byte[] body, int bit, Part part)
+    private static bool FlipAndVerify(string vendor, string secret, byte[] body, int bit, Part part)
     {
         var headers = HeadersFor(vendor, secret, body, Now);
         var signedBody = body.ToArray();
         var (signatureHeader, timestampHeader) = vendor switch
         {
-            WebhookVendor.MindTickle => ("X-MindTickle-Signature", "X-MindTickle-Timestamp"),
-            WebhookVendor.TwinMind => ("X-TwinMind-Signature", (string?)null),
+            "mindtickle" => ("X-MindTickle-Signature", "X-MindTickle-Timestamp"),
+            "twinmind" => ("X-TwinMind-Signature", (string?)null),
+            "github" => ("X-Hub-Signature-256", null),
+            "stripe" => ("Stripe-Signature", null),
             _ => ("webhook-signature", "webhook-timestamp"),
         };
         switch (part)
@@ -75,7 +95,7 @@ public sealed class SignaturePropertyTests
                 throw new ArgumentOutOfRangeException(nameof(part));
         }
 
-        var result = SignatureVerifier.Verify(vendor, [Key(vendor, secret)], Lookup(headers), signedBody, Now, Tolerance);
+        var result = WebhookVendors.Get(vendor).Signature.Verify([Key(vendor, secret)], Lookup(headers), signedBody, Now, Tolerance);
         return result is SignatureCheck.BadSignature or SignatureCheck.StaleTimestamp;
     }
 

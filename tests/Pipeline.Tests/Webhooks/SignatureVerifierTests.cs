@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors.StandardWebhooks;
 using static Pipeline.Tests.Webhooks.VendorSignatures;
 
 namespace Pipeline.Tests.Webhooks;
@@ -12,14 +13,16 @@ public sealed class SignatureVerifierTests
     private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
     private static readonly byte[] Body = """{"event_id":"e-1","event_type":"course.completed","data":{"score":1}}"""u8.ToArray();
 
-    private static SignatureCheck Verify(WebhookVendor vendor, string[] secrets, HeaderLookup headers, byte[]? body = null, DateTimeOffset? now = null) =>
-        SignatureVerifier.Verify(vendor, [.. secrets.Select(s => Key(vendor, s))], headers, body ?? Body, now ?? Now, Tolerance);
+    private static SignatureCheck Verify(string vendor, string[] secrets, HeaderLookup headers, byte[]? body = null, DateTimeOffset? now = null) =>
+        WebhookVendors.Get(vendor).Signature.Verify([.. secrets.Select(s => Key(vendor, s))], headers, body ?? Body, now ?? Now, Tolerance);
 
     [Theory]
-    [InlineData(WebhookVendor.MindTickle)]
-    [InlineData(WebhookVendor.TwinMind)]
-    [InlineData(WebhookVendor.Standard)]
-    public void Verify_SignedWithConfiguredSecret_IsValid(WebhookVendor vendor)
+    [InlineData("mindtickle")]
+    [InlineData("twinmind")]
+    [InlineData("standard")]
+    [InlineData("github")]
+    [InlineData("stripe")]
+    public void Verify_SignedWithConfiguredSecret_IsValid(string vendor)
     {
         var secret = NewSecret(vendor);
 
@@ -27,10 +30,12 @@ public sealed class SignatureVerifierTests
     }
 
     [Theory]
-    [InlineData(WebhookVendor.MindTickle)]
-    [InlineData(WebhookVendor.TwinMind)]
-    [InlineData(WebhookVendor.Standard)]
-    public void Verify_SignedWithSecondSecretDuringRotation_IsValid(WebhookVendor vendor)
+    [InlineData("mindtickle")]
+    [InlineData("twinmind")]
+    [InlineData("standard")]
+    [InlineData("github")]
+    [InlineData("stripe")]
+    public void Verify_SignedWithSecondSecretDuringRotation_IsValid(string vendor)
     {
         var (old, current) = (NewSecret(vendor), NewSecret(vendor));
 
@@ -38,10 +43,12 @@ public sealed class SignatureVerifierTests
     }
 
     [Theory]
-    [InlineData(WebhookVendor.MindTickle)]
-    [InlineData(WebhookVendor.TwinMind)]
-    [InlineData(WebhookVendor.Standard)]
-    public void Verify_SignedWithAnotherSecret_IsBadSignature(WebhookVendor vendor)
+    [InlineData("mindtickle")]
+    [InlineData("twinmind")]
+    [InlineData("standard")]
+    [InlineData("github")]
+    [InlineData("stripe")]
+    public void Verify_SignedWithAnotherSecret_IsBadSignature(string vendor)
     {
         var headers = Lookup(HeadersFor(vendor, NewSecret(vendor), Body, Now));
 
@@ -49,10 +56,12 @@ public sealed class SignatureVerifierTests
     }
 
     [Theory]
-    [InlineData(WebhookVendor.MindTickle)]
-    [InlineData(WebhookVendor.TwinMind)]
-    [InlineData(WebhookVendor.Standard)]
-    public void Verify_BodyReserialised_IsBadSignature(WebhookVendor vendor)
+    [InlineData("mindtickle")]
+    [InlineData("twinmind")]
+    [InlineData("standard")]
+    [InlineData("github")]
+    [InlineData("stripe")]
+    public void Verify_BodyReserialised_IsBadSignature(string vendor)
     {
         var secret = NewSecret(vendor);
         var headers = Lookup(HeadersFor(vendor, secret, Body, Now));
@@ -63,10 +72,12 @@ public sealed class SignatureVerifierTests
     }
 
     [Theory]
-    [InlineData(WebhookVendor.MindTickle)]
-    [InlineData(WebhookVendor.TwinMind)]
-    [InlineData(WebhookVendor.Standard)]
-    public void Verify_HeaderNamesInAnyCase_AreFound(WebhookVendor vendor)
+    [InlineData("mindtickle")]
+    [InlineData("twinmind")]
+    [InlineData("standard")]
+    [InlineData("github")]
+    [InlineData("stripe")]
+    public void Verify_HeaderNamesInAnyCase_AreFound(string vendor)
     {
         var secret = NewSecret(vendor);
         var upper = HeadersFor(vendor, secret, Body, Now).Select(h => (h.Name.ToUpperInvariant(), h.Value)).ToArray();
@@ -75,15 +86,19 @@ public sealed class SignatureVerifierTests
     }
 
     [Theory]
-    [InlineData(WebhookVendor.MindTickle, -301, SignatureCheck.StaleTimestamp)]
-    [InlineData(WebhookVendor.MindTickle, 301, SignatureCheck.StaleTimestamp)]
-    [InlineData(WebhookVendor.MindTickle, 300, SignatureCheck.Valid)]
-    [InlineData(WebhookVendor.MindTickle, -300, SignatureCheck.Valid)]
-    [InlineData(WebhookVendor.Standard, -301, SignatureCheck.StaleTimestamp)]
-    [InlineData(WebhookVendor.Standard, 301, SignatureCheck.StaleTimestamp)]
-    [InlineData(WebhookVendor.Standard, 300, SignatureCheck.Valid)]
-    [InlineData(WebhookVendor.Standard, -300, SignatureCheck.Valid)]
-    public void Verify_TimestampSkew_HonoursToleranceBothWays(WebhookVendor vendor, int skewSeconds, SignatureCheck expected)
+    [InlineData("mindtickle", -301, SignatureCheck.StaleTimestamp)]
+    [InlineData("mindtickle", 301, SignatureCheck.StaleTimestamp)]
+    [InlineData("mindtickle", 300, SignatureCheck.Valid)]
+    [InlineData("mindtickle", -300, SignatureCheck.Valid)]
+    [InlineData("standard", -301, SignatureCheck.StaleTimestamp)]
+    [InlineData("standard", 301, SignatureCheck.StaleTimestamp)]
+    [InlineData("standard", 300, SignatureCheck.Valid)]
+    [InlineData("standard", -300, SignatureCheck.Valid)]
+    [InlineData("stripe", -301, SignatureCheck.StaleTimestamp)]
+    [InlineData("stripe", 301, SignatureCheck.StaleTimestamp)]
+    [InlineData("stripe", 300, SignatureCheck.Valid)]
+    [InlineData("stripe", -300, SignatureCheck.Valid)]
+    public void Verify_TimestampSkew_HonoursToleranceBothWays(string vendor, int skewSeconds, SignatureCheck expected)
     {
         var secret = NewSecret(vendor);
         var headers = Lookup(HeadersFor(vendor, secret, Body, Now.AddSeconds(skewSeconds)));
@@ -95,10 +110,10 @@ public sealed class SignatureVerifierTests
     public void Verify_TwinMindHasNoTimestamp_OldSignatureStillVerifies()
     {
         // TwinMind's replay defence is the event key deduplication, not a timestamp.
-        var secret = NewSecret(WebhookVendor.TwinMind);
-        var headers = Lookup(HeadersFor(WebhookVendor.TwinMind, secret, Body, Now));
+        var secret = NewSecret("twinmind");
+        var headers = Lookup(HeadersFor("twinmind", secret, Body, Now));
 
-        Assert.Equal(SignatureCheck.Valid, Verify(WebhookVendor.TwinMind, [secret], headers, now: Now.AddDays(30)));
+        Assert.Equal(SignatureCheck.Valid, Verify("twinmind", [secret], headers, now: Now.AddDays(30)));
     }
 
     [Theory]
@@ -112,17 +127,17 @@ public sealed class SignatureVerifierTests
     {
         var headers = Lookup(("x-mindtickle-signature", signature + "ff"), ("x-mindtickle-timestamp", Unix(Now)));
 
-        Assert.Equal(SignatureCheck.BadSignature, Verify(WebhookVendor.MindTickle, ["s"], headers));
+        Assert.Equal(SignatureCheck.BadSignature, Verify("mindtickle", ["s"], headers));
     }
 
     [Fact]
     public void Verify_MindTickleUppercaseHex_IsBadSignature()
     {
-        var secret = NewSecret(WebhookVendor.MindTickle);
+        var secret = NewSecret("mindtickle");
         var timestamp = Unix(Now);
         var headers = Lookup(("x-mindtickle-signature", MindTickle(secret, timestamp, Body).ToUpperInvariant()), ("x-mindtickle-timestamp", timestamp));
 
-        Assert.Equal(SignatureCheck.BadSignature, Verify(WebhookVendor.MindTickle, [secret], headers));
+        Assert.Equal(SignatureCheck.BadSignature, Verify("mindtickle", [secret], headers));
     }
 
     [Theory]
@@ -134,7 +149,7 @@ public sealed class SignatureVerifierTests
     [InlineData("sha256=00000000000000000000000000000000000000000000000000000000000000000")]
     public void Verify_TwinMindMalformedSignature_IsBadSignatureNotException(string signature)
     {
-        Assert.Equal(SignatureCheck.BadSignature, Verify(WebhookVendor.TwinMind, ["s"], Lookup(("x-twinmind-signature", signature))));
+        Assert.Equal(SignatureCheck.BadSignature, Verify("twinmind", ["s"], Lookup(("x-twinmind-signature", signature))));
     }
 
     [Theory]
@@ -148,19 +163,19 @@ public sealed class SignatureVerifierTests
     {
         var headers = Lookup(("webhook-id", "msg_1"), ("webhook-timestamp", Unix(Now)), ("webhook-signature", signature));
 
-        Assert.Equal(SignatureCheck.BadSignature, Verify(WebhookVendor.Standard, [Infrastructure.Secrets.NewWhsec()], headers));
+        Assert.Equal(SignatureCheck.BadSignature, Verify("standard", [Infrastructure.Secrets.NewWhsec()], headers));
     }
 
     [Fact]
     public void Verify_StandardSeveralSignaturesOneMatches_IsValid()
     {
-        var secret = NewSecret(WebhookVendor.Standard);
+        var secret = NewSecret("standard");
         var timestamp = Unix(Now);
         var good = Standard(secret, "msg_1", timestamp, Body);
-        var other = Standard(NewSecret(WebhookVendor.Standard), "msg_1", timestamp, Body);
+        var other = Standard(NewSecret("standard"), "msg_1", timestamp, Body);
         var headers = Lookup(("webhook-id", "msg_1"), ("webhook-timestamp", timestamp), ("webhook-signature", $"v1a,xyz {other} {good}"));
 
-        Assert.Equal(SignatureCheck.Valid, Verify(WebhookVendor.Standard, [secret], headers));
+        Assert.Equal(SignatureCheck.Valid, Verify("standard", [secret], headers));
     }
 
     [Fact]
@@ -176,7 +191,7 @@ public sealed class SignatureVerifierTests
         Assert.Equal("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", computed);
         var headers = Lookup(("webhook-id", id), ("webhook-timestamp", timestamp), ("webhook-signature", computed));
 
-        var result = Verify(WebhookVendor.Standard, [secret], headers, body, DateTimeOffset.FromUnixTimeSeconds(1614265330));
+        var result = Verify("standard", [secret], headers, body, DateTimeOffset.FromUnixTimeSeconds(1614265330));
 
         Assert.Equal(SignatureCheck.Valid, result);
     }
@@ -190,8 +205,8 @@ public sealed class SignatureVerifierTests
         var headers = Lookup(("svix-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"), ("svix-timestamp", "1614265330"),
             ("svix-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="));
 
-        Assert.Equal(SignatureCheck.Valid, Verify(WebhookVendor.Standard, [secret], headers, body, DateTimeOffset.FromUnixTimeSeconds(1614265330)));
-        Assert.Equal(SignatureCheck.MissingHeaders, Verify(WebhookVendor.Standard, [secret], Lookup(("svix-id", "msg_1")), body, DateTimeOffset.FromUnixTimeSeconds(1614265330)));
+        Assert.Equal(SignatureCheck.Valid, Verify("standard", [secret], headers, body, DateTimeOffset.FromUnixTimeSeconds(1614265330)));
+        Assert.Equal(SignatureCheck.MissingHeaders, Verify("standard", [secret], Lookup(("svix-id", "msg_1")), body, DateTimeOffset.FromUnixTimeSeconds(1614265330)));
     }
 
     [Theory]
@@ -207,9 +222,9 @@ public sealed class SignatureVerifierTests
         var timestamp = Unix(Now);
         var headers = Lookup(("webhook-id", "msg_1"), ("webhook-timestamp", timestamp), ("webhook-signature", Standard(padded, "msg_1", timestamp, Body)));
 
-        Assert.True(SignatureVerifier.TryDecodeWhsec(unpadded, out var decoded));
+        Assert.True(StandardWebhooksSignature.TryDecodeWhsec(unpadded, out var decoded));
         Assert.Equal(key, decoded);
-        Assert.Equal(SignatureCheck.Valid, Verify(WebhookVendor.Standard, [unpadded], headers));
+        Assert.Equal(SignatureCheck.Valid, Verify("standard", [unpadded], headers));
     }
 
     [Fact]
@@ -220,18 +235,18 @@ public sealed class SignatureVerifierTests
         var headers = Lookup(("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"), ("webhook-timestamp", "1614265330"),
             ("webhook-signature", Standard(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", body)));
 
-        Assert.Equal(SignatureCheck.StaleTimestamp, Verify(WebhookVendor.Standard, [secret], headers, body, DateTimeOffset.FromUnixTimeSeconds(1614265330 + 301)));
+        Assert.Equal(SignatureCheck.StaleTimestamp, Verify("standard", [secret], headers, body, DateTimeOffset.FromUnixTimeSeconds(1614265330 + 301)));
     }
 
     [Fact]
     public void Verify_StandardKeyIsDecodedWhsecNotItsText_SignatureOverTextIsBad()
     {
-        var secret = NewSecret(WebhookVendor.Standard);
+        var secret = NewSecret("standard");
         var timestamp = Unix(Now);
         var overText = "v1," + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), (byte[])[.. Encoding.UTF8.GetBytes($"msg_1.{timestamp}."), .. Body]));
         var headers = Lookup(("webhook-id", "msg_1"), ("webhook-timestamp", timestamp), ("webhook-signature", overText));
 
-        Assert.Equal(SignatureCheck.BadSignature, Verify(WebhookVendor.Standard, [secret], headers));
+        Assert.Equal(SignatureCheck.BadSignature, Verify("standard", [secret], headers));
     }
 
     [Theory]
@@ -240,17 +255,19 @@ public sealed class SignatureVerifierTests
     [InlineData("plain text")]
     public void KeyFor_StandardSecretNotBase64_IsNull(string secret)
     {
-        Assert.Null(SignatureVerifier.KeyFor(WebhookVendor.Standard, secret));
+        Assert.Null(WebhookVendors.Get("standard").Signature.KeyFor(secret));
     }
 
     [Theory]
-    [InlineData(WebhookVendor.MindTickle, "x-mindtickle-timestamp")]
-    [InlineData(WebhookVendor.MindTickle, "x-mindtickle-signature")]
-    [InlineData(WebhookVendor.TwinMind, "x-twinmind-signature")]
-    [InlineData(WebhookVendor.Standard, "webhook-id")]
-    [InlineData(WebhookVendor.Standard, "webhook-timestamp")]
-    [InlineData(WebhookVendor.Standard, "webhook-signature")]
-    public void Verify_HeaderMissing_IsMissingHeaders(WebhookVendor vendor, string missing)
+    [InlineData("mindtickle", "x-mindtickle-timestamp")]
+    [InlineData("mindtickle", "x-mindtickle-signature")]
+    [InlineData("twinmind", "x-twinmind-signature")]
+    [InlineData("standard", "webhook-id")]
+    [InlineData("standard", "webhook-timestamp")]
+    [InlineData("standard", "webhook-signature")]
+    [InlineData("github", "x-hub-signature-256")]
+    [InlineData("stripe", "stripe-signature")]
+    public void Verify_HeaderMissing_IsMissingHeaders(string vendor, string missing)
     {
         var secret = NewSecret(vendor);
         var headers = HeadersFor(vendor, secret, Body, Now).Where(h => !h.Name.Equals(missing, StringComparison.OrdinalIgnoreCase)).ToArray();
@@ -268,6 +285,6 @@ public sealed class SignatureVerifierTests
     {
         var headers = Lookup(("x-mindtickle-signature", MindTickle("s", timestamp, Body)), ("x-mindtickle-timestamp", timestamp));
 
-        Assert.Equal(SignatureCheck.StaleTimestamp, Verify(WebhookVendor.MindTickle, ["s"], headers));
+        Assert.Equal(SignatureCheck.StaleTimestamp, Verify("mindtickle", ["s"], headers));
     }
 }

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Pipeline.Core.Events;
-using Pipeline.Core.Webhooks;
 using Pipeline.Tests.Infrastructure;
 using static Pipeline.Tests.Webhooks.VendorSignatures;
 
@@ -26,10 +25,10 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
     }
 
     [Theory]
-    [InlineData(WebhookVendor.MindTickle, CourseCompleted)]
-    [InlineData(WebhookVendor.TwinMind, """{"id":"tm-1","type":"transcript.completed","data":{"transcript_id":"tr-1","transcript":"Hello.","audio_url":"https://a/b.mp3"}}""")]
-    [InlineData(WebhookVendor.Standard, """{"type":"invoice.paid","timestamp":"2026-11-22T10:00:00Z","data":{}}""")]
-    public async Task Post_ValidSignedEvent_Is202WithEventIdAndPublished(WebhookVendor vendor, string body)
+    [InlineData("mindtickle", CourseCompleted)]
+    [InlineData("twinmind", """{"id":"tm-1","type":"transcript.completed","data":{"transcript_id":"tr-1","transcript":"Hello.","audio_url":"https://a/b.mp3"}}""")]
+    [InlineData("standard", """{"type":"invoice.paid","timestamp":"2026-11-22T10:00:00Z","data":{}}""")]
+    public async Task Post_ValidSignedEvent_Is202WithEventIdAndPublished(string vendor, string body)
     {
         await using var host = await IngressHost.StartAsync(azurite);
 
@@ -49,7 +48,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
     {
         await using var host = await IngressHost.StartAsync(azurite);
 
-        using var response = await host.SendAsync(Signing.Json($"/api/webhooks/stripe/{host.Tenant}", "{}"u8.ToArray()));
+        using var response = await host.SendAsync(Signing.Json($"/api/webhooks/zoom/{host.Tenant}", "{}"u8.ToArray()));
 
         await AssertProblemAsync(response, HttpStatusCode.NotFound, "unknown-vendor");
     }
@@ -60,8 +59,8 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
         await using var host = await IngressHost.StartAsync(azurite);
         var body = Encoding.UTF8.GetBytes(CourseCompleted);
 
-        using var unknown = await host.SendAsync(Request(WebhookVendor.MindTickle, "nobody-here", host.Secrets[WebhookVendor.MindTickle], body, DateTimeOffset.UtcNow));
-        using var disallowed = await host.SendAsync(Request(WebhookVendor.TwinMind, host.OtherTenant, host.Secrets[WebhookVendor.TwinMind], body, DateTimeOffset.UtcNow));
+        using var unknown = await host.SendAsync(Request("mindtickle", "nobody-here", host.Secrets["mindtickle"], body, DateTimeOffset.UtcNow));
+        using var disallowed = await host.SendAsync(Request("twinmind", host.OtherTenant, host.Secrets["twinmind"], body, DateTimeOffset.UtcNow));
 
         await AssertProblemAsync(unknown, HttpStatusCode.Forbidden, "tenant-not-allowed");
         await AssertProblemAsync(disallowed, HttpStatusCode.Forbidden, "tenant-not-allowed");
@@ -72,7 +71,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
     {
         await using var host = await IngressHost.StartAsync(azurite);
 
-        using var response = await host.SendAsync(Request(WebhookVendor.MindTickle, host.Tenant, host.OtherSecret, Encoding.UTF8.GetBytes(CourseCompleted), DateTimeOffset.UtcNow));
+        using var response = await host.SendAsync(Request("mindtickle", host.Tenant, host.OtherSecret, Encoding.UTF8.GetBytes(CourseCompleted), DateTimeOffset.UtcNow));
 
         await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "bad-signature");
         Assert.Empty(host.Publisher!.Published);
@@ -82,7 +81,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
     public async Task Post_CompanyIdOfAnotherTenant_Is403()
     {
         await using var host = await IngressHost.StartAsync(azurite);
-        var request = Request(WebhookVendor.MindTickle, host.Tenant, host.Secrets[WebhookVendor.MindTickle], Encoding.UTF8.GetBytes(CourseCompleted), DateTimeOffset.UtcNow);
+        var request = Request("mindtickle", host.Tenant, host.Secrets["mindtickle"], Encoding.UTF8.GetBytes(CourseCompleted), DateTimeOffset.UtcNow);
         request.Headers.Add("Company-Id", host.OtherTenant);
 
         using var response = await host.SendAsync(request);
@@ -96,7 +95,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
         await using var host = await IngressHost.StartAsync(azurite);
         var body = Encoding.UTF8.GetBytes(EventCatalogueTests.UserEvent().ToJsonString());
 
-        using var response = await host.SendAsync(Request(WebhookVendor.MindTickle, host.OtherTenant, host.OtherSecret, body, DateTimeOffset.UtcNow));
+        using var response = await host.SendAsync(Request("mindtickle", host.OtherTenant, host.OtherSecret, body, DateTimeOffset.UtcNow));
 
         await AssertProblemAsync(response, HttpStatusCode.Forbidden, "missing-scope");
     }
@@ -106,7 +105,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
     {
         await using var host = await IngressHost.StartAsync(azurite);
 
-        using var response = await host.SendSignedAsync(WebhookVendor.MindTickle, EventCatalogueTests.UserEvent().ToJsonString());
+        using var response = await host.SendSignedAsync("mindtickle", EventCatalogueTests.UserEvent().ToJsonString());
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
@@ -126,7 +125,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
     {
         await using var host = await IngressHost.StartAsync(azurite);
 
-        using var response = await host.SendSignedAsync(WebhookVendor.TwinMind, """{"id":"x","type":""");
+        using var response = await host.SendSignedAsync("twinmind", """{"id":"x","type":""");
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "malformed-json");
     }
@@ -138,7 +137,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
     {
         await using var host = await IngressHost.StartAsync(azurite);
 
-        using var response = await host.SendSignedAsync(WebhookVendor.Standard, """{"type":"a"}""", at: DateTimeOffset.UtcNow.AddSeconds(skewSeconds));
+        using var response = await host.SendSignedAsync("standard", """{"type":"a"}""", at: DateTimeOffset.UtcNow.AddSeconds(skewSeconds));
 
         await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "stale-timestamp");
     }
@@ -156,7 +155,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.DoesNotContain("abcdef0123", text, StringComparison.Ordinal);
         Assert.DoesNotContain("p4yl0ad", text, StringComparison.Ordinal);
-        Assert.DoesNotContain(host.Secrets[WebhookVendor.TwinMind], text, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Secrets["twinmind"], text, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -166,7 +165,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
     public async Task Post_NotJson_Is415(string? contentType)
     {
         await using var host = await IngressHost.StartAsync(azurite);
-        var request = Request(WebhookVendor.MindTickle, host.Tenant, host.Secrets[WebhookVendor.MindTickle], Encoding.UTF8.GetBytes(CourseCompleted), DateTimeOffset.UtcNow);
+        var request = Request("mindtickle", host.Tenant, host.Secrets["mindtickle"], Encoding.UTF8.GetBytes(CourseCompleted), DateTimeOffset.UtcNow);
         request.Content!.Headers.ContentType = contentType is null ? null : new MediaTypeHeaderValue(contentType);
 
         using var response = await host.SendAsync(request);
@@ -181,7 +180,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
     {
         await using var host = await IngressHost.StartAsync(azurite, new Dictionary<string, string?> { ["Pipeline:Webhooks:MaxBodyBytes"] = "2048" });
         var body = Encoding.UTF8.GetBytes($$"""{"event_type":"x","pad":"{{new string('a', 4096)}}"}""");
-        var request = Request(WebhookVendor.MindTickle, host.Tenant, host.Secrets[WebhookVendor.MindTickle], body, DateTimeOffset.UtcNow);
+        var request = Request("mindtickle", host.Tenant, host.Secrets["mindtickle"], body, DateTimeOffset.UtcNow);
         if (chunked)
         {
             var content = new StreamContent(new MemoryStream(body));
@@ -202,7 +201,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
         var payload = EventCatalogueTests.UserEvent();
         payload["data"]!["user"]!["emails"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["value"] = "jane.doe(at)example.com" });
 
-        using var response = await host.SendSignedAsync(WebhookVendor.MindTickle, payload.ToJsonString());
+        using var response = await host.SendSignedAsync("mindtickle", payload.ToJsonString());
 
         var problem = await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "schema-invalid");
         Assert.Equal("data.user.emails[0].value", problem.GetProperty("field").GetString());
@@ -224,7 +223,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
         HttpResponseMessage? limited = null;
         for (var i = 0; i < 4; i++)
         {
-            var response = await host.SendSignedAsync(WebhookVendor.MindTickle, CourseCompleted);
+            var response = await host.SendSignedAsync("mindtickle", CourseCompleted);
             statuses.Add(response.StatusCode);
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
@@ -238,7 +237,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
         Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
 
         // Another tenant has its own bucket.
-        using var other = await host.SendAsync(Request(WebhookVendor.MindTickle, host.OtherTenant, host.OtherSecret, Encoding.UTF8.GetBytes(CourseCompleted), DateTimeOffset.UtcNow));
+        using var other = await host.SendAsync(Request("mindtickle", host.OtherTenant, host.OtherSecret, Encoding.UTF8.GetBytes(CourseCompleted), DateTimeOffset.UtcNow));
         Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
     }
 
@@ -249,13 +248,13 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
         host.Publisher!.FailWith = new BrokerUnavailableException("broker down");
         var id = $"msg_{Guid.NewGuid():N}";
 
-        using var failed = await host.SendSignedAsync(WebhookVendor.Standard, """{"type":"a"}""", id);
+        using var failed = await host.SendSignedAsync("standard", """{"type":"a"}""", id);
 
         await AssertProblemAsync(failed, HttpStatusCode.ServiceUnavailable, "broker-unavailable");
         Assert.True(failed.Headers.RetryAfter?.Delta > TimeSpan.Zero);
 
         host.Publisher.FailWith = null;
-        using var retried = await host.SendSignedAsync(WebhookVendor.Standard, """{"type":"a"}""", id);
+        using var retried = await host.SendSignedAsync("standard", """{"type":"a"}""", id);
 
         Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
         var body = await retried.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
@@ -269,7 +268,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
         await using var host = await IngressHost.StartAsync(azurite);
         host.Publisher!.FailWith = new EventTooLargeException();
 
-        using var response = await host.SendSignedAsync(WebhookVendor.Standard, """{"type":"a"}""", $"msg_{Guid.NewGuid():N}");
+        using var response = await host.SendSignedAsync("standard", """{"type":"a"}""", $"msg_{Guid.NewGuid():N}");
 
         await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "event-too-large");
         Assert.Null(response.Headers.RetryAfter);
@@ -285,7 +284,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
         var transcript = string.Concat(Enumerable.Repeat("Alice: let us review the quarterly numbers. ", 4000));
         var body = $$$"""{"id":"tm-big-{{{Guid.NewGuid():N}}}","type":"transcript.completed","data":{"transcript_id":"tr-big","consent":true,"transcript":"{{{transcript}}}"}}""";
 
-        using var response = await host.SendSignedAsync(WebhookVendor.TwinMind, body);
+        using var response = await host.SendSignedAsync("twinmind", body);
 
         Assert.Contains(response.StatusCode, new[] { HttpStatusCode.Accepted, HttpStatusCode.RequestEntityTooLarge });
         if (response.StatusCode == HttpStatusCode.Accepted)

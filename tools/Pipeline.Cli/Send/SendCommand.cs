@@ -12,18 +12,19 @@ internal static class SendCommand
 {
     public static Command Create()
     {
-        var vendor = new Option<string>("--vendor") { Description = "mindtickle, twinmind or standard.", Required = true };
+        var vendor = new Option<string>("--vendor") { Description = WebhookVendors.RouteNames + ".", Required = true };
         var tenant = new Option<string>("--tenant") { Description = "Tenant id, as configured.", Required = true };
         var file = new Option<FileInfo>("--file") { Description = "The JSON body to send.", Required = true };
+        var eventType = new Option<string?>("--event-type") { Description = "The event type, for vendors that send it as a header (github: e.g. push)." };
         // System.CommandLine has no Uri parser: take text and check it here.
         var url = new Option<string>("--url") { Description = "Base URL of the pipeline.", DefaultValueFactory = _ => "http://127.0.0.1:7071" };
-        var command = new Command("send", "Sign a webhook body with the configured secret and post it.") { vendor, tenant, file, url };
+        var command = new Command("send", "Sign a webhook body with the configured secret and post it.") { vendor, tenant, file, eventType, url };
         command.SetAction((result, cancellationToken) => SendAsync(
-            result.GetValue(vendor)!, result.GetValue(tenant)!, result.GetValue(file)!, result.GetValue(url)!, cancellationToken));
+            result.GetValue(vendor)!, result.GetValue(tenant)!, result.GetValue(file)!, result.GetValue(eventType), result.GetValue(url)!, cancellationToken));
         return command;
     }
 
-    private static async Task<int> SendAsync(string vendorName, string tenant, FileInfo file, string url, CancellationToken cancellationToken)
+    private static async Task<int> SendAsync(string vendorName, string tenant, FileInfo file, string? eventType, string url, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
         {
@@ -33,7 +34,13 @@ internal static class SendCommand
 
         if (!WebhookVendors.TryParse(vendorName, out var vendor))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]Unknown vendor '{vendorName}'; use mindtickle, twinmind or standard.[/]");
+            AnsiConsole.MarkupLineInterpolated($"[red]Unknown vendor '{vendorName}'; use one of {WebhookVendors.RouteNames}.[/]");
+            return 2;
+        }
+
+        if (vendor.EventTypeHeader is { } typeHeader && string.IsNullOrWhiteSpace(eventType))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{vendor.DisplayName} sends the event type in {typeHeader}: give --event-type (e.g. push).[/]");
             return 2;
         }
 
@@ -43,7 +50,7 @@ internal static class SendCommand
             return 2;
         }
 
-        var key = $"Pipeline:Tenants:{tenant}:Vendors:{vendor.RouteName()}:Secrets:0";
+        var key = $"Pipeline:Tenants:{tenant}:Vendors:{vendor.RouteName}:Secrets:0";
         var secret = CliSettings.Load(RepositoryRoot.Find())[key];
         if (string.IsNullOrEmpty(secret))
         {
@@ -52,12 +59,12 @@ internal static class SendCommand
         }
 
         var body = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, $"/api/webhooks/{vendor.RouteName()}/{Uri.EscapeDataString(tenant)}"))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, $"/api/webhooks/{vendor.RouteName}/{Uri.EscapeDataString(tenant)}"))
         {
             Content = new ByteArrayContent(body),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        foreach (var (name, value) in WebhookSigner.Sign(vendor, secret, body, DateTimeOffset.UtcNow))
+        foreach (var (name, value) in vendor.Sign(secret, body, DateTimeOffset.UtcNow, eventType))
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
