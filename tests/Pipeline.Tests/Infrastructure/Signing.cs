@@ -18,6 +18,14 @@ internal static class Signing
         return request;
     }
 
+    /// <summary>TwinMind: <c>sha256=</c> and the hex HMAC-SHA256 of the raw body.</summary>
+    public static HttpRequestMessage TwinMind(string tenant, string secret, byte[] body)
+    {
+        var request = Json($"/api/webhooks/twinmind/{tenant}", body);
+        request.Headers.Add("x-twinmind-signature", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body)));
+        return request;
+    }
+
     public static HttpRequestMessage Json(string path, byte[] body)
     {
         var content = new ByteArrayContent(body);

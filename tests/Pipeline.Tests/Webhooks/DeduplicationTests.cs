@@ -127,11 +127,14 @@ public sealed class DeduplicationTests(AzuriteFixture azurite)
     [Fact]
     public async Task Claim_Row_HoldsIdsTimesAndFlagOnly()
     {
-        await using var host = await IngressHost.StartAsync(azurite);
-        var accepted = await ReadAsync(await host.SendSignedAsync(WebhookVendor.MindTickle, """{"event_id":"pii-check","event_type":"course.completed","data":{"score":88,"email":"jane@example.com"}}"""));
+        var tenant = Secrets.NewTenant();
+        var secret = Secrets.NewSecret();
+        await using var host = await TestHost.StartAsync(azurite, new Dictionary<string, string?> { [$"Pipeline:Tenants:{tenant}:Vendors:mindtickle:Secrets:0"] = secret });
+        var body = Encoding.UTF8.GetBytes("""{"event_id":"pii-check","event_type":"course.completed","data":{"score":88,"email":"jane@example.com"}}""");
+        var accepted = await ReadAsync(await host.Client.SendAsync(Signing.MindTickle(tenant, secret, body, DateTimeOffset.UtcNow), TestContext.Current.CancellationToken));
 
         var row = await azurite.TableService.GetTableClient(SeenEventStore.TableName)
-            .GetEntityAsync<TableEntity>(host.Tenant, accepted.EventId, cancellationToken: TestContext.Current.CancellationToken);
+            .GetEntityAsync<TableEntity>(tenant, accepted.EventId, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(["ExpiresAt", "PartitionKey", "Published", "ReceivedAtTicks", "RowKey", "Timestamp", "odata.etag"], row.Value.Keys.Order(StringComparer.Ordinal));
         Assert.True(row.Value.GetBoolean("Published"));

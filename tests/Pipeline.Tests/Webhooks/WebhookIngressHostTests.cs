@@ -15,7 +15,7 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
 {
     private const string CourseCompleted = """{"event_id":"e-1","event_type":"course.completed","data":{"score":97}}""";
 
-    internal static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string slug)
+    private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string slug)
     {
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
