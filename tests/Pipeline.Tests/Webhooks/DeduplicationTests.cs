@@ -141,6 +141,21 @@ public sealed class DeduplicationTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Claim_RowWrittenBeforeClaims_IsPublished()
+    {
+        // Before claims, a row was written only after publishing, with AcceptedAt and ExpiresAt and no flag.
+        var tenant = Secrets.NewTenant();
+        var cancellation = TestContext.Current.CancellationToken;
+        var table = azurite.TableService.GetTableClient(SeenEventStore.TableName);
+        await table.CreateIfNotExistsAsync(cancellation);
+        await table.AddEntityAsync(new TableEntity(tenant, "evt_legacy") { ["AcceptedAt"] = DateTimeOffset.UtcNow, ["ExpiresAt"] = DateTimeOffset.UtcNow.AddHours(1) }, cancellation);
+
+        var claim = await new SeenEventStore(azurite.TableService, TimeProvider.System).ClaimAsync(tenant, "evt_legacy", DateTimeOffset.UtcNow, TimeSpan.FromHours(1), cancellation);
+
+        Assert.Equal(ClaimStatus.Published, claim.Status);
+    }
+
+    [Fact]
     public async Task Claim_PublishedByThisInstance_AnswersWithoutTheTable()
     {
         var store = new SeenEventStore(azurite.TableService, TimeProvider.System);
