@@ -4,9 +4,14 @@ namespace Pipeline.Benchmarks;
 
 internal static class Program
 {
-    /// <summary><c>load ...</c> runs the HTTP load comparison (Webhooks/IngressLoad.cs), <c>retention ...</c> the purge load (Retention/RetentionLoad.cs), <c>soak [N]</c> the fault-injection soak (Soak/SoakLoad.cs), <c>report [rows] [days]</c> the compliance report load (Reports/ReportLoad.cs); anything else goes to BenchmarkDotNet.</summary>
+    /// <summary><c>load ...</c> runs the HTTP load comparison (Webhooks/IngressLoad.cs), <c>load unique ...</c> the new-event run (Webhooks/UniqueEventLoad.cs), <c>retention ...</c> the purge load (Retention/RetentionLoad.cs), <c>soak [N]</c> the fault-injection soak (Soak/SoakLoad.cs), <c>report [rows] [days]</c> the compliance report load (Reports/ReportLoad.cs); anything else goes to BenchmarkDotNet.</summary>
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["load", "unique", .. var uniqueArgs])
+        {
+            return await Webhooks.UniqueEventLoad.RunAsync(uniqueArgs);
+        }
+
         if (args is ["load", .. var loadArgs])
         {
             return await Webhooks.IngressLoad.RunAsync(loadArgs);

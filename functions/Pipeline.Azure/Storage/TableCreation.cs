@@ -20,4 +20,7 @@ internal sealed class TableCreation(params TableClient[] tables)
 
         return created;
     }
+
+    /// <summary>The tables are gone (storage lost them): the next <see cref="EnsureAsync"/> creates them again.</summary>
+    public void Forget() => _created = null;
 }

@@ -1,15 +1,38 @@
 using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
+using Azure.Data.Tables.Models;
 using Pipeline.Azure.Storage;
 
 namespace Pipeline.Azure.Webhooks;
 
+/// <summary>What the claim of an event found.</summary>
+public enum ClaimStatus
+{
+    /// <summary>No live claim existed: this request claimed the event and must publish it.</summary>
+    New,
+
+    /// <summary>Claimed before and published: a redelivery, answered as a duplicate and not published again.</summary>
+    Published,
+
+    /// <summary>
+    /// Claimed before but never confirmed published (the claimant died, or the broker refused it): publish
+    /// again with the claim's <see cref="EventClaim.ReceivedAt"/>, so the message is the same one.
+    /// </summary>
+    Unpublished,
+}
+
+/// <summary>The outcome of a claim, with the acceptance time every publish of the event carries.</summary>
+public sealed record EventClaim(ClaimStatus Status, DateTimeOffset ReceivedAt);
+
 /// <summary>
-/// Remembers the events the ingress accepted, per tenant, for a bounded time (table <c>SeenEvents</c>,
-/// PartitionKey = tenant, RowKey = event id, <c>ExpiresAt</c> for the purge), so a redelivered webhook
-/// answers <c>duplicate: true</c> across instances and restarts. The broker's duplicate detection stays
-/// the second line. Rows hold ids and times only.
+/// Claims the events the ingress accepts, per tenant, for a bounded time (table <c>SeenEvents</c>,
+/// PartitionKey = tenant, RowKey = event id), so a redelivered webhook answers <c>duplicate: true</c>
+/// across instances and restarts. A new event costs one conditional insert before it is published
+/// (409 = claimed already) and one merge after (<c>Published</c>). The claim keeps the first acceptance
+/// time, so an event whose first attempt died between claim and publish is published again as the
+/// identical message: the consumers' keys and the broker's message id come out the same. Rows hold
+/// ids, times and a flag only.
 /// </summary>
 public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider timeProvider)
 {
@@ -19,58 +42,116 @@ public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider
     /// <summary>Ids this instance remembers without asking the table; beyond this many it starts afresh.</summary>
     public const int LocalCapacity = 100_000;
 
+    // Ticks, not a DateTime property: the consumers key rows on the exact ticks, and a round trip through
+    // a table DateTime is only as precise as the service (or Azurite) keeps it.
+    private const string ReceivedAtTicks = "ReceivedAtTicks";
+    private const string ExpiresAt = "ExpiresAt";
+    private const string Published = "Published";
+
+    /// <summary>A claim that keeps expiring or vanishing under us this often is contended beyond reason.</summary>
+    private const int MaxAttempts = 4;
+
     private readonly TableClient _table = tableService.GetTableClient(TableName);
 
     /// <summary>
-    /// What this instance itself marked seen, so a redelivery storm costs no table read. Only positive
+    /// What this instance itself saw published, so a redelivery storm costs no table call. Only positive
     /// answers come from here; a miss always asks the table, which other instances write too.
     /// </summary>
     private readonly ConcurrentDictionary<(string Tenant, string EventId), DateTimeOffset> _local = new();
     private readonly TableCreation _tables = new(tableService.GetTableClient(TableName));
 
-    /// <summary>True when the event was accepted before and its memory has not expired.</summary>
-    public async Task<bool> WasSeenAsync(string tenant, string eventId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Claims <paramref name="eventId"/> for <paramref name="lifetime"/> unless a live claim exists;
+    /// an expired claim is taken over as if there were none. Storage failures propagate: without a
+    /// claim the ingress must not accept.
+    /// </summary>
+    public async Task<EventClaim> ClaimAsync(string tenant, string eventId, DateTimeOffset receivedAt, TimeSpan lifetime, CancellationToken cancellationToken = default)
     {
+        var now = timeProvider.GetUtcNow();
         if (_local.TryGetValue((tenant, eventId), out var localExpiry))
         {
-            if (localExpiry > timeProvider.GetUtcNow())
+            if (localExpiry > now)
             {
-                return true;
+                return new EventClaim(ClaimStatus.Published, receivedAt);
             }
 
             _local.TryRemove((tenant, eventId), out _);
         }
 
-        NullableResponse<TableEntity> row;
-        try
+        var claim = new TableEntity(tenant, eventId)
         {
-            row = await _table.GetEntityIfExistsAsync<TableEntity>(tenant, eventId, ["ExpiresAt"], cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
+            [ReceivedAtTicks] = receivedAt.UtcTicks,
+            [ExpiresAt] = now + lifetime,
+            [Published] = false,
+        };
+        for (var attempt = 1; ; attempt++)
         {
-            return false; // No table yet: nothing was seen.
-        }
+            try
+            {
+                await _tables.EnsureAsync(cancellationToken);
+                await _table.AddEntityAsync(claim, cancellationToken);
+                return new EventClaim(ClaimStatus.New, receivedAt);
+            }
+            catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.TableNotFound && attempt < MaxAttempts)
+            {
+                // Created once per process, then lost (a storage emulator restarted empty): create it again.
+                _tables.Forget();
+                continue;
+            }
+            catch (RequestFailedException e) when (e.Status == 409 && attempt < MaxAttempts)
+            {
+                // Claimed before: read what the claim says.
+            }
 
-        return row.HasValue && row.Value!.GetDateTimeOffset("ExpiresAt") is { } expiresAt && expiresAt > timeProvider.GetUtcNow();
+            var existing = await _table.GetEntityIfExistsAsync<TableEntity>(tenant, eventId, [ReceivedAtTicks, ExpiresAt, Published], cancellationToken);
+            if (!existing.HasValue)
+            {
+                continue; // Purged between our insert and our read: insert again.
+            }
+
+            var row = existing.Value!;
+            if (row.GetDateTimeOffset(ExpiresAt) is not { } expiresAt || expiresAt <= now)
+            {
+                // Its memory expired: the event is new again, as if the purge had already run.
+                try
+                {
+                    await _table.UpdateEntityAsync(claim, row.ETag, TableUpdateMode.Replace, cancellationToken);
+                    return new EventClaim(ClaimStatus.New, receivedAt);
+                }
+                catch (RequestFailedException e) when (e.Status is 404 or 412 && attempt < MaxAttempts)
+                {
+                    continue; // Another request took it over (or the purge removed it) first.
+                }
+            }
+
+            // A claim from before claims existed has no ticks and was written only after publishing.
+            var ticks = row.GetInt64(ReceivedAtTicks);
+            if (ticks is null || row.GetBoolean(Published) is not false)
+            {
+                Remember(tenant, eventId, expiresAt);
+                return new EventClaim(ClaimStatus.Published, ticks is { } first ? new DateTimeOffset(first, TimeSpan.Zero) : receivedAt);
+            }
+
+            return new EventClaim(ClaimStatus.Unpublished, new DateTimeOffset(ticks.Value, TimeSpan.Zero));
+        }
     }
 
-    /// <summary>Records an accepted event for <paramref name="lifetime"/>; called only after it was published.</summary>
-    public async Task MarkSeenAsync(string tenant, string eventId, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    /// <summary>Records that the claimed event is on the broker, so redeliveries are answered without publishing.</summary>
+    public async Task MarkPublishedAsync(string tenant, string eventId, TimeSpan lifetime, CancellationToken cancellationToken = default)
     {
-        await _tables.EnsureAsync(cancellationToken);
-        var now = timeProvider.GetUtcNow();
-        var entity = new TableEntity(tenant, eventId)
-        {
-            ["AcceptedAt"] = now,
-            ["ExpiresAt"] = now + lifetime,
-        };
-        await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        var entity = new TableEntity(tenant, eventId) { [Published] = true };
+        await _table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        Remember(tenant, eventId, timeProvider.GetUtcNow() + lifetime);
+    }
+
+    private void Remember(string tenant, string eventId, DateTimeOffset expiresAt)
+    {
         if (_local.Count >= LocalCapacity)
         {
             _local.Clear();
         }
 
-        _local[(tenant, eventId)] = now + lifetime;
+        _local[(tenant, eventId)] = expiresAt;
     }
 
     /// <summary>Deletes rows whose memory expired before <paramref name="now"/>; returns how many.</summary>
@@ -82,9 +163,17 @@ public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider
         {
             await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
             {
-                // A row another purge deleted first answers 404, which the SDK reports as a plain response.
-                using var response = await _table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
-                deleted += response.Status == 404 ? 0 : 1;
+                // A row another purge deleted first answers 404, which the SDK reports as a plain response;
+                // one a new claim took over since the query answers 412 and stays.
+                try
+                {
+                    using var response = await _table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
+                    deleted += response.Status == 404 ? 0 : 1;
+                }
+                catch (RequestFailedException e) when (e.Status == 412)
+                {
+                    // Claimed again after it expired: live, not purged.
+                }
             }
         }
         catch (RequestFailedException e) when (e.Status == 404)

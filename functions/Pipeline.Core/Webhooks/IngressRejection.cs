@@ -42,6 +42,9 @@ public enum IngressRejection
     /// <summary>The broker did not take the event; the vendor should retry (503).</summary>
     BrokerUnavailable,
 
+    /// <summary>The deduplication claim could not be written, so the event is not accepted; the vendor should retry (503).</summary>
+    StorageUnavailable,
+
     /// <summary>The broker refused the event as too large, even after the publisher's compression (413).</summary>
     EventTooLarge,
 
@@ -76,6 +79,7 @@ public static class IngressRejections
         IngressRejection.SchemaInvalid => "schema-invalid",
         IngressRejection.RateLimited => "rate-limited",
         IngressRejection.BrokerUnavailable => "broker-unavailable",
+        IngressRejection.StorageUnavailable => "storage-unavailable",
         IngressRejection.EventTooLarge => "event-too-large",
         IngressRejection.OverConsumerLimit => "over-consumer-limit",
         IngressRejection.IncompleteBody => "incomplete-body",
@@ -89,5 +93,6 @@ public static class IngressRejections
     /// </summary>
     public static bool IsUnverified(this IngressRejection rejection) => rejection is not
         (IngressRejection.MalformedJson or IngressRejection.MissingScope or IngressRejection.SchemaInvalid
-        or IngressRejection.OverConsumerLimit or IngressRejection.BrokerUnavailable or IngressRejection.EventTooLarge);
+        or IngressRejection.OverConsumerLimit or IngressRejection.BrokerUnavailable or IngressRejection.StorageUnavailable
+        or IngressRejection.EventTooLarge);
 }

@@ -13,6 +13,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>Azurite's fixed development account key (public, the same on every machine).</summary>
     private const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
+    /// <summary>How long a graceful stop may take before Azurite is killed.</summary>
+    private static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(15);
+
     private readonly Process? _process;
 
     private AzuriteProcess(AzuriteSettings settings, Process? process)
@@ -103,12 +106,22 @@ public sealed class AzuriteProcess : IAsyncDisposable
         return azurite;
     }
 
-    /// <summary>Stops the Azurite this instance started; a reused one is left running.</summary>
+    /// <summary>
+    /// Stops the Azurite this instance started; a reused one is left running. One with data on disk is
+    /// asked to stop (SIGTERM) and given time to save: Azurite keeps its metadata in LokiJS and writes it
+    /// to disk only every five seconds, so a SIGKILL forgets writes it had already acknowledged (queue
+    /// messages, table rows), which no real storage outage does. In memory there is nothing to save.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_process is null)
         {
             return;
+        }
+
+        if (!_process.HasExited && Settings.DataFolder is not null && !OperatingSystem.IsWindows())
+        {
+            await TerminateAsync(_process);
         }
 
         if (!_process.HasExited)
@@ -118,6 +131,41 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    /// <summary>Kills the Azurite this instance started with SIGKILL: nothing is saved (the soak's worst case).</summary>
+    public async ValueTask KillAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    private static async Task TerminateAsync(Process process)
+    {
+        // .NET can only SIGKILL; kill(1) sends the SIGTERM Azurite handles by closing its stores.
+        var signal = new ProcessStartInfo("kill") { UseShellExecute = false };
+        signal.ArgumentList.Add("-TERM");
+        signal.ArgumentList.Add(process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using (var kill = Process.Start(signal))
+        {
+            if (kill is not null)
+            {
+                await kill.WaitForExitAsync();
+            }
+        }
+
+        using var timeout = new CancellationTokenSource(GracefulStopTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // It did not stop in time: the caller kills it.
+        }
     }
 
     /// <summary>A free loopback port, for tests that start their own Azurite.</summary>

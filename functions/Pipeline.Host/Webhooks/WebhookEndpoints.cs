@@ -14,11 +14,14 @@ internal static class WebhookEndpoints
     /// <summary>How long a vendor should wait before retrying when the broker is unavailable.</summary>
     private static readonly TimeSpan BrokerRetryAfter = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a vendor should wait before retrying when the deduplication table is unavailable.</summary>
+    private static readonly TimeSpan StorageRetryAfter = TimeSpan.FromSeconds(10);
+
     /// <summary>
-    /// The deduplication memory is an optimisation over the broker's own duplicate detection: when
-    /// storage is slow or down, the ingress stops waiting for it after this long and carries on.
+    /// The longest the ingress waits for each deduplication call. A claim that does not come back in time
+    /// is a 503 (nothing is accepted without a claim); a mark that does not is logged (the event is out).
     /// </summary>
-    private static readonly TimeSpan DeduplicationTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ClaimTimeout = TimeSpan.FromSeconds(5);
 
     public static WebApplicationBuilder AddWebhooks(this WebApplicationBuilder builder)
     {
@@ -41,7 +44,8 @@ internal static class WebhookEndpoints
     /// <summary>
     /// Cheapest checks first: vendor (404), tenant (403), media type (415), body limit while reading
     /// (413, or 400/408 for a body that never arrives in full); then the ingestor (signature, scope,
-    /// schema, consumer limits); then deduplication and publishing. A request refused before its
+    /// schema, consumer limits); then the deduplication claim (503 when it cannot be made), publishing, and
+    /// marking the claim published. A request refused before its
     /// signature verified is charged to its source network's bucket (429 once that is empty); only a
     /// verified one is charged to the tenant's, so unsigned traffic cannot lock a tenant out.
     /// </summary>
@@ -118,10 +122,33 @@ internal static class WebhookEndpoints
         }
 
         var accepted = result.Event;
-        if (await WasSeenAsync(seenEvents, accepted, logger, cancellationToken))
+        var lifetime = TimeSpan.FromHours(options.Webhooks.DeduplicationHours);
+        EventClaim claim;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ClaimTimeout);
+            claim = await seenEvents.ClaimAsync(accepted.Tenant, accepted.EventId, accepted.ReceivedAt, lifetime, timeout.Token);
+        }
+        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        {
+            // Fail closed: an event accepted without a claim could be accepted again under a new time.
+            Log.ClaimFailed(logger, accepted.EventId, e);
+            return Reject(IngressRejection.StorageUnavailable, retryAfter: StorageRetryAfter);
+        }
+
+        if (claim.Status == ClaimStatus.Published)
         {
             Log.WebhookDuplicate(logger, accepted.EventId);
             return TypedResults.Accepted((string?)null, new WebhookAccepted(accepted.EventId, Duplicate: true));
+        }
+
+        if (claim.Status == ClaimStatus.Unpublished)
+        {
+            // An earlier attempt claimed it and died (or the broker refused it) before confirming: publish
+            // the same message, first acceptance time and all, so consumers and broker see one event.
+            Log.RepublishingClaim(logger, accepted.EventId);
+            accepted = accepted with { ReceivedAt = claim.ReceivedAt };
         }
 
         try
@@ -137,7 +164,7 @@ internal static class WebhookEndpoints
         // Both publishers say "not now" with BrokerUnavailableException, whatever their transport.
         catch (BrokerUnavailableException e)
         {
-            // Not acknowledged and not marked seen: the vendor's retry goes through.
+            // Not acknowledged; the claim stays unpublished, so the vendor's retry publishes it.
             Log.PublishFailed(logger, accepted.EventId, e);
             return Reject(IngressRejection.BrokerUnavailable, retryAfter: BrokerRetryAfter);
         }
@@ -145,36 +172,24 @@ internal static class WebhookEndpoints
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(DeduplicationTimeout);
-            await seenEvents.MarkSeenAsync(accepted.Tenant, accepted.EventId, TimeSpan.FromHours(options.Webhooks.DeduplicationHours), timeout.Token);
+            timeout.CancelAfter(ClaimTimeout);
+            await seenEvents.MarkPublishedAsync(accepted.Tenant, accepted.EventId, lifetime, timeout.Token);
         }
-        catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException
-            or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
         {
-            // The event is on the broker, so it is accepted; the broker's duplicate detection is the second line.
-            Log.MarkSeenFailed(logger, accepted.EventId, e);
+            // The event is on the broker, so it is accepted; a redelivery finds the claim unpublished and
+            // publishes the identical message, which the broker and the consumers take as the same one.
+            Log.MarkPublishedFailed(logger, accepted.EventId, e);
         }
 
         Log.WebhookAccepted(logger, accepted.EventId, accepted.Vendor, accepted.Tenant);
         return TypedResults.Accepted((string?)null, new WebhookAccepted(accepted.EventId, Duplicate: false));
     }
 
-    private static async Task<bool> WasSeenAsync(SeenEventStore seenEvents, PipelineEvent accepted, ILogger logger, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(DeduplicationTimeout);
-            return await seenEvents.WasSeenAsync(accepted.Tenant, accepted.EventId, timeout.Token);
-        }
-        catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException
-            or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            // Failing open is safe: publishing again is caught by the broker and by idempotent consumers.
-            Log.SeenLookupFailed(logger, accepted.EventId, e);
-            return false;
-        }
-    }
+    /// <summary>Azure.Core's failures, our own timeout, and exhausted retries; not the client going away.</summary>
+    private static bool IsStorageFailure(Exception e, CancellationToken requestAborted) =>
+        e is RequestFailedException or HttpRequestException or AggregateException
+        || (e is OperationCanceledException && !requestAborted.IsCancellationRequested);
 
     private static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var mediaType)

@@ -51,7 +51,7 @@ internal static class WebhookProblems
         IngressRejection.MissingScope => (403, "The tenant lacks the scope this event needs."),
         IngressRejection.SchemaInvalid => (422, "The event does not match its schema."),
         IngressRejection.RateLimited => (429, "Too many webhooks; retry later."),
-        IngressRejection.BrokerUnavailable => (503, "The event could not be accepted now; retry later."),
+        IngressRejection.BrokerUnavailable or IngressRejection.StorageUnavailable => (503, "The event could not be accepted now; retry later."),
         IngressRejection.EventTooLarge => (413, "The event is too large for the broker."),
         IngressRejection.OverConsumerLimit => (422, "The event exceeds what the pipeline can store."),
         IngressRejection.IncompleteBody => (400, "The body ended before its declared length."),

@@ -40,24 +40,7 @@ internal static class IngressLoad
 
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var body = Payloads.MindTickleUserCreated(2048);
-        var ingress = HandlerApp.Build([], builder =>
-        {
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Pipeline:Mode"] = "Local",
-                ["Pipeline:Storage:ConnectionString"] = azurite.ConnectionString,
-                ["Pipeline:ServiceBus:TopicName"] = "load-events",
-                ["Pipeline:Auth:LocalSigningKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
-                ["Pipeline:Audit:PseudonymKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
-                ["Pipeline:Tenants:acme:Vendors:mindtickle:Secrets:0"] = secret,
-                ["Pipeline:Tenants:acme:Vendors:mindtickle:Scopes:0"] = "scim:write",
-                ["Pipeline:Webhooks:RateLimit:PermitsPerSecond"] = "1000000",
-                ["Pipeline:Webhooks:RateLimit:Burst"] = "1000000",
-            });
-            builder.Services.AddSingleton<IEventPublisher, NoOpPublisher>();
-        });
+        var ingress = BuildIngress(azurite.ConnectionString, secret);
         var bareBuilder = WebApplication.CreateSlimBuilder();
         bareBuilder.WebHost.UseUrls("http://127.0.0.1:0");
         bareBuilder.Logging.ClearProviders();
@@ -77,11 +60,7 @@ internal static class IngressLoad
                 wrk.headers["Content-Type"] = "application/json"
                 wrk.headers["X-MindTickle-Signature"] = "{signature}"
                 wrk.headers["X-MindTickle-Timestamp"] = "{timestamp}"
-                done = function(summary, latency, requests)
-                  io.write(string.format("RESULT requests=%d non2xx=%d errors=%d seconds=%.2f rps=%.0f p50_ms=%.2f p99_ms=%.2f\n",
-                    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-                    summary.duration / 1e6, summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000))
-                end
+                {WrkDone}
                 """);
 
             Console.WriteLine($"wrk -t2 -c{connections} -d{seconds}s, 2 KiB MindTickle user.created, same machine ({Environment.ProcessorCount} cores)");
@@ -102,10 +81,41 @@ internal static class IngressLoad
         }
     }
 
-    private static string Address(WebApplication app) =>
+    /// <summary>The real handler in Local mode on a free port, rate limit out of the way, publishing nowhere.</summary>
+    public static WebApplication BuildIngress(string storageConnectionString, string secret) =>
+        HandlerApp.Build([], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Pipeline:Mode"] = "Local",
+                ["Logging:LogLevel:Default"] = "Warning", // HandlerApp adds the console logger after this callback.
+                ["Pipeline:Storage:ConnectionString"] = storageConnectionString,
+                ["Pipeline:ServiceBus:TopicName"] = "load-events",
+                ["Pipeline:Auth:LocalSigningKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+                ["Pipeline:Audit:PseudonymKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+                ["Pipeline:Tenants:acme:Vendors:mindtickle:Secrets:0"] = secret,
+                ["Pipeline:Tenants:acme:Vendors:mindtickle:Scopes:0"] = "scim:write",
+                ["Pipeline:Webhooks:RateLimit:PermitsPerSecond"] = "1000000",
+                ["Pipeline:Webhooks:RateLimit:Burst"] = "1000000",
+            });
+            builder.Services.AddSingleton<IEventPublisher, NoOpPublisher>();
+        });
+
+    public static string Address(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First() + "/api/webhooks/mindtickle/acme";
 
-    private static async Task<(double Rps, string Line)> WrkAsync(string url, string script, int seconds, int connections, string label)
+    /// <summary>wrk's summary line, printed by the script's <c>done</c> function.</summary>
+    public const string WrkDone = """
+        done = function(summary, latency, requests)
+          io.write(string.format("RESULT requests=%d non2xx=%d errors=%d seconds=%.2f rps=%.0f p50_ms=%.2f p99_ms=%.2f\n",
+            summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+            summary.duration / 1e6, summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+        end
+        """;
+
+    public static async Task<(double Rps, string Line)> WrkAsync(string url, string script, int seconds, int connections, string label)
     {
         var start = new ProcessStartInfo("wrk", ["-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "-s", script, url])
         {
@@ -121,7 +131,7 @@ internal static class IngressLoad
         return (rps, line);
     }
 
-    private static bool CanRun(string tool) =>
+    public static bool CanRun(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, tool)));
 
     private sealed class NoOpPublisher : IEventPublisher

@@ -44,7 +44,7 @@ public sealed class ServiceBusIngressTests(AzuriteFixture azurite) : IAsyncLifet
     }
 
     [Fact]
-    public async Task Post_EventDoesNotFitTheBatch_Answers413EventTooLargeAndMarksNothingSeen()
+    public async Task Post_EventDoesNotFitTheBatch_Answers413EventTooLargeAndTheRetryIsPublished()
     {
         _sender.FitsInBatch = _ => false;
 
@@ -53,7 +53,7 @@ public sealed class ServiceBusIngressTests(AzuriteFixture azurite) : IAsyncLifet
         await AssertProblemAsync(refused, HttpStatusCode.RequestEntityTooLarge, "event-too-large");
         Assert.Null(refused.Headers.RetryAfter);
         _sender.VerifyNothingSent();
-        await AssertNotSeenAsync("evt-sdk-big");
+        await AssertRetryIsPublishedAsync("evt-sdk-big");
     }
 
     [Fact]
@@ -65,14 +65,14 @@ public sealed class ServiceBusIngressTests(AzuriteFixture azurite) : IAsyncLifet
 
         await AssertProblemAsync(refused, HttpStatusCode.RequestEntityTooLarge, "event-too-large");
         Assert.Null(refused.Headers.RetryAfter);
-        await AssertNotSeenAsync("evt-sdk-big-2");
+        await AssertRetryIsPublishedAsync("evt-sdk-big-2");
     }
 
     [Theory]
     [InlineData(ServiceBusFailureReason.ServiceBusy)]
     [InlineData(ServiceBusFailureReason.ServiceTimeout)]
     [InlineData(ServiceBusFailureReason.ServiceCommunicationProblem)]
-    public async Task Post_TransientServiceBusFailure_Answers503WithRetryAfterAndMarksNothingSeen(ServiceBusFailureReason reason)
+    public async Task Post_TransientServiceBusFailure_Answers503WithRetryAfterAndTheRetryIsPublished(ServiceBusFailureReason reason)
     {
         _sender.FailSendWith = new ServiceBusException("not now", reason);
 
@@ -80,7 +80,7 @@ public sealed class ServiceBusIngressTests(AzuriteFixture azurite) : IAsyncLifet
 
         await AssertProblemAsync(failed, HttpStatusCode.ServiceUnavailable, "broker-unavailable");
         Assert.True(failed.Headers.RetryAfter?.Delta > TimeSpan.Zero);
-        await AssertNotSeenAsync("evt-sdk-busy");
+        await AssertRetryIsPublishedAsync("evt-sdk-busy");
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class ServiceBusIngressTests(AzuriteFixture azurite) : IAsyncLifet
         TestContext.Current.CancellationToken);
 
     /// <summary>The broker now takes the event: the vendor's retry is published, not answered as a duplicate.</summary>
-    private async Task AssertNotSeenAsync(string eventId)
+    private async Task AssertRetryIsPublishedAsync(string eventId)
     {
         _sender.FitsInBatch = _ => true;
         _sender.FailSendWith = null;

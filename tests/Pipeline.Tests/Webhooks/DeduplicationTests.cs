@@ -85,49 +85,88 @@ public sealed class DeduplicationTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task WasSeen_AfterLifetime_IsFalseAndPurgeRemovesTheRow()
+    public async Task Claim_AfterLifetime_IsNewAgainAndPurgeRemovesOnlyExpiredClaims()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var store = new SeenEventStore(azurite.TableService, time);
         var tenant = Secrets.NewTenant();
         var cancellation = TestContext.Current.CancellationToken;
+        var lifetime = TimeSpan.FromHours(1);
 
-        Assert.False(await store.WasSeenAsync(tenant, "evt_a", cancellation));
-        await store.MarkSeenAsync(tenant, "evt_a", TimeSpan.FromHours(1), cancellation);
-        Assert.True(await store.WasSeenAsync(tenant, "evt_a", cancellation));
+        Assert.Equal(ClaimStatus.New, (await store.ClaimAsync(tenant, "evt_a", time.GetUtcNow(), lifetime, cancellation)).Status);
+        await store.MarkPublishedAsync(tenant, "evt_a", lifetime, cancellation);
+        Assert.Equal(ClaimStatus.New, (await store.ClaimAsync(tenant, "evt_old", time.GetUtcNow(), lifetime, cancellation)).Status);
+        Assert.Equal(ClaimStatus.Published, (await store.ClaimAsync(tenant, "evt_a", time.GetUtcNow(), lifetime, cancellation)).Status);
 
         time.Advance(TimeSpan.FromHours(2));
 
-        Assert.False(await store.WasSeenAsync(tenant, "evt_a", cancellation));
+        // Another instance (no memory of its own) finds the claim expired and takes it over with the new time.
+        var later = time.GetUtcNow();
+        var again = await new SeenEventStore(azurite.TableService, time).ClaimAsync(tenant, "evt_a", later, lifetime, cancellation);
+        Assert.Equal((ClaimStatus.New, later), (again.Status, again.ReceivedAt));
         Assert.True(await store.PurgeExpiredAsync(time.GetUtcNow(), cancellation) >= 1);
-        var row = await azurite.TableService.GetTableClient(SeenEventStore.TableName).GetEntityIfExistsAsync<TableEntity>(tenant, "evt_a", cancellationToken: cancellation);
-        Assert.False(row.HasValue);
+        var table = azurite.TableService.GetTableClient(SeenEventStore.TableName);
+        Assert.False((await table.GetEntityIfExistsAsync<TableEntity>(tenant, "evt_old", cancellationToken: cancellation)).HasValue);
+        Assert.True((await table.GetEntityIfExistsAsync<TableEntity>(tenant, "evt_a", cancellationToken: cancellation)).HasValue);
     }
 
     [Fact]
-    public async Task MarkSeen_Row_HoldsIdsAndTimesOnly()
+    public async Task Claim_ConcurrentForOneEvent_ExactlyOneIsNewAndAllCarryItsTime()
     {
-        await using var host = await IngressHost.StartAsync(azurite);
-        var accepted = await ReadAsync(await host.SendSignedAsync("mindtickle", """{"event_id":"pii-check","event_type":"course.completed","data":{"score":88,"email":"jane@example.com"}}"""));
+        var tenant = Secrets.NewTenant();
+        var start = DateTimeOffset.UtcNow;
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            new SeenEventStore(azurite.TableService, TimeProvider.System).ClaimAsync(tenant, "evt_race", start.AddSeconds(i), TimeSpan.FromHours(1), TestContext.Current.CancellationToken)));
+
+        var winner = Assert.Single(claims, c => c.Status == ClaimStatus.New);
+        Assert.All(claims, c => Assert.Equal(winner.ReceivedAt, c.ReceivedAt));
+        Assert.All(claims.Where(c => c != winner), c => Assert.Equal(ClaimStatus.Unpublished, c.Status));
+    }
+
+    [Fact]
+    public async Task Claim_Row_HoldsIdsTimesAndFlagOnly()
+    {
+        var tenant = Secrets.NewTenant();
+        var secret = Secrets.NewSecret();
+        await using var host = await TestHost.StartAsync(azurite, new Dictionary<string, string?> { [$"Pipeline:Tenants:{tenant}:Vendors:mindtickle:Secrets:0"] = secret });
+        var body = Encoding.UTF8.GetBytes("""{"event_id":"pii-check","event_type":"course.completed","data":{"score":88,"email":"jane@example.com"}}""");
+        var accepted = await ReadAsync(await host.Client.SendAsync(Signing.MindTickle(tenant, secret, body, DateTimeOffset.UtcNow), TestContext.Current.CancellationToken));
 
         var row = await azurite.TableService.GetTableClient(SeenEventStore.TableName)
-            .GetEntityAsync<TableEntity>(host.Tenant, accepted.EventId, cancellationToken: TestContext.Current.CancellationToken);
+            .GetEntityAsync<TableEntity>(tenant, accepted.EventId, cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.Equal(["AcceptedAt", "ExpiresAt", "PartitionKey", "RowKey", "Timestamp", "odata.etag"], row.Value.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["ExpiresAt", "PartitionKey", "Published", "ReceivedAtTicks", "RowKey", "Timestamp", "odata.etag"], row.Value.Keys.Order(StringComparer.Ordinal));
+        Assert.True(row.Value.GetBoolean("Published"));
     }
 
     [Fact]
-    public async Task WasSeen_MarkedByThisInstance_AnswersWithoutTheTable()
+    public async Task Claim_RowWrittenBeforeClaims_IsPublished()
+    {
+        // Before claims, a row was written only after publishing, with AcceptedAt and ExpiresAt and no flag.
+        var tenant = Secrets.NewTenant();
+        var cancellation = TestContext.Current.CancellationToken;
+        var table = azurite.TableService.GetTableClient(SeenEventStore.TableName);
+        await table.CreateIfNotExistsAsync(cancellation);
+        await table.AddEntityAsync(new TableEntity(tenant, "evt_legacy") { ["AcceptedAt"] = DateTimeOffset.UtcNow, ["ExpiresAt"] = DateTimeOffset.UtcNow.AddHours(1) }, cancellation);
+
+        var claim = await new SeenEventStore(azurite.TableService, TimeProvider.System).ClaimAsync(tenant, "evt_legacy", DateTimeOffset.UtcNow, TimeSpan.FromHours(1), cancellation);
+
+        Assert.Equal(ClaimStatus.Published, claim.Status);
+    }
+
+    [Fact]
+    public async Task Claim_PublishedByThisInstance_AnswersWithoutTheTable()
     {
         var store = new SeenEventStore(azurite.TableService, TimeProvider.System);
         var tenant = Secrets.NewTenant();
         var cancellation = TestContext.Current.CancellationToken;
-        await store.MarkSeenAsync(tenant, "evt_local", TimeSpan.FromHours(1), cancellation);
+        await store.ClaimAsync(tenant, "evt_local", DateTimeOffset.UtcNow, TimeSpan.FromHours(1), cancellation);
+        await store.MarkPublishedAsync(tenant, "evt_local", TimeSpan.FromHours(1), cancellation);
 
         // Deleting the row behind its back: this instance still knows, another instance would not.
         await azurite.TableService.GetTableClient(SeenEventStore.TableName).DeleteEntityAsync(tenant, "evt_local", cancellationToken: cancellation);
 
-        Assert.True(await store.WasSeenAsync(tenant, "evt_local", cancellation));
-        Assert.False(await new SeenEventStore(azurite.TableService, TimeProvider.System).WasSeenAsync(tenant, "evt_local", cancellation));
+        Assert.Equal(ClaimStatus.Published, (await store.ClaimAsync(tenant, "evt_local", DateTimeOffset.UtcNow, TimeSpan.FromHours(1), cancellation)).Status);
+        Assert.Equal(ClaimStatus.New, (await new SeenEventStore(azurite.TableService, TimeProvider.System).ClaimAsync(tenant, "evt_local", DateTimeOffset.UtcNow, TimeSpan.FromHours(1), cancellation)).Status);
     }
 }

@@ -176,6 +176,7 @@ public sealed class HostileInputTests
     [InlineData(IngressRejection.SchemaInvalid, false)]
     [InlineData(IngressRejection.MissingScope, false)]
     [InlineData(IngressRejection.OverConsumerLimit, false)]
+    [InlineData(IngressRejection.StorageUnavailable, false)]
     public void IsUnverified_RefusalsBeforeTheSignatureVerified(IngressRejection rejection, bool unverified)
     {
         Assert.Equal(unverified, rejection.IsUnverified());
