@@ -60,9 +60,6 @@ public sealed record CallerUse(string Actor, long Uses, DateTimeOffset LastUse);
 /// </summary>
 public sealed class ReportActivityBuilder
 {
-    /// <summary>The action of the per-minute duplicate tally rows.</summary>
-    public const string DuplicateTallyAction = "webhook.duplicate";
-
     private readonly SortedDictionary<DateOnly, Dictionary<string, long>> _accepted = [];
     private readonly SortedDictionary<DateOnly, Dictionary<string, long>> _rejected = [];
     private readonly Dictionary<string, long> _skipped = new(StringComparer.Ordinal);
@@ -94,7 +91,7 @@ public sealed class ReportActivityBuilder
             case Webhooks.RejectionTally.Action:
                 Count(_rejected, day, Detail(row, "reason"), Number(row, "count"));
                 break;
-            case DuplicateTallyAction:
+            case Webhooks.RejectionTally.DuplicateAction:
                 _duplicates += Number(row, "count");
                 break;
             case AuditActions.TranscriptStored:

@@ -6,7 +6,8 @@ namespace Pipeline.Core.Webhooks;
 
 /// <summary>
 /// Counts rejected webhooks per tenant, vendor, reason and UTC minute, so a flood of bad requests
-/// becomes one audit row per minute and reason rather than one per request. Memory is bounded: the
+/// becomes one audit row per minute and reason rather than one per request; and, the same way, the
+/// redeliveries answered as duplicates (reason null), which the compliance report counts. Memory is bounded: the
 /// tenants are the configured ones plus <see cref="UnknownTenant"/>, the vendors three plus
 /// <c>unknown</c>, and each count keeps at most <see cref="MaxSources"/> source networks.
 /// </summary>
@@ -15,13 +16,16 @@ public sealed class RejectionTally
     /// <summary>The audit action of a rejection count.</summary>
     public const string Action = "webhook.rejected";
 
+    /// <summary>The audit action of a duplicate count: redeliveries of an event already published, answered 202 without publishing.</summary>
+    public const string DuplicateAction = "webhook.duplicate";
+
     /// <summary>Where rejections for a tenant that is not configured are counted (not a valid tenant id).</summary>
     public const string UnknownTenant = "_unknown";
 
     /// <summary>Distinct source networks kept per count; the rest are only counted.</summary>
     public const int MaxSources = 16;
 
-    private readonly ConcurrentDictionary<(string Tenant, string Vendor, IngressRejection Reason, long Minute), Bucket> _buckets = new();
+    private readonly ConcurrentDictionary<(string Tenant, string Vendor, IngressRejection? Reason, long Minute), Bucket> _buckets = new();
 
     /// <summary>Counts one rejection.</summary>
     /// <param name="tenant">A configured tenant id, or <see cref="UnknownTenant"/>: never raw route text.</param>
@@ -29,7 +33,14 @@ public sealed class RejectionTally
     /// <param name="reason">Why it was rejected.</param>
     /// <param name="sourceNetwork">From <see cref="SourceNetworks.Truncate"/>.</param>
     /// <param name="at">When.</param>
-    public void Record(string tenant, string vendor, IngressRejection reason, string sourceNetwork, DateTimeOffset at)
+    public void Record(string tenant, string vendor, IngressRejection reason, string sourceNetwork, DateTimeOffset at) =>
+        Count(tenant, vendor, reason, sourceNetwork, at);
+
+    /// <summary>Counts one redelivery answered as a duplicate; <paramref name="tenant"/> and <paramref name="vendor"/> as for <see cref="Record"/>.</summary>
+    public void RecordDuplicate(string tenant, string vendor, string sourceNetwork, DateTimeOffset at) =>
+        Count(tenant, vendor, null, sourceNetwork, at);
+
+    private void Count(string tenant, string vendor, IngressRejection? reason, string sourceNetwork, DateTimeOffset at)
     {
         var minute = at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMinute);
         // A bucket drained between GetOrAdd and Add is closed: count in a fresh one instead.
@@ -134,7 +145,7 @@ public sealed class RejectionTally
             }
         }
 
-        public RejectionCount ToCount(string tenant, string vendor, IngressRejection reason, DateTimeOffset minute)
+        public RejectionCount ToCount(string tenant, string vendor, IngressRejection? reason, DateTimeOffset minute)
         {
             lock (_lock)
             {
@@ -148,7 +159,7 @@ public sealed class RejectionTally
 /// <summary>How often one tenant's webhooks from one vendor were rejected for one reason in one minute.</summary>
 /// <param name="Tenant">Configured tenant id or <see cref="RejectionTally.UnknownTenant"/>.</param>
 /// <param name="Vendor">Vendor route name or <c>unknown</c>.</param>
-/// <param name="Reason">The rejection reason.</param>
+/// <param name="Reason">The rejection reason; null for a count of duplicates.</param>
 /// <param name="Minute">Start of the UTC minute.</param>
 /// <param name="Count">Rejections in that minute.</param>
 /// <param name="Sources">Distinct source networks (/24 or /48), at most <see cref="RejectionTally.MaxSources"/>.</param>
@@ -156,12 +167,15 @@ public sealed class RejectionTally
 public sealed record RejectionCount(
     string Tenant,
     string Vendor,
-    IngressRejection Reason,
+    IngressRejection? Reason,
     DateTimeOffset Minute,
     long Count,
     IReadOnlyList<string> Sources,
     long SourcesOmitted)
 {
+    /// <summary>The reason's stable name, <c>duplicate</c> for a count of duplicates.</summary>
+    public string ReasonSlug => Reason?.Slug() ?? "duplicate";
+
     /// <summary>
     /// The audit row. <paramref name="instance"/> tells apart the rows several handler instances write
     /// for the same minute; the row key stays stable for a given instance, so a retried write is idempotent.
@@ -169,16 +183,16 @@ public sealed record RejectionCount(
     public AuditEntry ToAuditEntry(string instance) => new(
         Tenant,
         Minute,
-        RejectionTally.Action,
-        "failure",
+        Reason is null ? RejectionTally.DuplicateAction : RejectionTally.Action,
+        Reason is null ? "success" : "failure",
         $"vendor:{Vendor}",
         "webhook",
-        $"{Reason.Slug()}:{Vendor}:{instance}",
+        $"{ReasonSlug}:{Vendor}:{instance}",
         EventId: null,
         Subject: null,
         new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["reason"] = Reason.Slug(),
+            ["reason"] = ReasonSlug,
             ["vendor"] = Vendor,
             ["count"] = Count.ToString(CultureInfo.InvariantCulture),
             ["sources"] = string.Join(',', Sources),

@@ -7,7 +7,7 @@ using Pipeline.Core.Webhooks;
 namespace Pipeline.Host.Webhooks;
 
 /// <summary>
-/// Writes the <see cref="RejectionTally"/> to the audit table through <see cref="AuditTableWriter"/>:
+/// Writes the <see cref="RejectionTally"/> (rejections and duplicates) to the audit table through <see cref="AuditTableWriter"/>:
 /// every second whatever was counted since the last flush (the current minute included), and
 /// everything at shutdown. The Functions host stops a custom handler with SIGKILL on scale-in, which
 /// runs no shutdown code, so at most about <see cref="FlushInterval"/> of counts (plus a write in
@@ -78,7 +78,7 @@ internal sealed class RejectionAuditFlusher(
             catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException or OperationCanceledException)
             {
                 tally.Restore(count);
-                Log.RejectionAuditFailed(logger, count.Reason.Slug(), e);
+                Log.RejectionAuditFailed(logger, count.ReasonSlug, e);
             }
         }
     }

@@ -140,6 +140,7 @@ internal static class WebhookEndpoints
         if (claim.Status == ClaimStatus.Published)
         {
             Log.WebhookDuplicate(logger, accepted.EventId);
+            rejections.RecordDuplicate(accepted.Tenant, accepted.Vendor, sourceNetwork, timeProvider.GetUtcNow());
             return TypedResults.Accepted((string?)null, new WebhookAccepted(accepted.EventId, Duplicate: true));
         }
 

@@ -64,7 +64,7 @@ public sealed class ComplianceReportRenderingTests
         builder.Add(Row(AuditActions.EventAccepted, "success", "vendor:mindtickle", "event", Noon.AddDays(1), ("vendor", "mindtickle"), ("eventType", "course.completed")));
         builder.Add(Row("webhook.rejected", "failure", "vendor:twinmind", "webhook", Noon, ("reason", "bad-signature"), ("count", "41")));
         builder.Add(Row("webhook.rejected", "failure", "vendor:twinmind", "webhook", Noon, ("reason", "bad-signature"), ("count", "1")));
-        builder.Add(Row(ReportActivityBuilder.DuplicateTallyAction, "success", "vendor:twinmind", "webhook", Noon, ("count", "7")));
+        builder.Add(Row(Core.Webhooks.RejectionTally.DuplicateAction, "success", "vendor:twinmind", "webhook", Noon, ("count", "7")));
         builder.Add(Row(AuditActions.TranscriptRead, "success", "oid-a", "transcript", Noon));
         builder.Add(Row(AuditActions.TranscriptRead, "success", "oid-a", "transcript", Noon.AddHours(1)));
         builder.Add(Row(AuditActions.TranscriptRead, "not-found", "oid-b", "transcript", Noon));

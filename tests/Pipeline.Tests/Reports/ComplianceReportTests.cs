@@ -59,6 +59,11 @@ public sealed class ComplianceReportTests(AzuriteFixture azurite) : IAsyncDispos
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         }
 
+        using (var redelivered = await host.Client.SendAsync(Signing.MindTickle(tenant, mindTickle, CourseCompleted("mt-0"), DateTimeOffset.UtcNow), cancellationToken))
+        {
+            Assert.Contains("\"duplicate\":true", await redelivered.Content.ReadAsStringAsync(cancellationToken), StringComparison.Ordinal);
+        }
+
         foreach (var transcriptId in (string[])["tr-report-1", "tr-report-2"])
         {
             using var transcript = await host.Client.SendAsync(Signing.TwinMind(tenant, twinMind, Transcript(transcriptId)), cancellationToken);
@@ -74,8 +79,9 @@ public sealed class ComplianceReportTests(AzuriteFixture azurite) : IAsyncDispos
             async () => (await AuditRows.ForTenantAsync(azurite, tenant)) is var rows
                 && rows.Count(r => r.GetString("Action") == AuditActions.EventAccepted) == 4
                 && rows.Count(r => r.GetString("Action") == AuditActions.TranscriptStored) == 2
-                && rows.Any(r => r.GetString("Action") == "webhook.rejected") ? rows : null,
-            "the accepted, stored and rejected rows");
+                && rows.Any(r => r.GetString("Action") == "webhook.rejected")
+                && rows.Any(r => r.GetString("Action") == "webhook.duplicate") ? rows : null,
+            "the accepted, stored, rejected and duplicate rows");
 
         // Then: a read, a deletion, an erasure and a retention run.
         using (var read = await host.SendAsync(HttpMethod.Get, $"/api/transcripts/{tenant}/tr-report-1", Token("oid-reader", CallerRoles.TranscriptsRead)))
@@ -117,6 +123,7 @@ public sealed class ComplianceReportTests(AzuriteFixture azurite) : IAsyncDispos
         Assert.Matches(@"<b><span class=""ok"">intact</span></b>Audit chain", dom);
         Assert.Matches(@"<b>4</b>Events accepted", dom);
         Assert.Matches(@"<b>1</b>Webhooks rejected", dom);
+        Assert.Matches(@"<b>1</b>Duplicates", dom);
         Assert.Matches(@"<b>2</b>Transcripts stored", dom);
         Assert.Matches(@"<td>mindtickle · course\.completed</td><td class=""n"">2</td>", dom);
         Assert.Matches(@"<td>twinmind · transcript\.completed</td><td class=""n"">2</td>", dom);

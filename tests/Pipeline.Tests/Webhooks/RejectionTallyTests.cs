@@ -107,4 +107,21 @@ public sealed class RejectionTallyTests
 
     [Fact]
     public void Truncate_NoAddress_IsUnknown() => Assert.Equal("unknown", SourceNetworks.Truncate(null));
+
+    [Fact]
+    public void Duplicates_CountedApartFromRejections_BecomeDuplicateRows()
+    {
+        var tally = new RejectionTally();
+        tally.Record("acme", "twinmind", IngressRejection.BadSignature, "192.0.2.0/24", Minute);
+        tally.RecordDuplicate("acme", "twinmind", "192.0.2.0/24", Minute.AddSeconds(5));
+        tally.RecordDuplicate("acme", "twinmind", "198.51.100.0/24", Minute.AddSeconds(9));
+
+        var counts = tally.DrainStarted(DateTimeOffset.MaxValue);
+
+        var duplicate = Assert.Single(counts, c => c.Reason is null);
+        Assert.Equal((2L, 2), (duplicate.Count, duplicate.Sources.Count));
+        var entry = duplicate.ToAuditEntry("i1");
+        Assert.Equal((RejectionTally.DuplicateAction, "success", "duplicate", "2"), (entry.Action, entry.Outcome, entry.Details["reason"], entry.Details["count"]));
+        Assert.Equal(RejectionTally.Action, Assert.Single(counts, c => c.Reason is not null).ToAuditEntry("i1").Action);
+    }
 }
