@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.Retention;
@@ -77,14 +79,45 @@ public sealed class AuditRetentionPurgerTests(AzuriteFixture azurite)
     {
         var tenant = Secrets.NewTenant();
         await WriteAsync([.. Enumerable.Range(0, 120).Select(i => Row(tenant, Cutoff.AddDays(-2).AddSeconds(i), $"r{i}"))]);
+        var gate = new FirstTransactionGate();
+        var options = new TableClientOptions();
+        options.AddPolicy(gate, HttpPipelinePosition.PerCall);
 
-        // Both runs read the same expired rows before either deletes them.
-        var counts = await Task.WhenAll(
-            new AuditRetentionPurger(azurite.TableService).PurgeAsync(tenant, Cutoff, cancellationToken: TestContext.Current.CancellationToken),
-            new AuditRetentionPurger(azurite.TableService).PurgeAsync(tenant, Cutoff, cancellationToken: TestContext.Current.CancellationToken));
+        // The first run has read the expired rows and holds its first transaction; the second runs to the end meanwhile.
+        var first = new AuditRetentionPurger(new TableServiceClient(azurite.ConnectionString, options)).PurgeAsync(tenant, Cutoff, cancellationToken: TestContext.Current.CancellationToken);
+        await gate.Reached.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        var second = await new AuditRetentionPurger(azurite.TableService).PurgeAsync(tenant, Cutoff, cancellationToken: TestContext.Current.CancellationToken);
+        gate.Release();
+        var counts = new[] { await first, second };
 
         Assert.Equal(120, counts.Sum(c => c.Rows));
+        Assert.All(counts, c => Assert.True(c.Finished));
         Assert.Empty(await AuditRows.ForTenantAsync(azurite, tenant));
+    }
+
+    /// <summary>Holds the first entity-group transaction ($batch) a client sends until released.</summary>
+    private sealed class FirstTransactionGate : HttpPipelinePolicy
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _transactions;
+
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _release.TrySetResult();
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            throw new NotSupportedException("The purger only calls storage asynchronously.");
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            if (message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) && Interlocked.Increment(ref _transactions) == 1)
+            {
+                Reached.TrySetResult();
+                await _release.Task;
+            }
+
+            await ProcessNextAsync(message, pipeline);
+        }
     }
 
     [Fact]

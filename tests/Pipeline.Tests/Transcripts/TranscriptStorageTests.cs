@@ -275,7 +275,8 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
         var read = await reader.ReadAsync(_tenant, "tr-a", TestContext.Current.CancellationToken);
 
         Assert.False(read.Succeeded);
-        Assert.Null(read.Opened!.Plaintext);
+        Assert.Equal(TranscriptOpenFailure.Tampered, read.Opened!.Failure);
+        Assert.Null(read.Opened.Plaintext);
     }
 
     [Fact]
