@@ -31,9 +31,13 @@ public static class AuditChain
 
     private static readonly HashSet<string> Excluded = new(["odata.etag", "Timestamp", Hash], StringComparer.Ordinal);
 
-    /// <summary>The chain key derived from the pseudonym key (no second secret to provision or rotate).</summary>
-    public static byte[] DeriveKey(string pseudonymKey) =>
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(pseudonymKey), 32, info: "pipeline-audit-chain-v1"u8.ToArray());
+    /// <summary>
+    /// The chain key derived from the pseudonym key (no second secret to provision or rotate). Without a pseudonym
+    /// key there is no chain key: one derived from an empty string is one anyone can compute.
+    /// </summary>
+    public static byte[] DeriveKey(string? pseudonymKey) => string.IsNullOrEmpty(pseudonymKey)
+        ? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not configured; the audit chain key derives from it.")
+        : HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(pseudonymKey), 32, info: "pipeline-audit-chain-v1"u8.ToArray());
 
     /// <summary>Sets the chain properties of <paramref name="row"/> as the successor of (<paramref name="seq"/> - 1, <paramref name="prev"/>).</summary>
     public static string Link(byte[] key, TableEntity row, long seq, string prev)

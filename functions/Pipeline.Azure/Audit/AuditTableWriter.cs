@@ -16,7 +16,7 @@ public sealed class AuditTableWriter(TableServiceClient tableService, byte[] cha
     public const string TableName = "AuditLog";
 
     /// <summary>A writer chaining with the key derived from <c>Pipeline:Audit:PseudonymKey</c>, as the handler does.</summary>
-    public static AuditTableWriter ForPseudonymKey(TableServiceClient tableService, string pseudonymKey) =>
+    public static AuditTableWriter ForPseudonymKey(TableServiceClient tableService, string? pseudonymKey) =>
         new(tableService, AuditChain.DeriveKey(pseudonymKey));
 
     /// <summary>An entity-group transaction holds at most 100 entities: the head and 99 rows.</summary>

@@ -29,5 +29,5 @@ internal static class AuditFunctions
     }
 
     private static byte[] ChainKey(IServiceProvider services) =>
-        AuditChain.DeriveKey(services.GetRequiredService<PipelineOptions>().Audit.PseudonymKey ?? "");
+        AuditChain.DeriveKey(services.GetRequiredService<PipelineOptions>().Audit.PseudonymKey);
 }

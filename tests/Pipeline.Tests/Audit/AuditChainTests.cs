@@ -173,4 +173,13 @@ public sealed class AuditChainTests(AzuriteFixture azurite)
 
         Assert.Equal(["e0", "e1"], page.Items.Select(i => i.EventId));
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void DeriveKey_WithoutPseudonymKey_RefusesRatherThanUseAKeyAnyoneCanCompute(string? pseudonymKey)
+    {
+        var refused = Assert.Throws<InvalidOperationException>(() => AuditChain.DeriveKey(pseudonymKey));
+        Assert.Contains("Pipeline:Audit:PseudonymKey", refused.Message, StringComparison.Ordinal);
+    }
 }

@@ -42,7 +42,7 @@ internal static class AuditCommand
         verify.SetAction((result, cancellationToken) =>
         {
             var (options, tables) = Connect();
-            return VerifyAsync(options, tables, result.GetValue(tenant)!.ToLowerInvariant(), result.GetValue(from), result.GetValue(to), DateTimeOffset.UtcNow, Progress(), cancellationToken);
+            return VerifyAsync(options, tables, result.GetValue(tenant)!.ToLowerInvariant(), result.GetValue(from), result.GetValue(to), TimeProvider.System.GetUtcNow(), Progress(), cancellationToken);
         });
 
         return new Command("audit", "Query and verify the audit trail.") { query, verify };

@@ -23,7 +23,7 @@ internal sealed class CliDeadLetters(DeadLetterOperations operations, ServiceBus
     {
         ArgumentNullException.ThrowIfNull(options);
         var credential = new DefaultAzureCredential();
-        var audit = AuditTableWriter.ForPseudonymKey(StorageClients.CreateTableService(options.Storage, credential), options.Audit.PseudonymKey ?? "");
+        var audit = AuditTableWriter.ForPseudonymKey(StorageClients.CreateTableService(options.Storage, credential), options.Audit.PseudonymKey);
         if (options.Mode == PipelineMode.Local)
         {
             var queues = StorageClients.CreateQueueService(options.Storage, credential);

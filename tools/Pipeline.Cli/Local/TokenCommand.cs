@@ -61,7 +61,7 @@ internal static class TokenCommand
             return 2;
         }
 
-        Console.WriteLine(LocalTokens.Mint(key!, oid, roles, tenants, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(minutes)));
+        Console.WriteLine(LocalTokens.Mint(key!, oid, roles, tenants, TimeProvider.System.GetUtcNow(), TimeSpan.FromMinutes(minutes)));
         return 0;
     }
 

@@ -29,7 +29,7 @@ internal static class RetentionCommand
 
     private static async Task<int> RunAsync(string? asOfText, bool dryRun, string? tenant, int budgetSeconds, CancellationToken cancellationToken)
     {
-        var asOf = DateTimeOffset.UtcNow;
+        var asOf = TimeProvider.System.GetUtcNow();
         if (asOfText is not null && !DateTimeOffset.TryParse(asOfText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out asOf))
         {
             AnsiConsole.MarkupLineInterpolated($"[red]--as-of '{asOfText}' is not a date (use e.g. 2027-03-01 or 2027-03-01T02:00:00Z).[/]");
@@ -40,7 +40,7 @@ internal static class RetentionCommand
         var tables = CliStorage.Tables(options);
         await using var deadLetters = CliDeadLetters.Open(options, TimeProvider.System);
         var runner = new RetentionRunner(
-            options, new AuditRetentionPurger(tables), new TranscriptRetentionPurger(tables, new TranscriptTableStore(tables)), AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey ?? ""), TimeProvider.System, deadLetters.Operations);
+            options, new AuditRetentionPurger(tables), new TranscriptRetentionPurger(tables, new TranscriptTableStore(tables)), AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey), TimeProvider.System, deadLetters.Operations);
         RetentionReport report;
         try
         {

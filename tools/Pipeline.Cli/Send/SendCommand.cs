@@ -64,7 +64,7 @@ internal static class SendCommand
             Content = new ByteArrayContent(body),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        foreach (var (name, value) in vendor.Sign(secret, body, DateTimeOffset.UtcNow, eventType))
+        foreach (var (name, value) in vendor.Sign(secret, body, TimeProvider.System.GetUtcNow(), eventType))
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }

@@ -122,7 +122,7 @@ internal static class SubjectsCommand
 
         var tables = CliStorage.Tables(options);
         return new SubjectRecords(
-            transcripts.Store, new(transcripts.Store, transcripts.Protector, TimeProvider.System), new AuditTableReader(tables), AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey ?? ""), options, TimeProvider.System,
+            transcripts.Store, new(transcripts.Store, transcripts.Protector, TimeProvider.System), new AuditTableReader(tables), AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey), options, TimeProvider.System,
             deadLetters);
     }
 

@@ -37,7 +37,7 @@ internal sealed record CliTranscripts(PipelineOptions Options, TranscriptTableSt
             var tables = CliStorage.Tables(options);
             var protector = TranscriptKeys.CreateProtector(options, TranscriptKeys.CreateResolver(options, () => new DefaultAzureCredential(), TimeProvider.System));
             var store = new TranscriptTableStore(tables);
-            var access = new TranscriptAccess(new TranscriptReader(store, protector, TimeProvider.System), store, AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey ?? ""), options, TimeProvider.System, NullLogger<TranscriptAccess>.Instance);
+            var access = new TranscriptAccess(new TranscriptReader(store, protector, TimeProvider.System), store, AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey), options, TimeProvider.System, NullLogger<TranscriptAccess>.Instance);
             return (new CliTranscripts(options, store, protector, access), null);
         }
         catch (InvalidOperationException e)
