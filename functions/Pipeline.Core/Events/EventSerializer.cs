@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -30,19 +31,36 @@ public static class EventSerializer
     /// <summary>Serializes an event to UTF-8 JSON, compressed when that pays.</summary>
     public static byte[] Serialize(PipelineEvent pipelineEvent)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(pipelineEvent, EventJsonContext.Default.PipelineEvent);
-        if (json.Length < CompressAbove)
+        // JSON and compression both work in pooled buffers: the only array allocated is the message body.
+        using var json = new PooledBufferWriter(EstimateJsonBytes(pipelineEvent));
+        using (var writer = new Utf8JsonWriter(json))
         {
-            return json;
+            JsonSerializer.Serialize(writer, pipelineEvent, EventJsonContext.Default.PipelineEvent);
         }
 
-        var compressed = new byte[Marker.Length + BrotliEncoder.GetMaxCompressedLength(json.Length)];
-        Marker.CopyTo(compressed);
-        return BrotliEncoder.TryCompress(json, compressed.AsSpan(Marker.Length), out var written, quality: 4, window: 22)
-            && Marker.Length + written < json.Length
-                ? compressed[..(Marker.Length + written)]
-                : json;
+        if (json.WrittenSpan.Length < CompressAbove)
+        {
+            return json.WrittenSpan.ToArray();
+        }
+
+        var compressed = ArrayPool<byte>.Shared.Rent(Marker.Length + BrotliEncoder.GetMaxCompressedLength(json.WrittenSpan.Length));
+        try
+        {
+            Marker.CopyTo(compressed);
+            return BrotliEncoder.TryCompress(json.WrittenSpan, compressed.AsSpan(Marker.Length), out var written, quality: 4, window: 22)
+                && Marker.Length + written < json.WrittenSpan.Length
+                    ? compressed[..(Marker.Length + written)]
+                    : json.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(compressed);
+        }
     }
+
+    // The payload's raw length plus room for the envelope's other fields, so a large event needs no regrowth.
+    private static int EstimateJsonBytes(PipelineEvent pipelineEvent) =>
+        (pipelineEvent.Payload.ValueKind == JsonValueKind.Undefined ? 0 : JsonMarshal.GetRawUtf8Value(pipelineEvent.Payload).Length) + 1024;
 
     /// <summary>True when <paramref name="body"/> is a compressed event.</summary>
     public static bool IsCompressed(ReadOnlySpan<byte> body) => body.StartsWith(Marker);

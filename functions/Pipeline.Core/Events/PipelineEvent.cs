@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Pipeline.Core.Events;
 
@@ -22,4 +23,4 @@ public sealed record PipelineEvent(
     string EventKey,
     DateTimeOffset ReceivedAt,
     bool HasTranscript,
-    JsonElement Payload);
+    [property: JsonConverter(typeof(RawPayloadConverter))] JsonElement Payload);

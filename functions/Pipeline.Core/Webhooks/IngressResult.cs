@@ -1,17 +1,25 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
 using Pipeline.Core.Events;
 
 namespace Pipeline.Core.Webhooks;
 
-/// <summary>Either the accepted event or the reason it was refused.</summary>
-public readonly record struct IngressResult
+/// <summary>
+/// Either the accepted event or the reason it was refused. An accepted event's payload may read the
+/// request body in place (no copy of a large transcript): dispose the result once the event is
+/// published, which returns the parsed document's pooled buffers; the body must stay unchanged until then.
+/// </summary>
+public readonly record struct IngressResult : IDisposable
 {
-    private IngressResult(PipelineEvent? accepted, IngressRejection rejection, string? field, string? limit = null)
+    private readonly JsonDocument? _document;
+
+    private IngressResult(PipelineEvent? accepted, IngressRejection rejection, string? field, string? limit = null, JsonDocument? document = null)
     {
         Event = accepted;
         Rejection = rejection;
         Field = field;
         Limit = limit;
+        _document = document;
     }
 
     /// <summary>The accepted event; null when rejected.</summary>
@@ -36,6 +44,9 @@ public readonly record struct IngressResult
     /// <summary>An accepted event.</summary>
     public static IngressResult Accepted(PipelineEvent accepted) => new(accepted, default, null);
 
+    /// <summary>An accepted event whose payload lives in <paramref name="document"/>, which the result now owns.</summary>
+    public static IngressResult Accepted(PipelineEvent accepted, JsonDocument document) => new(accepted, default, null, document: document);
+
     /// <summary>A refusal.</summary>
     public static IngressResult Rejected(IngressRejection reason) => new(null, reason, null);
 
@@ -44,4 +55,7 @@ public readonly record struct IngressResult
 
     /// <summary>A refusal because a consumer could not store the event.</summary>
     public static IngressResult OverLimit(ConsumerLimit limit) => new(null, IngressRejection.OverConsumerLimit, limit.Field, limit.Limit);
+
+    /// <summary>Returns the pooled buffers of the document the payload reads, if it owns one; the event's payload is unusable afterwards.</summary>
+    public void Dispose() => _document?.Dispose();
 }

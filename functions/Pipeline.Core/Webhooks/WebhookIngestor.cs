@@ -78,7 +78,9 @@ public sealed class WebhookIngestor
             return IngressResult.Rejected(IngressRejection.MalformedJson);
         }
 
-        using (document)
+        // The document reads the body in place; an accepted event without audio keeps it (the result disposes it).
+        var handedOver = false;
+        try
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
@@ -118,9 +120,9 @@ public sealed class WebhookIngestor
             var vendorKey = vendor.RouteName;
 
             // Audio never leaves the ingress: the payload is re-written without it when there is any.
-            var payload = EventCatalogue.ContainsAudio(root) ? JsonElement.Parse(EventCatalogue.WithoutAudio(root)) : root.Clone();
-
-            return IngressResult.Accepted(new PipelineEvent(
+            // Otherwise the payload is the parsed body itself: no clone of a 256 KiB transcript.
+            var withoutAudio = EventCatalogue.ContainsAudio(root);
+            var accepted = new PipelineEvent(
                 EventIds.Derive(vendorKey, tenant.Id, eventKey),
                 vendorKey,
                 tenant.Id,
@@ -128,7 +130,16 @@ public sealed class WebhookIngestor
                 eventKey,
                 now,
                 vendor.CarriesTranscript(eventType),
-                payload));
+                withoutAudio ? JsonElement.Parse(EventCatalogue.WithoutAudio(root)) : root);
+            handedOver = !withoutAudio;
+            return withoutAudio ? IngressResult.Accepted(accepted) : IngressResult.Accepted(accepted, document);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                document.Dispose();
+            }
         }
     }
 

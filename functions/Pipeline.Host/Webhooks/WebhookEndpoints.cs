@@ -104,7 +104,7 @@ internal static class WebhookEndpoints
             return RejectUnverified(unread);
         }
 
-        var result = ingestor.Ingest(resolved, name => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null, read.Body);
+        using var result = ingestor.Ingest(resolved, name => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null, read.Body);
         if (!result.IsAccepted && result.Rejection.IsUnverified())
         {
             return RejectUnverified(result.Rejection);
