@@ -8,9 +8,11 @@ namespace Pipeline.Azure.Audit;
 /// Writes audit rows to the <c>AuditLog</c> table. Every part of the pipeline writes its rows through
 /// this one writer. A row whose key already exists is the same row delivered again: that is success.
 /// Rows are chained per partition (<see cref="AuditChain"/>); the rows of one partition that arrive
-/// together go in one entity-group transaction with the partition's head row.
+/// together go in one entity-group transaction with the partition's head row, and so do the rows that
+/// concurrent callers of this writer add to the same partition (<see cref="PartitionCommitQueue"/>):
+/// register the writer once per process.
 /// </summary>
-public sealed class AuditTableWriter(TableServiceClient tableService, byte[] chainKey)
+public sealed class AuditTableWriter
 {
     /// <summary>The table name.</summary>
     public const string TableName = "AuditLog";
@@ -29,9 +31,24 @@ public sealed class AuditTableWriter(TableServiceClient tableService, byte[] cha
     private const int MaxAttempts = 64;
 
     // Required: a writer with some default key would chain rows that `audit verify` then reports as breaks.
-    private readonly byte[] _chainKey = chainKey;
-    private readonly TableClient _table = tableService.GetTableClient(TableName);
-    private readonly TableCreation _tables = new(tableService.GetTableClient(TableName));
+    private readonly byte[] _chainKey;
+    private readonly TableClient _table;
+    private readonly TableCreation _tables;
+    private readonly PartitionCommitQueue _commits;
+    private long _conflictsRetried;
+
+    /// <summary>A writer chaining with <paramref name="chainKey"/> (<see cref="AuditChain.DeriveKey"/>).</summary>
+    public AuditTableWriter(TableServiceClient tableService, byte[] chainKey)
+    {
+        ArgumentNullException.ThrowIfNull(tableService);
+        _chainKey = chainKey;
+        _table = tableService.GetTableClient(TableName);
+        _tables = new(_table);
+        _commits = new(CommitAsync);
+    }
+
+    /// <summary>Transactions retried because another writer moved (or created) the chain head first: a measure of contention.</summary>
+    public long ConflictsRetried => Interlocked.Read(ref _conflictsRetried);
 
     /// <summary>Adds the row unless it is already there.</summary>
     public Task WriteAsync(AuditEntry entry, CancellationToken cancellationToken = default) =>
@@ -52,10 +69,16 @@ public sealed class AuditTableWriter(TableServiceClient tableService, byte[] cha
         foreach (var partition in entries.GroupBy(e => e.PartitionKey, StringComparer.Ordinal))
         {
             var rows = partition.DistinctBy(e => e.RowKey, StringComparer.Ordinal).Select(ToEntity).ToList();
-            foreach (var chunk in Chunk(rows))
-            {
-                await WritePartitionAsync(partition.Key, chunk, cancellationToken);
-            }
+            await _commits.WriteAsync(partition.Key, rows, cancellationToken);
+        }
+    }
+
+    // The commit queue's drain calls this for everything it took; no caller's token, since it writes for several callers.
+    private async Task CommitAsync(string partitionKey, List<TableEntity> rows)
+    {
+        foreach (var chunk in Chunk(rows))
+        {
+            await WritePartitionAsync(partitionKey, chunk, CancellationToken.None);
         }
     }
 
@@ -98,6 +121,11 @@ public sealed class AuditTableWriter(TableServiceClient tableService, byte[] cha
                 else if (e.Status == 409 && e.FailedTransactionActionIndex is null)
                 {
                     await DropExistingAsync(pending, cancellationToken);
+                }
+
+                else
+                {
+                    Interlocked.Increment(ref _conflictsRetried);
                 }
 
                 // Otherwise another writer moved the head: back off a little and relink.
