@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Mime;
 using Azure;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -5,6 +6,7 @@ using Microsoft.Net.Http.Headers;
 using Pipeline.Azure.Webhooks;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
+using Pipeline.Core.Telemetry;
 using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Host.Webhooks;
@@ -60,6 +62,7 @@ internal static class WebhookEndpoints
         ILogger<WebhookIngestor> logger,
         CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var request = context.Request;
         var knownVendor = WebhookVendors.TryParse(vendor, out var parsedVendor);
         var resolved = knownVendor ? ingestor.Resolve(parsedVendor, tenant) : null;
@@ -72,6 +75,7 @@ internal static class WebhookEndpoints
         {
             Log.WebhookRejected(logger, reason.Slug(), auditVendor, auditTenant);
             rejections.Record(auditTenant, auditVendor, reason, sourceNetwork, timeProvider.GetUtcNow());
+            PipelineMetrics.WebhookRejected(auditVendor, auditTenant, reason.Slug(), started);
             return retryAfter is { } delay ? WebhookProblems.RetryLater(context.Response, reason, delay) : WebhookProblems.For(reason, field, limit);
         }
 
@@ -121,7 +125,8 @@ internal static class WebhookEndpoints
         if (await WasSeenAsync(seenEvents, accepted, logger, cancellationToken))
         {
             Log.WebhookDuplicate(logger, accepted.EventId);
-            return TypedResults.Accepted((string?)null, new WebhookAccepted(accepted.EventId, Duplicate: true));
+            PipelineMetrics.WebhookDuplicate(accepted.Vendor, accepted.Tenant, started);
+            return TypedResults.Accepted((string?)null, new WebhookAccepted(accepted.EventId, Duplicate: true, TraceContext.CurrentTraceId));
         }
 
         try
@@ -156,7 +161,8 @@ internal static class WebhookEndpoints
         }
 
         Log.WebhookAccepted(logger, accepted.EventId, accepted.Vendor, accepted.Tenant);
-        return TypedResults.Accepted((string?)null, new WebhookAccepted(accepted.EventId, Duplicate: false));
+        PipelineMetrics.WebhookAccepted(accepted.Vendor, accepted.Tenant, started);
+        return TypedResults.Accepted((string?)null, new WebhookAccepted(accepted.EventId, Duplicate: false, TraceContext.CurrentTraceId));
     }
 
     private static async Task<bool> WasSeenAsync(SeenEventStore seenEvents, PipelineEvent accepted, ILogger logger, CancellationToken cancellationToken)
@@ -182,5 +188,8 @@ internal static class WebhookEndpoints
             || mediaType.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 }
 
-/// <summary>The 202 body: the event id, and whether this webhook was already accepted before.</summary>
-internal sealed record WebhookAccepted(string EventId, bool Duplicate);
+/// <summary>
+/// The 202 body: the event id, whether this webhook was already accepted before, and the W3C trace id
+/// of this delivery (the trace, and the audit rows, of the event it published).
+/// </summary>
+internal sealed record WebhookAccepted(string EventId, bool Duplicate, string? TraceId);
