@@ -52,6 +52,7 @@ internal static class TelemetryRegistration
                 options.IncludeFormattedMessage = true;
             });
 
+        FrozenLogAttributes.Register(builder.Services);
         switch (exporter)
         {
             case TelemetryExporter.Console:
