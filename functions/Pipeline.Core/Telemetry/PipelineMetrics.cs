@@ -40,7 +40,7 @@ public static class PipelineMetrics
         "pipeline.keyvault.throttles", "{call}", "Key Vault calls answered 429, by operation.");
 
     private static readonly Counter<long> RetentionPurged = PipelineTelemetry.Meter.CreateCounter<long>(
-        "pipeline.retention.purged", "{row}", "Rows deleted by the retention purge, by table.");
+        "pipeline.retention.purged", "{row}", "Rows and messages deleted by the retention purge, by kind.");
 
     /// <summary>A webhook accepted and published.</summary>
     public static void WebhookAccepted(string vendor, string tenant, long startedTimestamp)
@@ -92,9 +92,9 @@ public static class PipelineMetrics
         }
     }
 
-    /// <summary>Rows a retention run deleted from <paramref name="table"/>.</summary>
-    public static void Purged(string table, long rows) =>
-        RetentionPurged.Add(rows, new TagList { { TelemetryAttributes.Table, table } });
+    /// <summary>Rows (or dead letters) a retention run deleted, of one <paramref name="kind"/>.</summary>
+    public static void Purged(string kind, long rows) =>
+        RetentionPurged.Add(rows, new TagList { { TelemetryAttributes.RetentionKind, kind } });
 
     private static void RecordIngress(TagList tags, string outcome, long startedTimestamp)
     {

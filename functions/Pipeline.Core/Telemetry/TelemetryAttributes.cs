@@ -25,8 +25,8 @@ public static class TelemetryAttributes
     /// <summary>The consuming function, e.g. <c>WriteAudit</c>.</summary>
     public const string Function = "pipeline.function";
 
-    /// <summary>A table, e.g. <c>AuditLog</c>.</summary>
-    public const string Table = "pipeline.table";
+    /// <summary>What a retention run purged: <c>transcripts</c>, <c>audit</c>, <c>holds</c>, <c>deadLetters</c>.</summary>
+    public const string RetentionKind = "pipeline.retention.kind";
 
     /// <summary>A Key Vault operation: <c>get</c>, <c>wrapKey</c>, <c>unwrapKey</c>.</summary>
     public const string KeyVaultOperation = "pipeline.keyvault.operation";
