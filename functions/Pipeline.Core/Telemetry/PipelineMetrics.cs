@@ -39,6 +39,9 @@ public static class PipelineMetrics
     private static readonly Counter<long> KeyVaultThrottles = PipelineTelemetry.Meter.CreateCounter<long>(
         "pipeline.keyvault.throttles", "{call}", "Key Vault calls answered 429, by operation.");
 
+    private static readonly Counter<long> ChainBreaks = PipelineTelemetry.Meter.CreateCounter<long>(
+        "pipeline.audit.chain.breaks", "{partition}", "Audit partitions a verification found broken (edited, deleted or inserted rows).");
+
     private static readonly Counter<long> RetentionPurged = PipelineTelemetry.Meter.CreateCounter<long>(
         "pipeline.retention.purged", "{row}", "Rows and messages deleted by the retention purge, by kind.");
 
@@ -91,6 +94,9 @@ public static class PipelineMetrics
             KeyVaultThrottles.Add(1, tags);
         }
     }
+
+    /// <summary>A verified audit partition whose chain does not link.</summary>
+    public static void ChainBreak() => ChainBreaks.Add(1);
 
     /// <summary>Rows (or dead letters) a retention run deleted, of one <paramref name="kind"/>.</summary>
     public static void Purged(string kind, long rows) =>

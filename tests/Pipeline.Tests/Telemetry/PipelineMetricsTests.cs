@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text;
+using Azure.Data.Tables;
+using Pipeline.Azure.Audit;
 using Pipeline.Core.Telemetry;
 using Pipeline.Tests.Infrastructure;
 using Pipeline.Tests.KeyVault;
@@ -49,6 +51,31 @@ public sealed class PipelineMetricsTests(AzuriteFixture azurite)
         await Eventually.GetAsync(
             () => Task.FromResult(measurements.Count("pipeline.event.duration", [.. ours, (TelemetryAttributes.Function, "WriteAudit")]) > 0 ? "" : null),
             "the WriteAudit end-to-end latency");
+    }
+
+    [Fact]
+    public void ChainVerification_TamperedRow_CountsABreak()
+    {
+        using var measurements = new Measurements();
+        var key = AuditChain.DeriveKey(Secrets.NewSecret());
+        var verifier = new AuditChainVerifier(azurite.TableService, key);
+        var partition = $"{Secrets.NewTenant()}_20261202";
+        var rows = new List<TableEntity>();
+        var previous = "";
+        for (var i = 1; i <= 3; i++)
+        {
+            var row = new TableEntity(partition, $"row-{i}") { ["Action"] = "event.accepted" };
+            previous = AuditChain.Link(key, row, i, previous);
+            rows.Add(row);
+        }
+
+        rows.Add(new TableEntity(partition, AuditChain.HeadRowKey) { [AuditChain.Seq] = 3L, [AuditChain.Hash] = previous });
+
+        Assert.Null(verifier.VerifyPartition(partition, rows).Break);
+        var before = measurements.Sum("pipeline.audit.chain.breaks");
+        rows[1]["Action"] = "event.forged";
+        Assert.NotNull(verifier.VerifyPartition(partition, rows).Break);
+        Assert.True(measurements.Sum("pipeline.audit.chain.breaks") - before >= 1);
     }
 
     [Fact]
