@@ -15,7 +15,7 @@ internal sealed class FrozenLogAttributes : BaseProcessor<LogRecord>
 {
     public override void OnEnd(LogRecord data)
     {
-        if (data.Attributes is not { Count: > 0 } attributes)
+        if (data.Attributes is not { Count: > 0 } attributes || attributes.All(a => IsFrozen(a.Value)))
         {
             return;
         }
@@ -23,11 +23,13 @@ internal sealed class FrozenLogAttributes : BaseProcessor<LogRecord>
         var frozen = new List<KeyValuePair<string, object?>>(attributes.Count);
         foreach (var (key, value) in attributes)
         {
-            frozen.Add(new(key, value is null or string or bool or int or long or double or DateTimeOffset ? value : Convert.ToString(value, CultureInfo.InvariantCulture)));
+            frozen.Add(new(key, IsFrozen(value) ? value : Convert.ToString(value, CultureInfo.InvariantCulture)));
         }
 
         data.Attributes = frozen;
     }
+
+    private static bool IsFrozen(object? value) => value is null or string or bool or int or long or double or DateTimeOffset;
 
     /// <summary>
     /// Registered first of the logger provider's configurations, ahead of any registered earlier (a test's

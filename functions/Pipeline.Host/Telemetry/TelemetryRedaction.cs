@@ -16,7 +16,7 @@ internal static class TelemetryRedaction
     public static void Configure(AspNetCoreTraceInstrumentationOptions options)
     {
         options.RecordException = false;
-        options.EnrichWithHttpRequest = (span, _) => Drop(span);
+        // At the response, after the instrumentation has written every tag it writes: once per request.
         options.EnrichWithHttpResponse = (span, _) => Drop(span);
     }
 
