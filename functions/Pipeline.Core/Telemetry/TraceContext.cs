@@ -5,15 +5,13 @@ namespace Pipeline.Core.Telemetry;
 /// <summary>
 /// W3C trace context on a message's application properties, written the way the Service Bus SDK writes
 /// it (<c>Diagnostic-Id</c>) and under the W3C name (<c>traceparent</c>), so one webhook is one trace
-/// whichever consumer reads it, the Functions host's trigger included.
+/// whichever consumer reads it, the Functions host's trigger included. No <c>tracestate</c> and no
+/// baggage travel: both can arrive from the vendor's request as free text, and a message carries ids only.
 /// </summary>
 public static class TraceContext
 {
     /// <summary>The W3C header name, as an application property.</summary>
     public const string TraceParent = "traceparent";
-
-    /// <summary>The W3C <c>tracestate</c>, carried when the span has one.</summary>
-    public const string TraceState = "tracestate";
 
     /// <summary>The property the Service Bus SDK (and the Functions host's trigger) reads and writes.</summary>
     public const string DiagnosticId = "Diagnostic-Id";
@@ -36,10 +34,6 @@ public static class TraceContext
 
         properties[TraceParent] = id;
         properties[DiagnosticId] = id;
-        if (span.TraceStateString is { Length: > 0 } state)
-        {
-            properties[TraceState] = state;
-        }
     }
 
     /// <summary>
@@ -53,7 +47,6 @@ public static class TraceContext
         var traceParent = properties.TryGetValue(TraceParent, out var w3c) ? w3c
             : properties.TryGetValue(DiagnosticId, out var diagnosticId) ? diagnosticId
             : null;
-        properties.TryGetValue(TraceState, out var traceState);
-        return traceParent is not null && ActivityContext.TryParse(traceParent, traceState, isRemote: true, out parent);
+        return traceParent is not null && ActivityContext.TryParse(traceParent, traceState: null, isRemote: true, out parent);
     }
 }

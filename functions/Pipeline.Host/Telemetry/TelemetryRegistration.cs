@@ -28,8 +28,7 @@ internal static class TelemetryRegistration
     /// </summary>
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
-        builder.Services.DecorateEventPublisher(
-            builder.Configuration[$"{PipelineOptions.SectionName}:ServiceBus:TopicName"] ?? new ServiceBusOptions().TopicName);
+        builder.Services.DecorateEventPublisher();
         var (exporter, enabled) = Resolve(builder.Configuration);
         if (!enabled)
         {
@@ -95,14 +94,15 @@ internal static class TelemetryRegistration
     }
 
     /// <summary>Wraps the registered <see cref="IEventPublisher"/> (the mode's, or a caller's) in <see cref="TracedEventPublisher"/>.</summary>
-    private static void DecorateEventPublisher(this IServiceCollection services, string topic)
+    private static void DecorateEventPublisher(this IServiceCollection services)
     {
         var registered = services.LastOrDefault(d => d.ServiceType == typeof(IEventPublisher))
             ?? throw new InvalidOperationException("AddTelemetry runs after the event publisher is registered.");
         services.Remove(registered);
         services.Add(ServiceDescriptor.Describe(
             typeof(IEventPublisher),
-            sp => new TracedEventPublisher(Create(sp, registered), topic),
+            // The bound options: they hold the flat ServiceBusTopicName setting when it is set.
+            sp => new TracedEventPublisher(Create(sp, registered), sp.GetRequiredService<PipelineOptions>().ServiceBus.TopicName),
             registered.Lifetime));
     }
 

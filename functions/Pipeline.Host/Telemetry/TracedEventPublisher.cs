@@ -12,6 +12,9 @@ namespace Pipeline.Host.Telemetry;
 /// </summary>
 internal sealed class TracedEventPublisher(IEventPublisher inner, string topic) : IEventPublisher
 {
+    /// <summary>The mode's publisher (or a caller's) that does the sending.</summary>
+    public IEventPublisher Inner => inner;
+
     public async Task PublishAsync(BusMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);

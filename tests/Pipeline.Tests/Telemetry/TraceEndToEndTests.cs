@@ -38,6 +38,7 @@ public sealed class TraceEndToEndTests(AzuriteFixture azurite)
         var publish = Assert.Single(spans, s => s.Kind == ActivityKind.Producer);
         Assert.Equal(ingress.SpanId, publish.ParentSpanId);
         Assert.Equal(eventId, publish.GetTagItem(TelemetryAttributes.MessagingMessageId));
+        Assert.Equal($"send {host.Topic}", publish.DisplayName);
         foreach (var function in new[] { "WriteAudit", "EncryptTranscript" })
         {
             var consumer = Assert.Single(spans, s => s.Kind == ActivityKind.Consumer && (string?)s.GetTagItem(TelemetryAttributes.Function) == function);
