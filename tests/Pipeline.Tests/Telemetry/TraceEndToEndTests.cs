@@ -6,7 +6,6 @@ using System.Text.Json.Nodes;
 using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Telemetry;
-using Pipeline.Core.Webhooks;
 using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Telemetry;
@@ -95,12 +94,7 @@ public sealed class TraceEndToEndTests(AzuriteFixture azurite)
                 ["transcript"] = "Ann: hello.",
             },
         }.ToJsonString());
-        using var request = Signing.Json($"/api/webhooks/{WebhookVendor.TwinMind.RouteName()}/{tenant}", body);
-        foreach (var (name, value) in WebhookSigner.Sign(WebhookVendor.TwinMind, secret, body, DateTimeOffset.UtcNow))
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
+        using var request = Signing.TwinMind(tenant, secret, body);
         using var response = await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var accepted = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
