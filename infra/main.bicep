@@ -6,6 +6,8 @@
 
 targetScope = 'resourceGroup'
 
+import * as alerts from 'modules/alerts.bicep'
+
 @description('Short environment name (e.g. dev, prod): tags every resource and seeds the unique resource names.')
 @minLength(1)
 @maxLength(16)
@@ -72,6 +74,12 @@ param logRetentionInDays int = 30
 @minValue(7)
 @maxValue(90)
 param keyVaultSoftDeleteRetentionInDays int = 90
+
+@description('E-mail receivers of the alerts\' action group (docs/RUNBOOK.md "Alerts"): name and address of each.')
+param alertEmailReceivers alerts.emailReceiver[] = []
+
+@description('Webhook receivers of the alerts\' action group (an incident tool or chat connector, common alert schema): name and HTTPS URL of each.')
+param alertWebhookReceivers alerts.webhookReceiver[] = []
 
 @description('A vendor a tenant accepts webhooks from.')
 type vendorConfig = {
@@ -313,6 +321,21 @@ module functionApp 'modules/functionapp.bicep' = {
       Pipeline__Audit__PseudonymKey: keyVaultReference(keyVaultName, pseudonymKeySecretName)
     }
     tenantSettings: tenantSettings
+  }
+}
+
+// One alert per docs/RUNBOOK.md "Alerts" section, all to one action group.
+module alertRules 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    actionGroupName: 'ag-${resourceToken}'
+    location: location
+    tags: allTags
+    emailReceivers: alertEmailReceivers
+    webhookReceivers: alertWebhookReceivers
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    serviceBusNamespaceId: serviceBus.outputs.id
+    keyVaultId: keyVault.outputs.id
   }
 }
 

@@ -77,3 +77,12 @@ param accessGrants = {
     'globex'
   ]
 }
+
+// Who the alerts notify (docs/RUNBOOK.md "Alerts"). Replace with your on-call address; add webhook
+// receivers (an incident tool, a chat connector) to alertWebhookReceivers.
+param alertEmailReceivers = [
+  {
+    name: 'oncall'
+    emailAddress: 'oncall@example.com'
+  }
+]

@@ -8,6 +8,7 @@ using Pipeline.Host.Local;
 using Pipeline.Host.Reports;
 using Pipeline.Host.Retention;
 using Pipeline.Host.Subjects;
+using Pipeline.Host.Telemetry;
 using Pipeline.Host.Transcripts;
 using Pipeline.Host.Webhooks;
 
@@ -40,6 +41,7 @@ public static class HandlerApp
         builder.AddStorage();
         builder.AddCallerAuth();
         builder.AddEventPublishing();
+        builder.AddTelemetry();
         builder.Services.AddFunctionInvocations();
         builder.AddWebhooks();
         builder.AddAudit();

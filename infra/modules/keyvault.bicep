@@ -194,3 +194,6 @@ output vaultUri string = vault.properties.vaultUri
 
 @description('Name of the vault.')
 output name string = vault.name
+
+@description('Resource id of the vault (the Key Vault throttling alert watches it).')
+output id string = vault.id

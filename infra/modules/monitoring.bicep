@@ -64,3 +64,6 @@ output ingestionEndpoint string = applicationInsights.properties.ConnectionStrin
 
 @description('Resource id of the Log Analytics workspace the diagnostic settings send to.')
 output workspaceId string = workspace.id
+
+@description('Resource id of the Application Insights component (the telemetry alerts query it).')
+output applicationInsightsId string = applicationInsights.id

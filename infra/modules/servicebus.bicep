@@ -178,3 +178,6 @@ output fullyQualifiedNamespace string = split(
 
 @description('Name of the topic.')
 output topicName string = topic.name
+
+@description('Resource id of the namespace (the dead-letter alert watches it).')
+output id string = namespace.id

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Telemetry;
 
 namespace Pipeline.Azure.Audit;
 
@@ -72,6 +73,18 @@ public sealed class AuditChainVerifier(TableServiceClient tableService, byte[] c
     /// needs their content (the compliance report) reads each partition once.
     /// </summary>
     public (long Rows, ChainBreak? Break) VerifyPartition(string partition, IReadOnlyList<TableEntity> entities, bool purgeable = false)
+    {
+        var result = Check(partition, entities, purgeable);
+        if (result.Break is not null)
+        {
+            // What the "chain verification failure" alert watches (infra/modules/alerts.bicep).
+            PipelineMetrics.ChainBreak();
+        }
+
+        return result;
+    }
+
+    private (long Rows, ChainBreak? Break) Check(string partition, IReadOnlyList<TableEntity> entities, bool purgeable)
     {
         ArgumentNullException.ThrowIfNull(entities);
         var head = entities.FirstOrDefault(e => e.RowKey == AuditChain.HeadRowKey);

@@ -188,6 +188,7 @@ public sealed class AuditTableWriter
             ["ResourceId"] = entry.ResourceId,
             ["EventId"] = entry.EventId,
             ["Subject"] = entry.Subject,
+            ["TraceId"] = entry.TraceId,
         };
         foreach (var (name, value) in entry.Details)
         {
@@ -209,5 +210,8 @@ public sealed class AuditTableWriter
         entity.GetString("EventId"),
         entity.GetString("Subject"),
         entity.Where(p => p.Key.StartsWith(DetailPrefix, StringComparison.Ordinal) && p.Value is string)
-            .ToDictionary(p => p.Key[DetailPrefix.Length..], p => (string)p.Value, StringComparer.Ordinal));
+            .ToDictionary(p => p.Key[DetailPrefix.Length..], p => (string)p.Value, StringComparer.Ordinal))
+    {
+        TraceId = entity.GetString("TraceId"),
+    };
 }

@@ -37,7 +37,7 @@ public sealed class KeyVaultKeyClient
         _pipeline = HttpPipelineBuilder.Build(
             options,
             perCallPolicies: [],
-            perRetryPolicies: [new KeyVaultChallengePolicy(credential, !options.DisableChallengeResourceVerification)],
+            perRetryPolicies: [new KeyVaultChallengePolicy(credential, !options.DisableChallengeResourceVerification), new KeyVaultCallMetrics()],
             responseClassifier: Ok);
     }
 

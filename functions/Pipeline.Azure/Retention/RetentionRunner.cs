@@ -4,6 +4,7 @@ using Pipeline.Azure.Audit;
 using Pipeline.Azure.DeadLetters;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
+using Pipeline.Core.Telemetry;
 
 namespace Pipeline.Azure.Retention;
 
@@ -104,6 +105,14 @@ public sealed class RetentionRunner(
             if (!request.DryRun)
             {
                 await auditWriter.WriteAsync(RunRow(other, [result], TimeSpan.Zero), cancellationToken);
+            }
+        }
+
+        if (!request.DryRun)
+        {
+            foreach (var kind in results.GroupBy(r => r.Kind, StringComparer.Ordinal))
+            {
+                PipelineMetrics.Purged(kind.Key, kind.Sum(r => (long)r.Rows));
             }
         }
 

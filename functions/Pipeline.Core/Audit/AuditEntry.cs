@@ -1,3 +1,5 @@
+using Pipeline.Core.Telemetry;
+
 namespace Pipeline.Core.Audit;
 
 /// <summary>
@@ -47,6 +49,13 @@ public sealed record AuditEntry(
     /// null for the usual one row per event and action.
     /// </summary>
     public string? KeySuffix { get; init; }
+
+    /// <summary>
+    /// The W3C trace id of the work that wrote the row (the webhook's trace for an event's rows, which
+    /// the 202 answer names), so an operator goes from a delivery to its rows and back; null when the
+    /// row was written outside any trace. Part of the row, so the audit chain's MAC covers it.
+    /// </summary>
+    public string? TraceId { get; init; } = TraceContext.CurrentTraceId;
 
     /// <summary>The time-ordered start of every RowKey: UTC ticks, zero-padded so text order is time order.</summary>
     public static string RowKeyPrefix(DateTimeOffset timestamp) => timestamp.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);

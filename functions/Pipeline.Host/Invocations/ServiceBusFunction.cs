@@ -1,4 +1,6 @@
 using Pipeline.Core.Events;
+using Pipeline.Core.Telemetry;
+using Pipeline.Host.Telemetry;
 
 namespace Pipeline.Host.Invocations;
 
@@ -24,6 +26,29 @@ internal static class ServiceBusFunction
                 return InvocationResult.Failure($"{name}: message {message.MessageId} is not a pipeline event.");
             }
 
-            return await handleAsync(pipelineEvent, message, services, cancellationToken);
+            // The webhook's trace continues here; the span and the metrics name the function, never the payload.
+            using var span = ConsumerSpan.Start(name, message.ApplicationProperties, pipelineEvent);
+            try
+            {
+                var result = await handleAsync(pipelineEvent, message, services, cancellationToken);
+                if (result.Succeeded)
+                {
+                    var latency = services.GetRequiredService<TimeProvider>().GetUtcNow() - pipelineEvent.ReceivedAt;
+                    PipelineMetrics.EventProcessed(name, pipelineEvent.Vendor, pipelineEvent.Tenant, latency);
+                }
+                else
+                {
+                    ConsumerSpan.Fail(span, "failed");
+                    PipelineMetrics.ConsumerFailed(name, "failed");
+                }
+
+                return result;
+            }
+            catch (Exception e)
+            {
+                ConsumerSpan.Fail(span, e.GetType().Name);
+                PipelineMetrics.ConsumerFailed(name, e.GetType().Name);
+                throw;
+            }
         });
 }

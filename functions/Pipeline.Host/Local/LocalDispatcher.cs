@@ -3,6 +3,7 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Pipeline.Azure.Local;
 using Pipeline.Core.Configuration;
+using Pipeline.Core.Telemetry;
 using Pipeline.Host.Invocations;
 
 namespace Pipeline.Host.Local;
@@ -82,6 +83,7 @@ internal sealed class LocalDispatcher(
         if (LocalQueueEnvelope.TryParse(message.MessageText) is not { } envelope)
         {
             LocalLog.Poisoned(logger, queue.Name, message.MessageId, message.DequeueCount);
+            PipelineMetrics.DeadLettered(function);
             await MoveToPoisonAsync(queue, message, message.MessageText, stoppingToken);
             return;
         }
@@ -95,6 +97,7 @@ internal sealed class LocalDispatcher(
         else if (message.DequeueCount >= LocalSubscriptions.MaxDeliveryCount)
         {
             LocalLog.Poisoned(logger, queue.Name, envelope.MessageId, message.DequeueCount);
+            PipelineMetrics.DeadLettered(function);
             await MoveToPoisonAsync(queue, message, envelope.DeadLettered(message.DequeueCount).ToJson(), stoppingToken);
         }
         else

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Mime;
 using Azure;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -5,6 +6,7 @@ using Microsoft.Net.Http.Headers;
 using Pipeline.Azure.Webhooks;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
+using Pipeline.Core.Telemetry;
 using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Host.Webhooks;
@@ -64,6 +66,7 @@ internal static class WebhookEndpoints
         ILogger<WebhookIngestor> logger,
         CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var request = context.Request;
         var knownVendor = WebhookVendors.TryParse(vendor, out var parsedVendor);
         var resolved = parsedVendor is not null ? ingestor.Resolve(parsedVendor, tenant) : null;
@@ -76,6 +79,7 @@ internal static class WebhookEndpoints
         {
             Log.WebhookRejected(logger, reason.Slug(), auditVendor, auditTenant);
             rejections.Record(auditTenant, auditVendor, reason, sourceNetwork, timeProvider.GetUtcNow());
+            PipelineMetrics.WebhookRejected(auditVendor, auditTenant, reason.Slug(), started);
             return retryAfter is { } delay ? WebhookProblems.RetryLater(context.Response, reason, delay) : WebhookProblems.For(reason, field, limit);
         }
 
@@ -141,7 +145,8 @@ internal static class WebhookEndpoints
         {
             Log.WebhookDuplicate(logger, accepted.EventId);
             rejections.RecordDuplicate(accepted.Tenant, accepted.Vendor, sourceNetwork, timeProvider.GetUtcNow());
-            return TypedResults.Accepted((string?)null, new WebhookAccepted(accepted.EventId, Duplicate: true));
+            PipelineMetrics.WebhookDuplicate(accepted.Vendor, accepted.Tenant, started);
+            return TypedResults.Accepted((string?)null, new WebhookAccepted(accepted.EventId, Duplicate: true, TraceContext.CurrentTraceId));
         }
 
         if (claim.Status == ClaimStatus.Unpublished)
@@ -184,7 +189,8 @@ internal static class WebhookEndpoints
         }
 
         Log.WebhookAccepted(logger, accepted.EventId, accepted.Vendor, accepted.Tenant);
-        return TypedResults.Accepted((string?)null, new WebhookAccepted(accepted.EventId, Duplicate: false));
+        PipelineMetrics.WebhookAccepted(accepted.Vendor, accepted.Tenant, started);
+        return TypedResults.Accepted((string?)null, new WebhookAccepted(accepted.EventId, Duplicate: false, TraceContext.CurrentTraceId));
     }
 
     /// <summary>Azure.Core's failures, our own timeout, and exhausted retries; not the client going away.</summary>
@@ -198,5 +204,8 @@ internal static class WebhookEndpoints
             || mediaType.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 }
 
-/// <summary>The 202 body: the event id, and whether this webhook was already accepted before.</summary>
-internal sealed record WebhookAccepted(string EventId, bool Duplicate);
+/// <summary>
+/// The 202 body: the event id, whether this webhook was already accepted before, and the W3C trace id
+/// of this delivery (the trace, and the audit rows, of the event it published).
+/// </summary>
+internal sealed record WebhookAccepted(string EventId, bool Duplicate, string? TraceId);

@@ -21,10 +21,16 @@ namespace Pipeline.Benchmarks.Webhooks;
 /// <c>dotnet run -c Release --project tests/Pipeline.Benchmarks -- load [seconds] [connections]</c>:
 /// the ingress in Local mode (real Azurite for deduplication, a no-op publisher) against a bare
 /// Kestrel endpoint that answers 202 to the same requests, both driven by <c>wrk</c> (apt package
-/// <c>wrk</c>) on this machine in the same run. Loopback only; bounded in time.
+/// <c>wrk</c>) on this machine in the same run. Loopback only; bounded in time. Then the ingress
+/// with telemetry on (OpenTelemetry spans, metrics and logs, exported over OTLP/HTTP to a sink endpoint
+/// on the bare app) and off, alternated, one handler at a time (OpenTelemetry's listeners are
+/// process-wide, so a second live handler would be traced too), each with its own event.
 /// </summary>
 internal static class IngressLoad
 {
+    /// <summary>Telemetry-on and telemetry-off runs after the first comparison, alternated.</summary>
+    private const int Rounds = 3;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
@@ -46,43 +52,92 @@ internal static class IngressLoad
         bareBuilder.Logging.ClearProviders();
         var bare = bareBuilder.Build();
         bare.MapPost("/api/webhooks/{vendor}/{tenant}", () => Results.Accepted());
+        // The OTLP sink the telemetry-on handler exports to: accepts and discards.
+        bare.MapPost("/v1/{signal}", () => Results.Ok());
 
         await ingress.StartAsync();
         await bare.StartAsync();
-        try
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var scripts = new List<string>();
+
+        // One event per handler: the first request of each run is accepted by that handler, so the rest
+        // take its in-process duplicate path (a handler that did not mark it asks the table every time).
+        string Script(string eventId)
         {
-            var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-            var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), (byte[])[.. Encoding.UTF8.GetBytes(timestamp + "."), .. body]));
-            var script = Path.Combine(Path.GetTempPath(), $"ingress-load-{Environment.ProcessId}.lua");
-            await File.WriteAllTextAsync(script, $"""
+            var text = Encoding.UTF8.GetString(body).Replace("evt-0001", eventId, StringComparison.Ordinal);
+            var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(timestamp + "." + text)));
+            var path = Path.Combine(Path.GetTempPath(), $"ingress-load-{Environment.ProcessId}-{eventId}.lua");
+            File.WriteAllText(path, $"""
                 wrk.method = "POST"
-                wrk.body = [==[{Encoding.UTF8.GetString(body)}]==]
+                wrk.body = [==[{text}]==]
                 wrk.headers["Content-Type"] = "application/json"
                 wrk.headers["X-MindTickle-Signature"] = "{signature}"
                 wrk.headers["X-MindTickle-Timestamp"] = "{timestamp}"
                 {WrkDone}
                 """);
+            scripts.Add(path);
+            return path;
+        }
+
+        try
+        {
+            var script = Script("evt-0001");
 
             Console.WriteLine($"wrk -t2 -c{connections} -d{seconds}s, 2 KiB MindTickle user.created, same machine ({Environment.ProcessorCount} cores)");
             var bareResult = await WrkAsync(Address(bare), script, seconds, connections, "warm-up bare");
             var ingressWarm = await WrkAsync(Address(ingress), script, 3, connections, "warm-up ingress");
             bareResult = await WrkAsync(Address(bare), script, seconds, connections, "bare Kestrel 202");
             var ingressResult = await WrkAsync(Address(ingress), script, seconds, connections, "ingress (Local mode, no-op publisher)");
-            File.Delete(script);
             _ = ingressWarm;
             var ratio = ingressResult.Rps / bareResult.Rps;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio ingress/bare = {ratio:F2} (target >= 0.8: {(ratio >= 0.8 ? "met" : "NOT met")})"));
+            await ingress.StopAsync();
+            await ingress.DisposeAsync();
+
+            // Alternated, so the JIT's tiering and the machine's load drift fall on both sides alike.
+            var sink = BaseAddress(bare);
+            var on = new List<double>();
+            // The first off run is left out: its handler was the first to run, on colder JIT-compiled code.
+            var off = new List<double>();
+            for (var round = 1; round <= Rounds; round++)
+            {
+                on.Add((await MeasureAsync(BuildIngress(azurite.ConnectionString, secret, sink), Script($"evt-on{round:D2}"), seconds, connections, $"ingress, telemetry on (OTLP) #{round}")).Rps);
+                off.Add((await MeasureAsync(BuildIngress(azurite.ConnectionString, secret), Script($"evt-of{round:D2}"), seconds, connections, $"ingress, telemetry off #{round}")).Rps);
+            }
+
+            var telemetryRatio = on.Average() / off.Average();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"ratio telemetry on/off = {telemetryRatio:F2} (mean of {on.Count} on, {off.Count} off runs; target >= 0.9: {(telemetryRatio >= 0.9 ? "met" : "NOT met")})"));
             return 0;
         }
         finally
         {
-            await ingress.StopAsync();
+            scripts.ForEach(File.Delete);
             await bare.StopAsync();
         }
     }
 
-    /// <summary>The real handler in Local mode on a free port, rate limit out of the way, publishing nowhere.</summary>
-    public static WebApplication BuildIngress(string storageConnectionString, string secret) =>
+    /// <summary>Starts one handler, warms it up, measures it, and stops and disposes it (its listeners with it).</summary>
+    private static async Task<(double Rps, string Line)> MeasureAsync(WebApplication ingress, string script, int seconds, int connections, string label)
+    {
+        await ingress.StartAsync();
+        try
+        {
+            await WrkAsync(Address(ingress), script, 3, connections, "warm-up " + label);
+            return await WrkAsync(Address(ingress), script, seconds, connections, label);
+        }
+        finally
+        {
+            await ingress.StopAsync();
+            await ingress.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// The real handler in Local mode on a free port, rate limit out of the way, publishing nowhere; with
+    /// <paramref name="otlpSink"/>, telemetry on and exported there over OTLP/HTTP protobuf.
+    /// </summary>
+    public static WebApplication BuildIngress(string storageConnectionString, string secret, string? otlpSink = null) =>
         HandlerApp.Build([], builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -100,11 +155,23 @@ internal static class IngressLoad
                 ["Pipeline:Webhooks:RateLimit:PermitsPerSecond"] = "1000000",
                 ["Pipeline:Webhooks:RateLimit:Burst"] = "1000000",
             });
+            if (otlpSink is not null)
+            {
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Pipeline:Telemetry:Exporter"] = "Otlp",
+                    ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlpSink,
+                    ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+                });
+            }
+
             builder.Services.AddSingleton<IEventPublisher, NoOpPublisher>();
         });
 
-    public static string Address(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First() + "/api/webhooks/mindtickle/acme";
+    public static string Address(WebApplication app) => BaseAddress(app) + "/api/webhooks/mindtickle/acme";
+
+    private static string BaseAddress(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
 
     /// <summary>wrk's summary line, printed by the script's <c>done</c> function.</summary>
     public const string WrkDone = """

@@ -10,6 +10,7 @@ using Pipeline.Azure.ServiceBus;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
 using Pipeline.Host;
+using Pipeline.Host.Telemetry;
 using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Configuration;
@@ -44,7 +45,8 @@ public sealed class PublishingRegistrationTests
         var publisher = app.Services.GetRequiredService<IEventPublisher>();
         var sender = app.Services.GetRequiredService<ServiceBusSender>();
 
-        Assert.IsType<ServiceBusEventPublisher>(publisher);
+        // Wrapped for its trace context (Telemetry/TracedEventPublisher), named after the flat topic setting.
+        Assert.IsType<ServiceBusEventPublisher>(Assert.IsType<TracedEventPublisher>(publisher).Inner);
         Assert.Same(publisher, app.Services.GetRequiredService<IEventPublisher>());
         Assert.Same(sender, app.Services.GetRequiredService<ServiceBusSender>());
         Assert.Equal("pipeline-events", sender.EntityPath);
@@ -127,7 +129,7 @@ public sealed class PublishingRegistrationTests
 
         var publisher = app.Services.GetRequiredService<IEventPublisher>();
 
-        Assert.IsType<QueueEventPublisher>(publisher);
+        Assert.IsType<QueueEventPublisher>(Assert.IsType<TracedEventPublisher>(publisher).Inner);
         Assert.Equal("local-events-audit", app.Services.GetRequiredService<LocalSubscriptions>().AuditQueue);
     }
 }

@@ -9,9 +9,11 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Azure.Local;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Events;
+using Pipeline.Core.Telemetry;
 using Pipeline.Core.Webhooks;
 using Pipeline.Host.Auth;
 using Pipeline.Tests.Infrastructure;
+using Pipeline.Tests.Telemetry;
 
 namespace Pipeline.Tests.Privacy;
 
@@ -20,8 +22,8 @@ namespace Pipeline.Tests.Privacy;
 /// type that its schema does not classify safe (names, titles, SCIM ids, scores' neighbours, notes, free
 /// text with phones, SSNs and cards, Unicode emails, unknown fields, nested unknown objects, an undeclared
 /// event type, all of a Standard Webhooks event's data), plus an email in a safe field for the second
-/// net. Then every table, every queue message, every log line and every problem response is scanned:
-/// no marker anywhere. The transcript, which carries a marker in its text, still round-trips through the API.
+/// net. Then every table, every queue message, every log line, every problem response and every span,
+/// metric and log record the handler's OpenTelemetry pipeline exported (to memory) is scanned: no marker anywhere. The transcript, which carries a marker in its text, still round-trips through the API.
 /// </summary>
 public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
 {
@@ -68,7 +70,12 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
         }
 
         var logs = new CapturedLogs();
-        await using var host = await TestHost.StartAsync(azurite, settings, services => services.AddSingleton<ILoggerProvider>(logs));
+        var telemetry = new TelemetryCapture();
+        await using var host = await TestHost.StartAsync(azurite, TelemetryCapture.With(settings), services =>
+        {
+            services.AddSingleton<ILoggerProvider>(logs);
+            telemetry.AddTo(services);
+        });
         var transcriptId = $"tr-{_run}";
         var transcriptText = $"Priya: the {M()} numbers, reach me on +44 20 7946 0958, SSN 078-05-1120, card 4111 1111 1111 1111.";
         var events = Events(transcriptId, transcriptText);
@@ -137,10 +144,22 @@ public sealed class PiiCorpusEndToEndTests(AzuriteFixture azurite)
         Assert.Empty(Found(queues));
         Assert.Empty(Found(logText));
         Assert.Empty(Found(string.Join('\n', problems)));
+        var spans = telemetry.SpansText();
+        var metrics = telemetry.MetricsText(host);
+        var exportedLogs = telemetry.LogsText();
+        Assert.Empty(Found(spans));
+        Assert.Empty(Found(metrics));
+        Assert.Empty(Found(exportedLogs));
         // The scans saw what they claim to: this tenant's rows and the handler's log lines.
         Assert.Contains(tenant, tables, StringComparison.Ordinal);
         Assert.Contains(Pseudonyms.Of(TestHost.PseudonymKey, events[4].Body["data"]!["participants"]![0]!["email"]!.GetValue<string>()), tables, StringComparison.Ordinal);
         Assert.NotEmpty(logs.Entries);
+        // ...and the exporters saw this run: its tenant's ingress spans and metrics, and log records.
+        Assert.Contains($"{TelemetryAttributes.Tenant}={tenant}", metrics, StringComparison.Ordinal);
+        Assert.Contains("process EncryptTranscript", spans, StringComparison.Ordinal);
+        Assert.Contains("/api/transcripts/{tenant}/{transcriptId}", spans, StringComparison.Ordinal);
+        Assert.DoesNotContain("url.path=", spans, StringComparison.Ordinal);
+        Assert.True(telemetry.LogCount > 0);
     }
 
     /// <summary>Each event with the type header of a vendor that sends its type as a header (GitHub), else null.</summary>

@@ -1,0 +1,113 @@
+using Azure.Core;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Pipeline.Core.Configuration;
+using Pipeline.Core.Events;
+using Pipeline.Core.Telemetry;
+using Pipeline.Host.Configuration;
+
+namespace Pipeline.Host.Telemetry;
+
+internal static class TelemetryRegistration
+{
+    /// <summary>The Application Insights setting the Functions host and the exporter both read.</summary>
+    public const string ConnectionStringKey = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    /// <summary>The OpenTelemetry SDK's standard OTLP endpoint variable.</summary>
+    public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>
+    /// The event publisher always carries the trace context (audit rows name the trace either way). When
+    /// telemetry is on: spans from the pipeline's source and ASP.NET Core and HttpClient (their URL parts
+    /// stripped to the route and host, see <see cref="TelemetryRedaction"/>), the pipeline's metrics and
+    /// ASP.NET Core's, and the log records, to the configured exporter. Call after the publisher is registered.
+    /// </summary>
+    public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
+    {
+        builder.Services.DecorateEventPublisher();
+        var (exporter, enabled) = Resolve(builder.Configuration);
+        if (!enabled)
+        {
+            return builder;
+        }
+
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("pipeline-handler"))
+            .WithTracing(tracing => tracing
+                .AddSource(PipelineTelemetry.Name)
+                .AddAspNetCoreInstrumentation(TelemetryRedaction.Configure)
+                .AddHttpClientInstrumentation(TelemetryRedaction.Configure))
+            .WithMetrics(metrics => metrics
+                .AddMeter(PipelineTelemetry.Name)
+                .AddAspNetCoreInstrumentation())
+            .WithLogging(configureBuilder: null, configureOptions: options =>
+            {
+                // Scopes hold ASP.NET Core's RequestPath, which can name a subject: never exported.
+                options.IncludeScopes = false;
+                options.IncludeFormattedMessage = true;
+            });
+
+        FrozenLogAttributes.Register(builder.Services);
+        switch (exporter)
+        {
+            case TelemetryExporter.Console:
+                otel.WithTracing(tracing => tracing.AddConsoleExporter())
+                    .WithMetrics(metrics => metrics.AddConsoleExporter())
+                    .WithLogging(logging => logging.AddConsoleExporter());
+                break;
+            case TelemetryExporter.Otlp:
+                otel.UseOtlpExporter();
+                break;
+            case TelemetryExporter.AzureMonitor:
+                if (string.IsNullOrWhiteSpace(builder.Configuration[ConnectionStringKey]))
+                {
+                    throw new InvalidOperationException($"Pipeline:Telemetry:Exporter is AzureMonitor but {ConnectionStringKey} is not set.");
+                }
+
+                // The app's one credential (the managed identity in Azure mode): no instrumentation key auth.
+                builder.Services.AddOptions<AzureMonitorExporterOptions>().Configure<TokenCredential>((options, credential) =>
+                {
+                    options.Credential = credential;
+                    // Live Metrics streams sample request URLs and exception messages: not ids only.
+                    options.EnableLiveMetrics = false;
+                });
+                otel.UseAzureMonitorExporter();
+                break;
+        }
+
+        return builder;
+    }
+
+    /// <summary>Which exporter, and whether to collect at all (see <see cref="TelemetryOptions"/>).</summary>
+    internal static (TelemetryExporter Exporter, bool Enabled) Resolve(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        var exporter = options.Exporter
+            ?? (configuration.PipelineMode() == PipelineMode.Azure && !string.IsNullOrWhiteSpace(configuration[ConnectionStringKey]) ? TelemetryExporter.AzureMonitor
+                : !string.IsNullOrWhiteSpace(configuration[OtlpEndpointKey]) ? TelemetryExporter.Otlp
+                : TelemetryExporter.None);
+        return (exporter, options.Enabled ?? exporter != TelemetryExporter.None);
+    }
+
+    /// <summary>Wraps the registered <see cref="IEventPublisher"/> (the mode's, or a caller's) in <see cref="TracedEventPublisher"/>.</summary>
+    private static void DecorateEventPublisher(this IServiceCollection services)
+    {
+        var registered = services.LastOrDefault(d => d.ServiceType == typeof(IEventPublisher))
+            ?? throw new InvalidOperationException("AddTelemetry runs after the event publisher is registered.");
+        services.Remove(registered);
+        services.Add(ServiceDescriptor.Describe(
+            typeof(IEventPublisher),
+            // The bound options: they hold the flat ServiceBusTopicName setting when it is set.
+            sp => new TracedEventPublisher(Create(sp, registered), sp.GetRequiredService<PipelineOptions>().ServiceBus.TopicName),
+            registered.Lifetime));
+    }
+
+    private static IEventPublisher Create(IServiceProvider services, ServiceDescriptor descriptor) =>
+        (IEventPublisher)(descriptor.ImplementationInstance
+            ?? descriptor.ImplementationFactory?.Invoke(services)
+            ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!));
+}
