@@ -76,6 +76,11 @@ internal static class TelemetryRegistration
                     options.EnableLiveMetrics = false;
                 });
                 otel.UseAzureMonitorExporter();
+
+                // The Functions host turns each console line into an Application Insights trace as well, without
+                // the trace id: information records would arrive twice. The console keeps warnings and errors
+                // (the portal's log stream shows them); the exporter sends every record, correlated.
+                builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(category: null, LogLevel.Warning);
                 break;
         }
 
