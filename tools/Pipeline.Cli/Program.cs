@@ -9,6 +9,7 @@ using Pipeline.Cli.Retention;
 using Pipeline.Cli.Secrets;
 using Pipeline.Cli.Send;
 using Pipeline.Cli.Subjects;
+using Pipeline.Cli.Telemetry;
 using Pipeline.Cli.Transcripts;
 
 // The operator CLI (SPEC §7). Every command reads the same configuration as the handler.
@@ -28,5 +29,9 @@ var root = new RootCommand("Pipeline operator CLI: run the pipeline locally, sen
     PublishCommand.Create(),
 };
 
+// One span per command when the environment names an exporter; the command's name only, never its arguments.
+var parsed = root.Parse(args);
+using var telemetry = CliTelemetry.Start(parsed.CommandResult.Command.Name);
+
 // Ctrl+C cancels the command's token; give `up` time to stop the handler and Azurite it started.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
