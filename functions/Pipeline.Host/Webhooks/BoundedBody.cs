@@ -16,7 +16,7 @@ internal static class BoundedBody
     /// The rate is Kestrel's to enforce: a read cancelled from here would leave its body reader in a state
     /// it cannot drain (an Error log per request).
     /// </summary>
-    public static async Task<BodyRead> ReadAsync(HttpRequest request, int limit, MinDataRate minRate, CancellationToken cancellationToken)
+    public static async Task<BodyRead> ReadAsync(HttpRequest request, int limit, MinDataRate minRate)
     {
         if (request.ContentLength > limit)
         {
@@ -35,7 +35,9 @@ internal static class BoundedBody
             while (buffer.WrittenCount <= limit)
             {
                 var room = buffer.GetMemory(1);
-                var read = await request.Body.ReadAsync(room[..Math.Min(room.Length, limit + 1 - buffer.WrittenCount)], cancellationToken);
+                // Not cancelled with the request's token: a read cancelled mid-flight stays "in progress" for Kestrel,
+                // whose drain then logs an Error. A client that goes away completes the read with an exception instead.
+                var read = await request.Body.ReadAsync(room[..Math.Min(room.Length, limit + 1 - buffer.WrittenCount)], CancellationToken.None);
                 if (read == 0)
                 {
                     return BodyRead.Complete(buffer.WrittenMemory);
@@ -44,9 +46,9 @@ internal static class BoundedBody
                 buffer.Advance(read);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            // The client went away; nobody will read the answer.
+            // The client went away (Kestrel cancels the read of an aborted request); nobody will read the answer.
             return BodyRead.Refused(IngressRejection.IncompleteBody);
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)

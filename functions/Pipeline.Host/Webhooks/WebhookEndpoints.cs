@@ -102,7 +102,7 @@ internal static class WebhookEndpoints
         }
 
         var minRate = new MinDataRate(options.Webhooks.MinBodyBytesPerSecond, TimeSpan.FromSeconds(options.Webhooks.BodyGraceSeconds));
-        var read = await BoundedBody.ReadAsync(request, options.Webhooks.MaxBodyBytes, minRate, cancellationToken);
+        var read = await BoundedBody.ReadAsync(request, options.Webhooks.MaxBodyBytes, minRate);
         if (read.Rejection is { } unread)
         {
             return RejectUnverified(unread);
