@@ -1,6 +1,6 @@
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.DeadLetters;
-using Pipeline.Azure.Transcripts;
+using Pipeline.Azure.Keys;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Reports;
@@ -13,13 +13,13 @@ namespace Pipeline.Azure.Reports;
 /// the configuration. Shared by <c>GET /api/reports/{tenant}</c> and <c>pipeline report</c>.
 /// </summary>
 /// <param name="verifier">Reads and verifies audit partitions.</param>
-/// <param name="transcripts">Counts stored transcripts per key version.</param>
+/// <param name="keyWrapping">Counts stored transcripts per key version.</param>
 /// <param name="deadLetters">The dead letters; null where the caller has no access to them.</param>
 /// <param name="options">The configuration in force.</param>
 /// <param name="timeProvider">Now, for the retention cutoff and the report's time.</param>
 public sealed class ComplianceReportBuilder(
     AuditChainVerifier verifier,
-    TranscriptTableStore transcripts,
+    TranscriptKeyWrapping keyWrapping,
     DeadLetterOperations? deadLetters,
     PipelineOptions options,
     TimeProvider timeProvider)
@@ -83,7 +83,7 @@ public sealed class ComplianceReportBuilder(
     private async Task<IReadOnlyList<KeyVersionUse>> KeysAsync(string tenant, CancellationToken cancellationToken)
     {
         var uses = new List<KeyVersionUse>();
-        foreach (var (keyId, count) in await transcripts.CountByKeyAsync(tenant, cancellationToken).ConfigureAwait(false))
+        foreach (var (keyId, count) in await keyWrapping.CountByKeyAsync(tenant, cancellationToken).ConfigureAwait(false))
         {
             var created = KeyCreated is null ? null : await KeyCreated(keyId, cancellationToken).ConfigureAwait(false);
             uses.Add(new KeyVersionUse(keyId, count, created));

@@ -16,7 +16,7 @@ public sealed class TranscriptRetentionPurger(TableServiceClient tableService, T
 
     /// <summary>Deletes (or only counts) the tenant's erasure holds whose retention period has passed.</summary>
     public async Task<PurgeResult> PurgeHoldsAsync(string tenant, DateTimeOffset asOf, bool dryRun = false, CancellationToken cancellationToken = default) =>
-        new(await store.PurgeExpiredHoldsAsync(tenant, asOf, dryRun, cancellationToken).ConfigureAwait(false), Finished: true);
+        new(await store.Holds.PurgeExpiredHoldsAsync(tenant, asOf, dryRun, cancellationToken).ConfigureAwait(false), Finished: true);
 
     /// <summary>Deletes (or only counts) the tenant's expired transcripts; stops between transcripts when out of time.</summary>
     public async Task<PurgeResult> PurgeAsync(

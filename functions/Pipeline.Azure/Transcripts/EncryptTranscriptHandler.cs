@@ -85,7 +85,7 @@ public sealed class EncryptTranscriptHandler(
             return new(TranscriptHandlingOutcome.Skipped, NoConsent);
         }
 
-        if (await store.IsHeldAsync(pipelineEvent.Tenant, ErasureHolds.TranscriptKey(PseudonymKey, pipelineEvent.Tenant, transcript.TranscriptId), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        if (await store.Holds.IsHeldAsync(pipelineEvent.Tenant, ErasureHolds.TranscriptKey(PseudonymKey, pipelineEvent.Tenant, transcript.TranscriptId), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
         {
             return new(TranscriptHandlingOutcome.Held, "erasure-hold: the transcript was deleted or its subject erased");
         }

@@ -39,13 +39,6 @@ public enum TranscriptWriteOutcome
     Conflict,
 }
 
-/// <summary>One page of a rewrap run.</summary>
-/// <param name="Examined">Headers looked at.</param>
-/// <param name="Rewrapped">Data keys re-wrapped under the current key version.</param>
-/// <param name="AlreadyCurrent">Headers already under the current version.</param>
-/// <param name="ChangedMeanwhile">Headers deleted or updated by someone else during the run.</param>
-/// <param name="ContinuationToken">Where the next page starts; null when the run is complete.</param>
-public sealed record RewrapPage(int Examined, int Rewrapped, int AlreadyCurrent, int ChangedMeanwhile, string? ContinuationToken);
 
 /// <summary>A transcript read back from the table, still sealed.</summary>
 /// <param name="Record">What was recorded about it (subjects are not read back).</param>
@@ -70,9 +63,6 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     public const string ExpiryTableName = "TranscriptExpiry";
     public const string HeaderRowKey = "header";
 
-    /// <summary>Erasure holds: PartitionKey = tenant, RowKey = keyed tombstone (<see cref="Core.Privacy.ErasureHolds"/>), ExpiresAt.</summary>
-    public const string HoldTableName = "ErasureHolds";
-
     /// <summary>Header property listing the subject pseudonyms, so a delete finds its index rows by key.</summary>
     private const string SubjectsProperty = "Subjects";
 
@@ -85,10 +75,11 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     private readonly TableClient _transcripts = tableService.GetTableClient(TableName);
     private readonly TableClient _subjects = tableService.GetTableClient(SubjectTableName);
     private readonly TableClient _expiry = tableService.GetTableClient(ExpiryTableName);
-    private readonly TableClient _holds = tableService.GetTableClient(HoldTableName);
     private readonly TableCreation _tables = new(
-        tableService.GetTableClient(TableName), tableService.GetTableClient(SubjectTableName), tableService.GetTableClient(ExpiryTableName),
-        tableService.GetTableClient(HoldTableName));
+        tableService.GetTableClient(TableName), tableService.GetTableClient(SubjectTableName), tableService.GetTableClient(ExpiryTableName));
+
+    /// <summary>The erasure holds an erasure places and the transcript consumer checks.</summary>
+    public ErasureHoldStore Holds { get; } = new(tableService);
 
     /// <summary>The partition of one transcript: the tenant, then a hash, since vendor ids may hold any character.</summary>
     public static string PartitionFor(string tenant, string transcriptId) => $"{tenant}_{IdKey(transcriptId)}";
@@ -240,7 +231,7 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     /// <summary>
     /// Deletes a transcript for good (an API delete, a subject erasure): an erasure hold goes first, for
     /// the tenant's audit retention period, so a replay arriving while or after the delete runs is refused
-    /// (<see cref="IsHeldAsync"/>); then the crypto-shred of <see cref="DeleteAsync"/>. False when there
+    /// (<see cref="ErasureHoldStore.IsHeldAsync"/>); then the crypto-shred of <see cref="DeleteAsync"/>. False when there
     /// was nothing to delete (the hold stands all the same: this id is not to be stored).
     /// </summary>
     public async Task<bool> EraseAsync(string tenant, string transcriptId, PipelineOptions options, DateTimeOffset now, string reason, CancellationToken cancellationToken = default)
@@ -248,113 +239,8 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
         ArgumentNullException.ThrowIfNull(options);
         var days = options.Tenants.TryGetValue(tenant, out var configured) ? configured.Privacy.AuditRetentionDays : new PrivacyOptions().AuditRetentionDays;
         var key = options.Audit.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not set.");
-        await HoldAsync(tenant, Core.Privacy.ErasureHolds.TranscriptKey(key, tenant, transcriptId), now.AddDays(days), reason, cancellationToken).ConfigureAwait(false);
+        await Holds.HoldAsync(tenant, Core.Privacy.ErasureHolds.TranscriptKey(key, tenant, transcriptId), now.AddDays(days), reason, cancellationToken).ConfigureAwait(false);
         return await DeleteAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Places an erasure hold (idempotent; a later expiry wins).</summary>
-    public async Task HoldAsync(string tenant, string holdKey, DateTimeOffset expiresAt, string reason, CancellationToken cancellationToken = default)
-    {
-        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        await _holds.UpsertEntityAsync(new TableEntity(tenant, holdKey) { ["ExpiresAt"] = expiresAt, ["Reason"] = reason }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>True when an unexpired erasure hold is on <paramref name="holdKey"/>.</summary>
-    public async Task<bool> IsHeldAsync(string tenant, string holdKey, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var hold = await _holds.GetEntityIfExistsAsync<TableEntity>(tenant, holdKey, ["ExpiresAt"], cancellationToken).ConfigureAwait(false);
-        return hold.HasValue && hold.Value!.GetDateTimeOffset("ExpiresAt") is { } expiresAt && expiresAt > now;
-    }
-
-    /// <summary>Deletes a tenant's erasure holds that expired before <paramref name="now"/> (or counts them); returns how many.</summary>
-    public async Task<int> PurgeExpiredHoldsAsync(string tenant, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken = default)
-    {
-        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var purged = 0;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {tenant} and ExpiresAt lt {now}");
-        await foreach (var hold in _holds.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            if (!dryRun)
-            {
-                using var response = await _holds.DeleteEntityAsync(hold.PartitionKey, hold.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
-            }
-
-            purged++;
-        }
-
-        return purged;
-    }
-
-    /// <summary>
-    /// One page of <c>keys rewrap</c>: every header (of one tenant, or all) whose data key is not wrapped under
-    /// the current key version gets it re-wrapped, guarded by the header's ETag so a concurrent delete or
-    /// rewrap wins. Pass the returned token to continue; null means done. Resumable: a stopped run simply
-    /// starts again, and headers already current are counted and left alone.
-    /// </summary>
-    public async Task<RewrapPage> RewrapPageAsync(TranscriptProtector protector, string? tenant, string? continuationToken, int pageSize = 100, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(protector);
-        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var pages = _transcripts.QueryAsync<TableEntity>(HeaderFilter(tenant), pageSize, ["PartitionKey", "RowKey", "KeyId", "WrapAlgorithm", "WrappedKey"], cancellationToken)
-            .AsPages(continuationToken, pageSize);
-        await foreach (var page in pages.ConfigureAwait(false))
-        {
-            int rewrapped = 0, current = 0, changed = 0;
-            foreach (var header in page.Values)
-            {
-                var result = await protector.RewrapAsync(
-                    header.GetString("KeyId") ?? "", header.GetString("WrapAlgorithm") ?? "", header.GetBinary("WrappedKey") ?? [], cancellationToken).ConfigureAwait(false);
-                if (result is not { } rewrap)
-                {
-                    current++;
-                    continue;
-                }
-
-                var update = new TableEntity(header.PartitionKey, header.RowKey) { ["KeyId"] = rewrap.KeyId, ["WrappedKey"] = rewrap.WrappedKey };
-                try
-                {
-                    await _transcripts.UpdateEntityAsync(update, header.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-                    rewrapped++;
-                }
-                catch (RequestFailedException e) when (e.Status is 404 or 412)
-                {
-                    // Deleted or re-wrapped meanwhile: whatever is there now is not this run's to change.
-                    changed++;
-                }
-            }
-
-            return new RewrapPage(page.Values.Count, rewrapped, current, changed, page.ContinuationToken);
-        }
-
-        return new RewrapPage(0, 0, 0, 0, null);
-    }
-
-    /// <summary>How many transcripts are stored (of one tenant, or all): what a rewrap run will examine.</summary>
-    public async Task<int> CountAsync(string? tenant, CancellationToken cancellationToken = default)
-    {
-        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var count = 0;
-        await foreach (var _ in _transcripts.QueryAsync<TableEntity>(HeaderFilter(tenant), 1000, ["PartitionKey"], cancellationToken).ConfigureAwait(false))
-        {
-            count++;
-        }
-
-        return count;
-    }
-
-    /// <summary>How many of a tenant's stored transcripts each key-encryption-key version wraps (the compliance report).</summary>
-    public async Task<IReadOnlyDictionary<string, long>> CountByKeyAsync(string tenant, CancellationToken cancellationToken = default)
-    {
-        await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        await foreach (var header in _transcripts.QueryAsync<TableEntity>(HeaderFilter(tenant), 1000, ["KeyId"], cancellationToken).ConfigureAwait(false))
-        {
-            var keyId = header.GetString("KeyId") ?? "";
-            counts[keyId] = counts.GetValueOrDefault(keyId) + 1;
-        }
-
-        return counts;
     }
 
     /// <summary>
@@ -435,7 +321,8 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
             cancellationToken).ConfigureAwait(false);
     }
 
-    private static string HeaderFilter(string? tenant) => tenant is null
+    /// <summary>The header rows of one tenant's transcripts, or of all.</summary>
+    internal static string HeaderFilter(string? tenant) => tenant is null
         ? TableClient.CreateQueryFilter($"RowKey eq {HeaderRowKey}")
         : TableClient.CreateQueryFilter($"PartitionKey gt {tenant + "_"} and PartitionKey lt {tenant + "_~"} and RowKey eq {HeaderRowKey}");
 

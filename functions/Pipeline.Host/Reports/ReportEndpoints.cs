@@ -5,11 +5,12 @@ using Azure.Core;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.DeadLetters;
 using Pipeline.Azure.Reports;
-using Pipeline.Azure.Transcripts;
+using Pipeline.Azure.Keys;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Reports;
 using Pipeline.Host.Auth;
 using Pipeline.Host.Transcripts;
+using Azure.Data.Tables;
 
 namespace Pipeline.Host.Reports;
 
@@ -26,7 +27,7 @@ internal static class ReportEndpoints
             var options = sp.GetRequiredService<PipelineOptions>();
             return new ComplianceReportBuilder(
                 sp.GetRequiredService<AuditChainVerifier>(),
-                sp.GetRequiredService<TranscriptTableStore>(),
+                new TranscriptKeyWrapping(sp.GetRequiredService<TableServiceClient>()),
                 sp.GetService<DeadLetterOperations>(),
                 options,
                 sp.GetRequiredService<TimeProvider>())

@@ -3,7 +3,7 @@ using System.Globalization;
 using Azure.Data.Tables;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.Reports;
-using Pipeline.Azure.Transcripts;
+using Pipeline.Azure.Keys;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Reports;
@@ -40,7 +40,7 @@ internal static class ReportLoad
             seed.Stop();
 
             var options = new PipelineOptions { Audit = { PseudonymKey = pseudonymKey }, Tenants = { [Tenant] = new TenantOptions() } };
-            var builder = new ComplianceReportBuilder(new AuditChainVerifier(tables, chainKey), new TranscriptTableStore(tables), null, options, TimeProvider.System);
+            var builder = new ComplianceReportBuilder(new AuditChainVerifier(tables, chainKey), new TranscriptKeyWrapping(tables), null, options, TimeProvider.System);
             var period = new ReportPeriod(FirstDay, FirstDay.AddDays(days - 1));
             var gather = Stopwatch.StartNew();
             var report = await builder.BuildAsync(Tenant, period, "benchmark");

@@ -1,6 +1,7 @@
 using System.Text;
 using Azure.Data.Tables;
 using Pipeline.Azure.KeyVault;
+using Pipeline.Azure.Keys;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Cli.Keys;
 using Pipeline.Cli.Transcripts;
@@ -34,16 +35,16 @@ public sealed class KeyRewrapRunTests(AzuriteFixture azurite) : IDisposable
         using var stop = new CancellationTokenSource();
         var reports = new List<RewrapTotals>();
 
-        var stopped = await KeyRewrapRun.RunAsync(store, protector, _tenant, null, 2, new Reporter(t => { reports.Add(t); stop.Cancel(); }), stop.Token);
-        var resumed = await KeyRewrapRun.RunAsync(store, protector, _tenant, stopped.ResumeToken, 2, null, TestContext.Current.CancellationToken);
-        var again = await KeyRewrapRun.RunAsync(store, protector, _tenant, null, 2, null, TestContext.Current.CancellationToken);
+        var stopped = await KeyRewrapRun.RunAsync(new TranscriptKeyWrapping(azurite.TableService), protector, _tenant, null, 2, new Reporter(t => { reports.Add(t); stop.Cancel(); }), stop.Token);
+        var resumed = await KeyRewrapRun.RunAsync(new TranscriptKeyWrapping(azurite.TableService), protector, _tenant, stopped.ResumeToken, 2, null, TestContext.Current.CancellationToken);
+        var again = await KeyRewrapRun.RunAsync(new TranscriptKeyWrapping(azurite.TableService), protector, _tenant, null, 2, null, TestContext.Current.CancellationToken);
 
         Assert.Equal((1, 2, 2, false), (stopped.Pages, stopped.Examined, stopped.Rewrapped, stopped.Finished));
         Assert.NotNull(stopped.ResumeToken);
         Assert.Equal([stopped], reports);
         Assert.Equal((3, 3, 0, true), (resumed.Examined, resumed.Rewrapped, resumed.AlreadyCurrent, resumed.Finished));
         Assert.Equal((5, 0, 5, true), (again.Examined, again.Rewrapped, again.AlreadyCurrent, again.Finished));
-        Assert.Equal(5, await store.CountAsync(_tenant, TestContext.Current.CancellationToken));
+        Assert.Equal(5, await new TranscriptKeyWrapping(azurite.TableService).CountAsync(_tenant, TestContext.Current.CancellationToken));
         var reader = new TranscriptReader(store, protector, TimeProvider.System);
         for (var i = 0; i < 5; i++)
         {
@@ -63,7 +64,7 @@ public sealed class KeyRewrapRunTests(AzuriteFixture azurite) : IDisposable
         var keys = LocalKeyFile.OpenOrCreate(Path.Combine(_keyDirectory, "local-kek.json"));
         var protector = new TranscriptProtector(keys, LocalKeyFile.KeyName, TranscriptCompression.Brotli);
 
-        var totals = await KeyRewrapRun.RunAsync(new TranscriptTableStore(azurite.TableService), protector, _tenant, "resume-me", 10, null, new CancellationToken(canceled: true));
+        var totals = await KeyRewrapRun.RunAsync(new TranscriptKeyWrapping(azurite.TableService), protector, _tenant, "resume-me", 10, null, new CancellationToken(canceled: true));
 
         Assert.Equal((0, false, "resume-me"), (totals.Examined, totals.Finished, totals.ResumeToken));
     }

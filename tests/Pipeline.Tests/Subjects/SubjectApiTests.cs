@@ -273,7 +273,7 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Empty(await RowsAsync(TranscriptTableStore.TableName, TranscriptTableStore.PartitionFor(tenant, "tr-replayed")));
         Assert.Empty(await RowsAsync(TranscriptTableStore.SubjectTableName, $"{tenant}_{Pseudonym}"));
         // The hold is a keyed hash: neither the tenant's transcript id nor its unkeyed hash is in it.
-        var holds = await RowsAsync(TranscriptTableStore.HoldTableName, tenant);
+        var holds = await RowsAsync(ErasureHoldStore.TableName, tenant);
         var hold = Assert.Single(holds);
         Assert.DoesNotContain("tr-replayed", string.Join('|', hold.Select(p => $"{p.Key}={p.Value}")), StringComparison.Ordinal);
         Assert.DoesNotContain(TranscriptTableStore.PartitionFor(tenant, "tr-replayed")[(tenant.Length + 1)..], hold.RowKey, StringComparison.Ordinal);

@@ -6,6 +6,7 @@ using Azure;
 using Azure.Core.Cryptography;
 using Azure.Data.Tables;
 using Pipeline.Azure.Audit;
+using Pipeline.Azure.Keys;
 using Pipeline.Azure.KeyVault;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Audit;
@@ -377,7 +378,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
         do
         {
             // Two per page, so the run has to continue from a token.
-            var page = await store.RewrapPageAsync(protector, _tenant, token, pageSize: 2, TestContext.Current.CancellationToken);
+            var page = await new TranscriptKeyWrapping(azurite.TableService).RewrapPageAsync(protector, _tenant, token, pageSize: 2, TestContext.Current.CancellationToken);
             (examined, rewrapped, current, pages, token) = (examined + page.Examined, rewrapped + page.Rewrapped, current + page.AlreadyCurrent, pages + 1, page.ContinuationToken);
         }
         while (token is not null);

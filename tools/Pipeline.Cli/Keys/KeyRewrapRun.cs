@@ -1,4 +1,5 @@
 using Pipeline.Azure.Transcripts;
+using Pipeline.Azure.Keys;
 
 namespace Pipeline.Cli.Keys;
 
@@ -19,16 +20,16 @@ internal sealed record RewrapTotals(int Pages, int Examined, int Rewrapped, int 
 }
 
 /// <summary>
-/// <c>keys rewrap</c>: page after page of <see cref="TranscriptTableStore.RewrapPageAsync"/> until done or stopped.
+/// <c>keys rewrap</c>: page after page of <see cref="TranscriptKeyWrapping.RewrapPageAsync"/> until done or stopped.
 /// Stopping (Ctrl+C) mid-page hands back the token the page started from: resuming there re-examines that page,
 /// which is safe, as what was already re-wrapped counts as current and is left alone.
 /// </summary>
 internal static class KeyRewrapRun
 {
     public static async Task<RewrapTotals> RunAsync(
-        TranscriptTableStore store, TranscriptProtector protector, string? tenant, string? resumeToken, int pageSize, IProgress<RewrapTotals>? progress, CancellationToken stopping)
+        TranscriptKeyWrapping keyWrapping, TranscriptProtector protector, string? tenant, string? resumeToken, int pageSize, IProgress<RewrapTotals>? progress, CancellationToken stopping)
     {
-        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(keyWrapping);
         var totals = RewrapTotals.None with { ResumeToken = resumeToken };
         do
         {
@@ -39,7 +40,7 @@ internal static class KeyRewrapRun
 
             try
             {
-                totals = totals.Add(await store.RewrapPageAsync(protector, tenant, totals.ResumeToken, pageSize, stopping).ConfigureAwait(false));
+                totals = totals.Add(await keyWrapping.RewrapPageAsync(protector, tenant, totals.ResumeToken, pageSize, stopping).ConfigureAwait(false));
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Azure;
 using Azure.Identity;
+using Pipeline.Azure.Keys;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Transcripts;
 using Pipeline.Host.Local;
@@ -53,7 +54,8 @@ internal static class KeysCommand
         RewrapTotals totals;
         try
         {
-            var total = await transcripts.Store.CountAsync(tenant, cancellationToken);
+            var keyWrapping = new TranscriptKeyWrapping(CliStorage.Tables(transcripts.Options));
+            var total = await keyWrapping.CountAsync(tenant, cancellationToken);
             totals = await AnsiConsole.Progress().StartAsync(async context =>
             {
                 var task = context.AddTask("Re-wrapping data keys", maxValue: Math.Max(total, 1));
@@ -62,7 +64,7 @@ internal static class KeysCommand
                     task.Value = Math.Min(t.Examined, task.MaxValue);
                     task.Description = $"Re-wrapping data keys: {t.Rewrapped} re-wrapped of {t.Examined} examined";
                 });
-                var result = await KeyRewrapRun.RunAsync(transcripts.Store, transcripts.Protector, tenant, storageToken, pageSize, progress, cancellationToken);
+                var result = await KeyRewrapRun.RunAsync(keyWrapping, transcripts.Protector, tenant, storageToken, pageSize, progress, cancellationToken);
                 if (result.Finished)
                 {
                     task.Value = task.MaxValue;

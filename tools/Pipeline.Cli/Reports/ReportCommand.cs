@@ -6,7 +6,7 @@ using Azure.Messaging.ServiceBus;
 using Azure.Security.KeyVault.Secrets;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.Reports;
-using Pipeline.Azure.Transcripts;
+using Pipeline.Azure.Keys;
 using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Secrets;
@@ -79,7 +79,7 @@ internal static class ReportCommand
             var tables = CliStorage.Tables(options);
             await using var deadLetters = CliDeadLetters.Open(options, timeProvider);
             var builder = new ComplianceReportBuilder(
-                new AuditChainVerifier(tables, AuditChain.DeriveKey(pseudonymKey)), new TranscriptTableStore(tables), deadLetters.Operations, options, timeProvider)
+                new AuditChainVerifier(tables, AuditChain.DeriveKey(pseudonymKey)), new TranscriptKeyWrapping(tables), deadLetters.Operations, options, timeProvider)
             {
                 KeyCreated = TranscriptKeys.CreatedLookup(options, () => credential),
             };
