@@ -72,15 +72,8 @@ internal static class SecretsStatus
                 }
                 else if (ages.Count > 1)
                 {
-                    // Mid-rotation since the newest secret was added; known only when every age is.
-                    var since = ages.All(a => a.Age is not null) ? ages.Min(a => a.Age!.Value) : (TimeSpan?)null;
-                    var status = since switch
-                    {
-                        { } s when s > MidRotationLimit => Flag($"{ages.Count} secrets for {Days(s)}: finish the rotation"),
-                        { } s => $"{ages.Count} secrets for {Days(s)} (rotation in progress)",
-                        null => $"{ages.Count} secrets; since when is unknown",
-                    };
-                    table.AddRow(Text(tenant), Text(vendor), Text("(all)"), Text("-"), Text(since is { } d ? Days(d) : "unknown"), Text(status));
+                    var (since, status, overdue) = MidRotation([.. ages.Select(a => a.Age)]);
+                    table.AddRow(Text(tenant), Text(vendor), Text("(all)"), Text("-"), Text(since is { } d ? Days(d) : "unknown"), Text(overdue ? Flag(status) : status));
                 }
             }
         }
@@ -115,28 +108,44 @@ internal static class SecretsStatus
         }
 
         var rotations = new List<SecretRotation>();
+        var rotation = TimeSpan.FromDays(options.Webhooks.RotationDays);
         foreach (var (vendor, vendorOptions) in tenantOptions.Vendors.OrderBy(v => v.Key, StringComparer.Ordinal))
         {
-            var ages = new List<int?>();
+            var ages = new List<SecretAge>();
             for (var index = 0; index < vendorOptions.Secrets.Count; index++)
             {
-                var age = await ReadAsync(vendorOptions.Secrets[index], index, clientFor, now, cancellationToken);
-                ages.Add(age.Age is { } known ? (int)known.TotalDays : null);
+                ages.Add(await ReadAsync(vendorOptions.Secrets[index], index, clientFor, now, cancellationToken));
             }
 
-            var rotationDays = options.Webhooks.RotationDays;
+            // The same rules as the table above, one line per vendor.
             var status = ages switch
             {
                 [] => "no secret configured: every webhook is refused",
-                _ when ages.Any(a => a > rotationDays) => $"older than {rotationDays} days: rotate",
-                [_, _, ..] => $"{ages.Count} secrets: rotation in progress",
-                _ when ages.All(a => a is not null) => "ok",
+                _ when ages.Any(a => a.Missing) => "a secret is missing in Key Vault",
+                _ when ages.Any(a => a.Age > rotation) => $"older than {options.Webhooks.RotationDays} days: rotate",
+                [_, _, ..] => MidRotation([.. ages.Select(a => a.Age)]).Status,
+                _ when ages.All(a => a.Age is not null) => "ok",
                 _ => "age unknown (a literal value, or Key Vault could not be read)",
             };
-            rotations.Add(new SecretRotation(vendor, ages.Count, ages, rotationDays, status));
+            rotations.Add(new SecretRotation(vendor, ages.Count, [.. ages.Select(a => a.Age is { } age ? (int?)age.TotalDays : null)], options.Webhooks.RotationDays, status));
         }
 
         return rotations;
+    }
+
+    /// <summary>
+    /// A vendor with several secrets is mid-rotation since the newest was added, which is known only when every age
+    /// is; past <see cref="MidRotationLimit"/> the rotation counts as left half-done (overdue).
+    /// </summary>
+    private static (TimeSpan? Since, string Status, bool Overdue) MidRotation(IReadOnlyList<TimeSpan?> ages)
+    {
+        var since = ages.All(a => a is not null) ? ages.Min() : null;
+        return since switch
+        {
+            { } s when s > MidRotationLimit => (s, $"{ages.Count} secrets for {Days(s)}: finish the rotation", true),
+            { } s => (s, $"{ages.Count} secrets for {Days(s)} (rotation in progress)", false),
+            null => (null, $"{ages.Count} secrets; since when is unknown", false),
+        };
     }
 
     /// <summary>The age of one configured secret; never its value.</summary>
