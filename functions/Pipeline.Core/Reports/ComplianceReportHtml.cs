@@ -146,13 +146,13 @@ public static class ComplianceReportHtml
         html.Append("<section id=\"keys\"><h2>Keys and secrets</h2><h3>Key-encryption-key versions wrapping stored transcripts</h3><table><tr><th>Key version</th><th class=\"n\">Transcripts</th><th>Created (rotated in)</th></tr>");
         foreach (var key in report.Keys)
         {
-            Row(html, Code(key.KeyId), N(key.Transcripts), key.Created is { } created ? Time(created) : "<span class=\"muted\">unknown</span>");
+            Row(html, Code(key.KeyId), Number(key.Transcripts), key.Created is { } created ? Time(created) : "<span class=\"muted\">unknown</span>");
         }
 
         html.Append("</table><h3>Webhook secrets</h3><table><tr><th>Vendor</th><th class=\"n\">Secrets</th><th>Ages (days)</th><th>Status</th></tr>");
         foreach (var secret in report.Secrets)
         {
-            Row(html, E(secret.Vendor), N(secret.Secrets), E(string.Join(", ", secret.AgeDays.Select(a => a?.ToString(CultureInfo.InvariantCulture) ?? "unknown"))), E(secret.Status));
+            Row(html, E(secret.Vendor), Number(secret.Secrets), E(string.Join(", ", secret.AgeDays.Select(a => a?.ToString(CultureInfo.InvariantCulture) ?? "unknown"))), E(secret.Status));
         }
 
         html.Append("</table></section>");
@@ -188,7 +188,7 @@ public static class ComplianceReportHtml
             .Append("<table><tr><th>Object id</th><th>Grant</th><th class=\"n\">Uses in period</th><th>Last use</th></tr>");
         foreach (var grant in report.Access)
         {
-            Row(html, Code(grant.ObjectId), grant.AllTenants ? "all tenants (*)" : "this tenant", N(grant.UsesInPeriod),
+            Row(html, Code(grant.ObjectId), grant.AllTenants ? "all tenants (*)" : "this tenant", Number(grant.UsesInPeriod),
                 grant.LastUse is { } last ? Time(last) : "<span class=\"muted\">unused</span>");
         }
 
@@ -212,12 +212,12 @@ public static class ComplianceReportHtml
         html.Append("<table><tr><th>").Append(E(heading)).Append("</th><th class=\"n\">Count</th></tr>");
         foreach (var (key, count) in counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal))
         {
-            Row(html, E(key), N(count));
+            Row(html, E(key), Number(count));
         }
 
         if (counts.Count == 0)
         {
-            Row(html, "<span class=\"muted\">none</span>", "0");
+            Row(html, "<span class=\"muted\">none</span>", Number(0));
         }
 
         html.Append("</table>");
@@ -228,7 +228,7 @@ public static class ComplianceReportHtml
         html.Append("<table><tr><th>Caller</th><th class=\"n\">").Append(heading).Append("</th><th>Last</th></tr>");
         foreach (var caller in callers)
         {
-            Row(html, Code(caller.Actor), N(caller.Uses), Time(caller.LastUse));
+            Row(html, Code(caller.Actor), Number(caller.Uses), Time(caller.LastUse));
         }
 
         html.Append("</table>");
@@ -242,15 +242,24 @@ public static class ComplianceReportHtml
     }
 
     // Cells are already encoded or markup of this class: callers encode every stored value with E or Code.
-    private static void Row(StringBuilder html, params string[] cells)
+    private static void Row(StringBuilder html, params Cell[] cells)
     {
         html.Append("<tr>");
         foreach (var cell in cells)
         {
-            html.Append(cell.Length > 0 && char.IsDigit(cell[0]) && !cell.Contains('-', StringComparison.Ordinal) ? "<td class=\"n\">" : "<td>").Append(cell).Append("</td>");
+            html.Append(cell.Numeric ? "<td class=\"n\">" : "<td>").Append(cell.Html).Append("</td>");
         }
 
         html.Append("</tr>");
+    }
+
+    /// <summary>A count in a table: right-aligned, so a column of them lines up.</summary>
+    private static Cell Number(long value) => new(N(value), Numeric: true);
+
+    /// <summary>One table cell: markup (already encoded) and whether it is a count.</summary>
+    private readonly record struct Cell(string Html, bool Numeric)
+    {
+        public static implicit operator Cell(string html) => new(html, Numeric: false);
     }
 
     private static void Tile(StringBuilder html, string label, string value) =>
