@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Azure;
@@ -228,8 +227,7 @@ public sealed class DeadLetterLocalTests(AzuriteFixture azurite) : IDisposable
                 ["participants"] = new JsonArray(new JsonObject { ["name"] = Participant, ["email"] = ParticipantEmail }),
             },
         }.ToJsonString());
-        using var request = Signing.Json($"/api/webhooks/twinmind/{tenant}", body);
-        request.Headers.Add("x-twinmind-signature", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body)));
+        using var request = Signing.TwinMind(tenant, secret, body);
         using var response = await host.Client.SendAsync(request, cancellationToken);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
@@ -70,8 +69,7 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
                     new JsonObject { ["name"] = "Charles Babbage", ["email"] = "charles@example.org" }),
             },
         }.ToJsonString());
-        using var request = Signing.Json($"/api/webhooks/twinmind/{tenant}", body);
-        request.Headers.Add("x-twinmind-signature", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body)));
+        using var request = Signing.TwinMind(tenant, secret, body);
         return await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
