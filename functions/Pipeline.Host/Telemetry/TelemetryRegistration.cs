@@ -35,6 +35,8 @@ internal static class TelemetryRegistration
             return builder;
         }
 
+        var samplingRatio = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>()?.SamplingRatio;
+
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("pipeline-handler"))
             .WithTracing(tracing => tracing
@@ -52,6 +54,12 @@ internal static class TelemetryRegistration
             });
 
         FrozenLogAttributes.Register(builder.Services);
+        if (exporter != TelemetryExporter.AzureMonitor)
+        {
+            // Azure Monitor brings its own sampler (below): its item counts keep the portal's totals right.
+            otel.WithTracing(tracing => tracing.SetSampler(TelemetrySampling.For(samplingRatio ?? TelemetrySampling.DefaultRatio)));
+        }
+
         switch (exporter)
         {
             case TelemetryExporter.Console:
@@ -74,6 +82,13 @@ internal static class TelemetryRegistration
                     options.Credential = credential;
                     // Live Metrics streams sample request URLs and exception messages: not ids only.
                     options.EnableLiveMetrics = false;
+                    if (samplingRatio is { } ratio)
+                    {
+                        // A set ratio replaces the exporter's default (a rate limit in traces per second).
+                        TelemetrySampling.Validate(ratio);
+                        options.SamplingRatio = (float)ratio;
+                        options.TracesPerSecond = null;
+                    }
                 });
                 otel.UseAzureMonitorExporter();
 

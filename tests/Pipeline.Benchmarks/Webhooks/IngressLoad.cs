@@ -135,9 +135,10 @@ internal static class IngressLoad
 
     /// <summary>
     /// The real handler in Local mode on a free port, rate limit out of the way, publishing nowhere; with
-    /// <paramref name="otlpSink"/>, telemetry on and exported there over OTLP/HTTP protobuf.
+    /// <paramref name="otlpSink"/>, telemetry on and exported there over OTLP/HTTP protobuf; <paramref name="services"/>
+    /// may replace the handler's services (the unique-event run's table-less deduplication).
     /// </summary>
-    public static WebApplication BuildIngress(string storageConnectionString, string secret, string? otlpSink = null) =>
+    public static WebApplication BuildIngress(string storageConnectionString, string secret, string? otlpSink = null, Action<IServiceCollection>? services = null) =>
         HandlerApp.Build([], builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -166,6 +167,7 @@ internal static class IngressLoad
             }
 
             builder.Services.AddSingleton<IEventPublisher, NoOpPublisher>();
+            services?.Invoke(builder.Services);
         });
 
     public static string Address(WebApplication app) => BaseAddress(app) + "/api/webhooks/mindtickle/acme";
