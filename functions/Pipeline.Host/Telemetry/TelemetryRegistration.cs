@@ -24,7 +24,8 @@ internal static class TelemetryRegistration
     /// The event publisher always carries the trace context (audit rows name the trace either way). When
     /// telemetry is on: spans from the pipeline's source and ASP.NET Core and HttpClient (their URL parts
     /// stripped to the route and host, see <see cref="TelemetryRedaction"/>), the pipeline's metrics and
-    /// ASP.NET Core's, and the log records, to the configured exporter. Call after the publisher is registered.
+    /// ASP.NET Core's, and the log records, to the configured exporter; spans head-sampled
+    /// (<see cref="TelemetrySampling"/>). Call after the publisher is registered.
     /// </summary>
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
