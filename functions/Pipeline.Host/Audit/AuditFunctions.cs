@@ -10,7 +10,7 @@ internal static class AuditFunctions
 {
     public const string WriteAudit = "WriteAudit";
 
-    /// <summary>The audit writer every feature shares, and the WriteAudit function on the <c>audit</c> subscription (batches: <see cref="WriteAuditFunction"/>).</summary>
+    /// <summary>The audit writer every feature shares, and the WriteAudit function on the <c>audit</c> subscription (batches: <see cref="WriteAuditFunction"/>), and the daily VerifyAuditChain timer.</summary>
     public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder)
     {
         builder.AddRedaction();
@@ -20,6 +20,8 @@ internal static class AuditFunctions
         builder.Services.AddSingleton<AuditTableReader>();
         builder.Services.AddSingleton<WriteAuditHandler>();
         builder.Services.AddSingleton(WriteAuditFunction.Create());
+        builder.Services.AddSingleton<DailyChainVerification>();
+        builder.Services.AddSingleton(VerifyAuditChainFunction.Create());
         return builder;
     }
 
