@@ -1,3 +1,4 @@
+using Azure;
 using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -148,7 +149,8 @@ internal sealed class LocalDispatcher(
 
         var payload = BuildBatchInvocation([.. batch.Select(m => (m.Envelope, (int)m.Message.DequeueCount))], function, timeProvider.GetUtcNow());
         var result = await invoker.InvokeAsync(function, payload, stoppingToken);
-        await Task.WhenAll(batch.Select(m => SettleAsync(queue, function, m.Message, m.Envelope, result.Succeeded, stoppingToken)));
+        // Settled even while stopping, as the Service Bus extension does (CancellationToken.None).
+        await Task.WhenAll(batch.Select(m => SettleAsync(queue, function, m.Message, m.Envelope, result.Succeeded, CancellationToken.None)));
     }
 
     private async Task PoisonUnreadableAsync(QueueClient queue, string function, QueueMessage message, CancellationToken stoppingToken)
@@ -158,8 +160,25 @@ internal sealed class LocalDispatcher(
         await MoveToPoisonAsync(queue, message, message.MessageText, stoppingToken);
     }
 
-    // Complete on success; otherwise abandon, or dead-letter after the last delivery, as Service Bus does.
+    /// <summary>
+    /// Complete on success; otherwise abandon, or dead-letter after the last delivery, as Service Bus does. A long
+    /// invocation can outlive the lock (the queue message's invisibility): the message was then delivered again, and
+    /// its pop receipt no longer settles it (Service Bus: MessageLockLost). That delivery settles it instead; the rows
+    /// are written once either way, since every write is idempotent.
+    /// </summary>
     private async Task SettleAsync(QueueClient queue, string function, QueueMessage message, LocalQueueEnvelope envelope, bool succeeded, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await SettleOrThrowAsync(queue, function, message, envelope, succeeded, stoppingToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404 || e.ErrorCode == "PopReceiptMismatch")
+        {
+            LocalLog.LockLost(logger, function, envelope.MessageId);
+        }
+    }
+
+    private async Task SettleOrThrowAsync(QueueClient queue, string function, QueueMessage message, LocalQueueEnvelope envelope, bool succeeded, CancellationToken stoppingToken)
     {
         if (succeeded)
         {
