@@ -21,6 +21,7 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         "Pipeline:ServiceBus:FullyQualifiedNamespace",
         BindingSettings.TopicName,
         BindingSettings.RetentionSchedule,
+        BindingSettings.AuditVerifySchedule,
         IdentityRegistration.ClientIdKey,
         "Pipeline:KeyVault:KeyId",
         "Pipeline:Storage:TableServiceUri",
@@ -64,6 +65,11 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         if (CrontabSchedule.TryParse(options.Retention.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
         {
             failures.Add($"Pipeline:Retention:Schedule (app setting {BindingSettings.RetentionSchedule}) is not a six-field NCRONTAB expression.");
+        }
+
+        if (CrontabSchedule.TryParse(options.Audit.VerifySchedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
+        {
+            failures.Add($"Pipeline:Audit:VerifySchedule (app setting {BindingSettings.AuditVerifySchedule}) is not a six-field NCRONTAB expression.");
         }
 
         if (options.Retention.BudgetSeconds is < 1 or > 3600)
