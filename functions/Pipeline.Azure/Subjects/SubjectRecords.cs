@@ -57,7 +57,7 @@ public sealed class SubjectRecords(
             json.WriteString("subject", pseudonym);
             json.WriteString("exportedAt", now);
             json.WriteStartArray("transcripts");
-            foreach (var transcriptId in await store.FindBySubjectAsync(tenant, pseudonym, cancellationToken).ConfigureAwait(false))
+            foreach (var transcriptId in await store.Subjects.FindAsync(tenant, pseudonym, cancellationToken).ConfigureAwait(false))
             {
                 var read = await reader.ReadAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false);
                 if (!read.Found)
@@ -140,7 +140,7 @@ public sealed class SubjectRecords(
         // transcript arriving later still is indexed and erased by the next request.
         for (var pass = 0; pass < MaxErasurePasses; pass++)
         {
-            var found = (await store.FindBySubjectAsync(tenant, pseudonym, cancellationToken).ConfigureAwait(false)).Where(indexed.Add).ToList();
+            var found = (await store.Subjects.FindAsync(tenant, pseudonym, cancellationToken).ConfigureAwait(false)).Where(indexed.Add).ToList();
             if (found.Count == 0)
             {
                 break;
@@ -155,7 +155,7 @@ public sealed class SubjectRecords(
 
                 // DeleteAsync removes the transcript's index rows when it finds the transcript; this one also
                 // goes when the transcript had already gone (an interrupted delete, the purge).
-                await store.RemoveSubjectIndexRowAsync(tenant, pseudonym, transcriptId, cancellationToken).ConfigureAwait(false);
+                await store.Subjects.RemoveAsync(tenant, pseudonym, transcriptId, cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -40,7 +40,7 @@ internal static class RetentionCommand
         var tables = CliStorage.Tables(options);
         await using var deadLetters = CliDeadLetters.Open(options, TimeProvider.System);
         var runner = new RetentionRunner(
-            options, new AuditRetentionPurger(tables), new TranscriptRetentionPurger(tables, new TranscriptTableStore(tables)), AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey), TimeProvider.System, deadLetters.Operations);
+            options, new AuditRetentionPurger(tables), new TranscriptRetentionPurger(new TranscriptTableStore(tables)), AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey), TimeProvider.System, deadLetters.Operations);
         RetentionReport report;
         try
         {
