@@ -234,7 +234,7 @@ public sealed class PiiPatternsTests
         for (var check = 0; check <= 9; check++)
         {
             var candidate = fifteen + check.ToString(CultureInfo.InvariantCulture);
-            if (PiiPatterns.IsLuhnCard(candidate))
+            if (CardNumbers.IsLuhn(candidate))
             {
                 return candidate;
             }
