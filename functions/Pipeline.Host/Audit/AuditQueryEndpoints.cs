@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Privacy;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Auth;
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Configuration;
@@ -16,6 +17,7 @@ internal static class AuthRegistration
     {
         var auth = builder.Configuration.GetSection($"{PipelineOptions.SectionName}:Auth").Get<AuthOptions>() ?? new AuthOptions();
         var local = builder.Configuration.PipelineMode() == PipelineMode.Local;
+        builder.Services.AddSingleton<IValidateOptions<PipelineOptions>, AuthOptionsValidator>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
         {
             jwt.MapInboundClaims = false;

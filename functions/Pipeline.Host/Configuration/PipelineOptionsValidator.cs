@@ -9,6 +9,7 @@ namespace Pipeline.Host.Configuration;
 
 /// <summary>
 /// Fails start-up on a configuration the pipeline cannot run with, naming the key and never its value.
+/// Caller auth validates its own settings (<c>Auth/AuthOptionsValidator</c>), registered with the feature.
 /// Hand-written rather than the source-generated <c>[OptionsValidator]</c>: the rules span dictionaries
 /// keyed by tenant and vendor, which data annotations cannot express.
 /// </summary>
@@ -102,8 +103,6 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             Require(options.ServiceBus.FullyQualifiedNamespace, "Pipeline:ServiceBus:FullyQualifiedNamespace", failures);
             Require(options.Identity.ClientId, IdentityRegistration.ClientIdKey, failures);
             Require(options.KeyVault.KeyId, "Pipeline:KeyVault:KeyId", failures);
-            Require(options.Auth.Authority, "Pipeline:Auth:Authority", failures);
-            Require(options.Auth.Audience, "Pipeline:Auth:Audience", failures);
             if (options.KeyVault.KeyId is { Length: > 0 } keyId
                 && (!Pipeline.Azure.KeyVault.KeyVaultKeyId.TryParse(keyId, out var parsedKeyId) || parsedKeyId.Version is not null))
             {
@@ -118,10 +117,6 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         else
         {
             Require(options.Storage.ConnectionString, "Pipeline:Storage:ConnectionString", failures);
-            if (System.Text.Encoding.UTF8.GetByteCount(options.Auth.LocalSigningKey ?? "") < Auth.LocalTokens.MinimumKeyBytes)
-            {
-                failures.Add($"Pipeline:Auth:LocalSigningKey is required in Local mode: at least {Auth.LocalTokens.MinimumKeyBytes} bytes.");
-            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

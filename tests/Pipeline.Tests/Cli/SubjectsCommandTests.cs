@@ -4,6 +4,7 @@ using Pipeline.Azure.KeyVault;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Cli.Subjects;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Privacy;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Transcripts;
 using Pipeline.Tests.Infrastructure;

@@ -6,6 +6,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Privacy;
 using Pipeline.Host.Auth;
 using Pipeline.Tests.Infrastructure;
 

@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Pipeline.Azure.Audit;
 using Pipeline.Cli.Local;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Privacy;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Local;
 using Spectre.Console;
