@@ -122,8 +122,8 @@ public sealed class DeadLetterOperations(IDeadLetterStore store, IEventPublisher
                     details["part"] = string.Create(CultureInfo.InvariantCulture, $"{part + 1}/{parts.Count}");
                 }
 
-                rows.Add(new AuditEntry(
-                    tenant.Key, now, action, all.Any(o => o.Result == DeadLetterResult.Failed) ? "failure" : "success", actor, "deadletter", runId, null, null, details)
+                var outcome = all.Any(o => o.Result == DeadLetterResult.Failed) ? AuditOutcome.Failure : AuditOutcome.Success;
+                rows.Add(AuditEntry.ByCaller(actor, tenant.Key, now, action, outcome, new AuditResource("deadletter", runId), details: details) with
                 {
                     KeySuffix = parts.Count > 1 ? Count(part + 1) : null,
                 });

@@ -49,7 +49,7 @@ public sealed class SubjectRecords(
         var pseudonym = PseudonymOf(subjectId);
         var now = timeProvider.GetUtcNow();
         int transcripts = 0, unreadable = 0, auditRows = 0;
-        var outcome = "failure";
+        var outcome = AuditOutcome.Failure;
         try
         {
             await using var json = new Utf8JsonWriter(destination);
@@ -96,7 +96,8 @@ public sealed class SubjectRecords(
                 var page = await auditReader.QueryAsync(new AuditQuery(tenant, from, to, null, pseudonym, AuditPageSize, continuation), cancellationToken).ConfigureAwait(false);
                 foreach (var entry in page.Items)
                 {
-                    WriteAuditEntry(json, entry);
+                    // Through an element: serialising into the writer would flush it synchronously into the response.
+                    JsonSerializer.SerializeToElement(AuditItem.From(entry), AuditItem.JsonOptions).WriteTo(json);
                     auditRows++;
                 }
 
@@ -108,7 +109,7 @@ public sealed class SubjectRecords(
             json.WriteEndArray();
             json.WriteEndObject();
             await json.FlushAsync(cancellationToken).ConfigureAwait(false);
-            outcome = "success";
+            outcome = AuditOutcome.Success;
         }
         finally
         {
@@ -163,7 +164,7 @@ public sealed class SubjectRecords(
         var removed = indexed.Count;
         var deadLettersRemoved = await EraseDeadLettersAsync(tenant, pseudonym, actor, cancellationToken).ConfigureAwait(false);
         await auditWriter.WriteAsync(
-            Audit(tenant, timeProvider.GetUtcNow(), AuditActions.SubjectErased, "success", actor, pseudonym, new Dictionary<string, string>(StringComparer.Ordinal)
+            Audit(tenant, timeProvider.GetUtcNow(), AuditActions.SubjectErased, AuditOutcome.Success, actor, pseudonym, new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["transcriptsErased"] = Count(erased),
                 ["indexRowsRemoved"] = Count(removed),
@@ -210,29 +211,8 @@ public sealed class SubjectRecords(
         return (today.AddDays(-days), today.AddDays(2));
     }
 
-    private static AuditEntry Audit(string tenant, DateTimeOffset now, string action, string outcome, string actor, string pseudonym, Dictionary<string, string> details) =>
-        new(tenant, now, action, outcome, actor, "subject", $"{action}-{Guid.NewGuid():N}", null, pseudonym, details);
-
-    private static void WriteAuditEntry(Utf8JsonWriter json, AuditEntry entry)
-    {
-        json.WriteStartObject();
-        json.WriteString("timestamp", entry.Timestamp);
-        json.WriteString("action", entry.Action);
-        json.WriteString("outcome", entry.Outcome);
-        json.WriteString("actor", entry.Actor);
-        json.WriteString("resourceType", entry.ResourceType);
-        json.WriteString("resourceId", entry.ResourceId);
-        json.WriteString("eventId", entry.EventId);
-        json.WriteString("subject", entry.Subject);
-        json.WriteStartObject("details");
-        foreach (var (name, value) in entry.Details)
-        {
-            json.WriteString(name, value);
-        }
-
-        json.WriteEndObject();
-        json.WriteEndObject();
-    }
+    private static AuditEntry Audit(string tenant, DateTimeOffset now, string action, AuditOutcome outcome, string actor, string pseudonym, Dictionary<string, string> details) =>
+        AuditEntry.ByCaller(actor, tenant, now, action, outcome, new AuditResource("subject", $"{action}-{Guid.NewGuid():N}"), subject: pseudonym, details: details);
 
     private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -67,8 +67,8 @@ internal static class AuditQueryEndpoints
         var page = await reader.QueryAsync(new AuditQuery(tenant, start, end, action, pseudonym, limit ?? 100, storageToken), cancellationToken);
         var now = timeProvider.GetUtcNow();
         var queryId = Guid.NewGuid().ToString("N");
-        await writer.WriteAsync(new AuditEntry(tenant, now, AuditActions.AuditQueried, "success", caller.ObjectId() ?? "unknown", "audit", queryId, null, pseudonym,
-            new Dictionary<string, string>(StringComparer.Ordinal)
+        await writer.WriteAsync(AuditEntry.ByCaller(caller.ObjectId() ?? "unknown", tenant, now, AuditActions.AuditQueried, AuditOutcome.Success, new AuditResource("audit", queryId), subject: pseudonym,
+            details: new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["from"] = start.ToString("O", CultureInfo.InvariantCulture),
                 ["to"] = end.ToString("O", CultureInfo.InvariantCulture),
@@ -89,18 +89,3 @@ internal static class AuditQueryEndpoints
 }
 
 internal sealed record AuditQueryResponse(IReadOnlyList<AuditItem> Items, string? ContinuationToken);
-
-internal sealed record AuditItem(
-    DateTimeOffset Timestamp,
-    string Action,
-    string Outcome,
-    string Actor,
-    string ResourceType,
-    string? ResourceId,
-    string? EventId,
-    string? Subject,
-    IReadOnlyDictionary<string, string> Details)
-{
-    public static AuditItem From(AuditEntry entry) => new(
-        entry.Timestamp, entry.Action, entry.Outcome, entry.Actor, entry.ResourceType, entry.ResourceId, entry.EventId, entry.Subject, entry.Details);
-}

@@ -87,7 +87,7 @@ internal static class AuditCommand
         switch (format)
         {
             case "json":
-                await output.WriteLineAsync(JsonSerializer.Serialize(rows.Select(Item.From), AuditCliJson.Options));
+                await output.WriteLineAsync(JsonSerializer.Serialize(rows.Select(AuditItem.From), AuditCliJson.Options));
                 break;
             case "csv":
                 await output.WriteLineAsync("timestamp,action,outcome,actor,resourceType,resourceId,eventId,subject,details");
@@ -156,11 +156,6 @@ internal static class AuditCommand
 
     private static string Csv(string? value) =>
         value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-
-    private sealed record Item(DateTimeOffset Timestamp, string Action, string Outcome, string Actor, string ResourceType, string? ResourceId, string? EventId, string? Subject, IReadOnlyDictionary<string, string> Details)
-    {
-        public static Item From(AuditEntry e) => new(e.Timestamp, e.Action, e.Outcome, e.Actor, e.ResourceType, e.ResourceId, e.EventId, e.Subject, e.Details);
-    }
 }
 
 internal static class AuditCliJson
