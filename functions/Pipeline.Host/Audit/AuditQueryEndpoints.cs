@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Privacy;
@@ -20,22 +21,10 @@ internal static class AuditQueryEndpoints
     }
 
     /// <summary><c>GET /api/audit/{tenant}</c> (SPEC §3.2): one page of the tenant's rows; the read is itself audited.</summary>
-    private static async Task<IResult> QueryAsync(
-        string tenant,
-        string? from,
-        string? to,
-        string? action,
-        string? subject,
-        int? limit,
-        string? continuationToken,
-        ClaimsPrincipal caller,
-        PipelineOptions options,
-        AuditTableReader reader,
-        AuditTableWriter writer,
-        TimeProvider timeProvider,
-        CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AuditQueryResponse>, ProblemHttpResult>> QueryAsync([AsParameters] AuditQueryRequest request, CancellationToken cancellationToken)
     {
-        tenant = tenant.ToLowerInvariant();
+        var (_, from, to, action, subject, limit, continuationToken, caller, options, reader, writer, timeProvider) = request;
+        var tenant = request.Tenant.ToLowerInvariant();
         if (!TryParseTime(from, out var start) || !TryParseTime(to, out var end))
         {
             return Invalid("bad-range", "from and to are required ISO 8601 timestamps.");
@@ -84,8 +73,23 @@ internal static class AuditQueryEndpoints
     private static bool TryParseTime(string? text, out DateTimeOffset value) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
 
-    private static IResult Invalid(string slug, string title) =>
-        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, type: ProblemPrefix + slug);
+    private static ProblemHttpResult Invalid(string slug, string title) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, type: ProblemPrefix + slug);
 }
+
+/// <summary>What <c>GET /api/audit/{tenant}</c> binds: the route and query values, the caller and the services it uses.</summary>
+internal sealed record AuditQueryRequest(
+    string Tenant,
+    string? From,
+    string? To,
+    string? Action,
+    string? Subject,
+    int? Limit,
+    string? ContinuationToken,
+    ClaimsPrincipal Caller,
+    PipelineOptions Options,
+    AuditTableReader Reader,
+    AuditTableWriter Writer,
+    TimeProvider TimeProvider);
 
 internal sealed record AuditQueryResponse(IReadOnlyList<AuditItem> Items, string? ContinuationToken);
