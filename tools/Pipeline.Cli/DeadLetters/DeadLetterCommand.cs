@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Azure;
-using Azure.Identity;
-using Azure.Messaging.ServiceBus;
 using Pipeline.Azure.DeadLetters;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Transcripts;
@@ -9,6 +6,7 @@ using Pipeline.Core.Configuration;
 using Pipeline.Core.Privacy;
 using Pipeline.Host.Local;
 using Spectre.Console;
+using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Cli.DeadLetters;
 
@@ -42,19 +40,19 @@ internal static class DeadLetterCommand
 
         var list = new Command("list", "List dead letters: id, subscription, enqueued time, deliveries, reason, tenant, vendor, event id (never the payload).") { subscription, json };
         list.SetAction((result, cancellationToken) => WithStore(
-            (operations, _) => DeadLetterViews.ListAsync(operations, result.GetValue(subscription), result.GetValue(json), AnsiConsole.Console, cancellationToken)));
+            (operations, _) => DeadLetterViews.ListAsync(operations, result.GetValue(subscription), result.GetValue(json), AnsiConsole.Console, cancellationToken), cancellationToken));
 
         var show = new Command("show", "Show one dead letter with its payload redacted as the event's audit row would keep it.") { id, subscription };
         show.SetAction((result, cancellationToken) => WithStore(
-            (operations, options) => DeadLetterViews.ShowAsync(operations, new TenantRedaction(options), result.GetValue(id)!, result.GetValue(subscription), AnsiConsole.Console, cancellationToken)));
+            (operations, options) => DeadLetterViews.ShowAsync(operations, new TenantRedaction(options), result.GetValue(id)!, result.GetValue(subscription), AnsiConsole.Console, cancellationToken), cancellationToken));
 
         var replay = new Command("replay", "Send dead letters to the topic again with their original MessageId, then remove each one whose send succeeded.") { ids, all, subscription, dryRun };
         replay.SetAction((result, cancellationToken) => WithStore(
-            (operations, _) => DeadLetterRuns.ReplayAsync(operations, DeadLetterSelection.Of(result.GetValue(ids), result.GetValue(all), null, result.GetValue(subscription)), result.GetValue(dryRun), CliTranscripts.Actor, AnsiConsole.Console, cancellationToken)));
+            (operations, _) => DeadLetterRuns.ReplayAsync(operations, DeadLetterSelection.Of(result.GetValue(ids), result.GetValue(all), null, result.GetValue(subscription)), result.GetValue(dryRun), CliTranscripts.Actor, AnsiConsole.Console, cancellationToken), cancellationToken));
 
         var purge = new Command("purge", "Delete dead letters for good.") { ids, all, olderThan, subscription, dryRun };
         purge.SetAction((result, cancellationToken) => WithStore(
-            (operations, _) => DeadLetterRuns.PurgeAsync(operations, DeadLetterSelection.Of(result.GetValue(ids), result.GetValue(all), result.GetValue(olderThan), result.GetValue(subscription)), result.GetValue(dryRun), CliTranscripts.Actor, AnsiConsole.Console, cancellationToken)));
+            (operations, _) => DeadLetterRuns.PurgeAsync(operations, DeadLetterSelection.Of(result.GetValue(ids), result.GetValue(all), result.GetValue(olderThan), result.GetValue(subscription)), result.GetValue(dryRun), CliTranscripts.Actor, AnsiConsole.Console, cancellationToken), cancellationToken));
 
         return new Command("deadletter", "Dead letters (Azure: the subscriptions' dead-letter subqueues; Local: the poison queues): list, show, replay, purge.")
         {
@@ -63,7 +61,7 @@ internal static class DeadLetterCommand
     }
 
     /// <summary>Opens the store the configuration names and runs <paramref name="action"/>; unreachable services are exit code 1.</summary>
-    private static async Task<int> WithStore(Func<DeadLetterOperations, PipelineOptions, Task<int>> action)
+    private static async Task<int> WithStore(Func<DeadLetterOperations, PipelineOptions, Task<int>> action, CancellationToken cancellationToken)
     {
         var options = CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
         if (string.IsNullOrEmpty(options.Audit.PseudonymKey))
@@ -82,7 +80,7 @@ internal static class DeadLetterCommand
             CliTranscripts.Errors.MarkupLineInterpolated($"[red]{e.Message}[/]");
             return BadArguments;
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException or AuthenticationFailedException or ServiceBusException or UnauthorizedAccessException)
+        catch (Exception e) when (TransientFailure.Is(e, cancellationToken))
         {
             CliTranscripts.Errors.MarkupLineInterpolated($"[red]The dead letters could not be reached ({e.GetType().Name}). Is Azurite (`up`) running, or are you signed in to Azure with Service Bus Data Receiver (and Sender, to replay)?[/]");
             return NotAllDone;

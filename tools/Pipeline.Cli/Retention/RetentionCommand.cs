@@ -1,8 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Azure;
-using Azure.Identity;
-using Azure.Messaging.ServiceBus;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.Retention;
 using Pipeline.Azure.Transcripts;
@@ -10,6 +7,7 @@ using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Local;
 using Pipeline.Host.Local;
 using Spectre.Console;
+using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Cli.Retention;
 
@@ -60,7 +58,7 @@ internal static class RetentionCommand
             AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
             return 2;
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException or ServiceBusException or AuthenticationFailedException)
+        catch (Exception e) when (TransientFailure.Is(e, cancellationToken))
         {
             AnsiConsole.MarkupLineInterpolated($"[red]Table Storage could not be reached ({e.GetType().Name}). Is Azurite (`up`) running, or are you signed in to Azure?[/]");
             return 1;
