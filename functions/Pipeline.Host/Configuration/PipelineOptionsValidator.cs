@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using NCrontab;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Privacy;
 using Pipeline.Core.Webhooks;
@@ -9,7 +8,8 @@ namespace Pipeline.Host.Configuration;
 
 /// <summary>
 /// Fails start-up on a configuration the pipeline cannot run with, naming the key and never its value.
-/// Caller auth validates its own settings (<c>Auth/AuthOptionsValidator</c>), registered with the feature.
+/// Features validate their own settings where they are registered (<c>Auth/AuthOptionsValidator</c>,
+/// <c>Retention/RetentionOptionsValidator</c>); this one keeps what spans features (mode, tenants, ingress).
 /// Hand-written rather than the source-generated <c>[OptionsValidator]</c>: the rules span dictionaries
 /// keyed by tenant and vendor, which data annotations cannot express.
 /// </summary>
@@ -61,21 +61,6 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         }
 
         ValidateHostileInputLimits(options.Webhooks, failures);
-
-        if (CrontabSchedule.TryParse(options.Retention.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
-        {
-            failures.Add($"Pipeline:Retention:Schedule (app setting {BindingSettings.RetentionSchedule}) is not a six-field NCRONTAB expression.");
-        }
-
-        if (options.Retention.BudgetSeconds is < 1 or > 3600)
-        {
-            failures.Add("Pipeline:Retention:BudgetSeconds must be between 1 and 3600.");
-        }
-
-        if (options.Retention.DeadLetterDays is < 1 or > 3650)
-        {
-            failures.Add("Pipeline:Retention:DeadLetterDays must be between 1 and 3650.");
-        }
 
         if (options.Webhooks.RotationDays is < 1 or > 3650)
         {
