@@ -61,9 +61,9 @@ internal static class SubjectEndpoints
 
     /// <summary>
     /// The records are built per request from the shared singletons, so the feature needs no registration of
-    /// its own (the CLI builds the same class from its own clients).
+    /// its own; the CLI builds them here too, from the same registrations.
     /// </summary>
-    private static SubjectRecords Records(IServiceProvider services) => new(
+    internal static SubjectRecords Records(IServiceProvider services) => new(
         services.GetRequiredService<TranscriptTableStore>(),
         services.GetRequiredService<TranscriptReader>(),
         services.GetRequiredService<AuditTableReader>(),

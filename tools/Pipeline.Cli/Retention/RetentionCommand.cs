@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Pipeline.Azure.Audit;
 using Pipeline.Azure.Retention;
-using Pipeline.Azure.Transcripts;
 using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Local;
 using Pipeline.Host.Local;
@@ -35,10 +33,8 @@ internal static class RetentionCommand
         }
 
         var options = CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
-        var tables = CliStorage.Tables(options);
         await using var deadLetters = CliDeadLetters.Open(options, TimeProvider.System);
-        var runner = new RetentionRunner(
-            options, new AuditRetentionPurger(tables), new TranscriptRetentionPurger(new TranscriptTableStore(tables)), AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey), TimeProvider.System, deadLetters.Operations);
+        var runner = CliServices.Build(options, deadLetters.Operations).Get<RetentionRunner>();
         RetentionReport report;
         try
         {

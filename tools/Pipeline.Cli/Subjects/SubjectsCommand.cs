@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Pipeline.Azure.Audit;
 using Pipeline.Azure.Subjects;
 using Pipeline.Azure.DeadLetters;
 using Pipeline.Cli.DeadLetters;
@@ -7,6 +6,7 @@ using Pipeline.Cli.Local;
 using Pipeline.Cli.Transcripts;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Local;
+using Pipeline.Host.Subjects;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;
 
@@ -111,17 +111,15 @@ internal static class SubjectsCommand
             return null;
         }
 
-        var (transcripts, problem) = CliTranscripts.Open(options);
+        var (transcripts, problem) = CliTranscripts.Open(options, deadLetters);
         if (transcripts is null)
         {
             CliTranscripts.Errors.MarkupLineInterpolated($"[red]{problem}[/]");
             return null;
         }
 
-        var tables = CliStorage.Tables(options);
-        return new SubjectRecords(
-            transcripts.Store, new(transcripts.Store, transcripts.Protector, TimeProvider.System), new AuditTableReader(tables), AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey), options, TimeProvider.System,
-            deadLetters);
+        // Built as the API builds it for a request.
+        return SubjectEndpoints.Records(transcripts.Services.Provider);
     }
 
     private static FileStream CreatePrivateFile(string path)
