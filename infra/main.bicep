@@ -43,6 +43,9 @@ param accessGrants object = {}
 @description('NCRONTAB schedule (six fields, UTC) of the retention purge (app setting RetentionSchedule).')
 param retentionSchedule string = '0 0 2 * * *'
 
+@description('NCRONTAB schedule (six fields, UTC) of the daily audit chain verification (app setting AuditVerifySchedule).')
+param auditVerifySchedule string = '0 30 1 * * *'
+
 @description('Service Bus topic the ingress publishes to (app setting ServiceBusTopicName).')
 param topicName string = 'pipeline-events'
 
@@ -303,10 +306,11 @@ module functionApp 'modules/functionapp.bicep' = {
       ServiceBusConnection__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
       ServiceBusConnection__credential: 'managedidentity'
       ServiceBusConnection__clientId: identity.outputs.clientId
-      // Read by the function.json bindings (%ServiceBusTopicName%, %RetentionSchedule%) and by the handler:
+      // Read by the function.json bindings (%ServiceBusTopicName%, %RetentionSchedule%, %AuditVerifySchedule%) and by the handler:
       // flat names, as the scale controller resolves binding expressions by the literal setting name.
       ServiceBusTopicName: serviceBus.outputs.topicName
       RetentionSchedule: retentionSchedule
+      AuditVerifySchedule: auditVerifySchedule
       // The handler's configuration (SPEC §4). It authenticates as this identity (ManagedIdentityCredential).
       Pipeline__Mode: 'Azure'
       Pipeline__Identity__ClientId: identity.outputs.clientId

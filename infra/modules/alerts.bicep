@@ -164,8 +164,8 @@ resource deadLetteredMessage 'Microsoft.Insights/metricAlerts@2018-03-01' = {
   }
 }
 
-// A verification (the compliance report, audit verify through the API) found a partition whose chain
-// does not link: pipeline.audit.chain.breaks, exported by the handler.
+// A verification (the daily VerifyAuditChain timer over the previous day, the compliance report) found a
+// partition whose chain does not link: pipeline.audit.chain.breaks, exported by the handler.
 resource chainVerificationFailure 'Microsoft.Insights/metricAlerts@2018-03-01' = {
   name: 'alert-chain-verification-failure'
   location: 'global'

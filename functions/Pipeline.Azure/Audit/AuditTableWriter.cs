@@ -66,11 +66,10 @@ public sealed class AuditTableWriter
         }
 
         await _tables.EnsureAsync(cancellationToken);
-        foreach (var partition in entries.GroupBy(e => e.PartitionKey, StringComparer.Ordinal))
-        {
-            var rows = partition.DistinctBy(e => e.RowKey, StringComparer.Ordinal).Select(ToEntity).ToList();
-            await _commits.WriteAsync(partition.Key, rows, cancellationToken);
-        }
+
+        // Partitions have their own chains: a batch spanning several tenant-days writes them side by side.
+        await Task.WhenAll(entries.GroupBy(e => e.PartitionKey, StringComparer.Ordinal).Select(partition =>
+            _commits.WriteAsync(partition.Key, [.. partition.DistinctBy(e => e.RowKey, StringComparer.Ordinal).Select(ToEntity)], cancellationToken)));
     }
 
     // The commit queue's drain calls this for everything it took; no caller's token, since it writes for several callers.
@@ -116,13 +115,17 @@ public sealed class AuditTableWriter
             {
                 if (e.Status == 409 && e.FailedTransactionActionIndex is > 0 and var index)
                 {
-                    pending.RemoveAt(index - 1); // Already written by an earlier delivery.
+                    // Already written by an earlier delivery: a redelivered batch usually holds many such rows,
+                    // so drop them all with one query rather than one failed transaction each.
+                    if (await DropExistingAsync(partitionKey, pending, cancellationToken) == 0)
+                    {
+                        pending.RemoveAt(index - 1);
+                    }
                 }
                 else if (e.Status == 409 && e.FailedTransactionActionIndex is null)
                 {
-                    await DropExistingAsync(pending, cancellationToken);
+                    await DropExistingAsync(partitionKey, pending, cancellationToken);
                 }
-
                 else
                 {
                     Interlocked.Increment(ref _conflictsRetried);
@@ -134,16 +137,19 @@ public sealed class AuditTableWriter
         }
     }
 
-    private async Task DropExistingAsync(List<TableEntity> pending, CancellationToken cancellationToken)
+    /// <summary>Removes the pending rows the partition already holds: one range query over their keys. Returns how many.</summary>
+    private async Task<int> DropExistingAsync(string partitionKey, List<TableEntity> pending, CancellationToken cancellationToken)
     {
-        for (var i = pending.Count - 1; i >= 0; i--)
+        var first = pending.Select(r => r.RowKey).Min(StringComparer.Ordinal)!;
+        var last = pending.Select(r => r.RowKey).Max(StringComparer.Ordinal)!;
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {first} and RowKey le {last}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
         {
-            var existing = await _table.GetEntityIfExistsAsync<TableEntity>(pending[i].PartitionKey, pending[i].RowKey, select: ["RowKey"], cancellationToken: cancellationToken);
-            if (existing.HasValue)
-            {
-                pending.RemoveAt(i);
-            }
+            existing.Add(row.RowKey);
         }
+
+        return pending.RemoveAll(r => existing.Contains(r.RowKey));
     }
 
     private static IEnumerable<List<TableEntity>> Chunk(List<TableEntity> rows)

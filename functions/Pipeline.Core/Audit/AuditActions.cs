@@ -41,6 +41,15 @@ public static class AuditActions
     /// <summary>An operator (or retention, or an erasure) removed dead letters; the row names who, counts and message ids.</summary>
     public const string DeadLetterPurged = "deadletter.purged";
 
+    /// <summary>
+    /// A consumer met a message it can never process (not a pipeline event, or its rows cannot be built) and
+    /// settled it instead of failing its whole batch; the row keeps ids, size and reason, never the body.
+    /// </summary>
+    public const string MessageRejected = "message.rejected";
+
+    /// <summary>The scheduled verification of the previous day's audit chain ran for a tenant; failure names the first break.</summary>
+    public const string ChainVerified = "audit.chain.verified";
+
     /// <summary>The row recording that an event was accepted. Names no payload value.</summary>
     public static AuditEntry ForAcceptedEvent(PipelineEvent accepted) => AuditEntry.ByVendor(
         accepted.Vendor,

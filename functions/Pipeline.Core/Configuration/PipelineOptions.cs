@@ -257,6 +257,9 @@ public sealed class AuditOptions
 {
     /// <summary>HMAC key that turns subject identifiers into pseudonyms (a Key Vault secret in Azure).</summary>
     public string? PseudonymKey { get; set; }
+
+    /// <summary>When VerifyAuditChain checks the previous UTC day's chains: six-field NCRONTAB, UTC (app setting <c>AuditVerifySchedule</c>).</summary>
+    public string VerifySchedule { get; set; } = "0 30 1 * * *";
 }
 
 /// <summary>How transcripts are sealed.</summary>

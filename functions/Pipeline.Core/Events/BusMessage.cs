@@ -16,6 +16,9 @@ public sealed record BusMessage(
     ReadOnlyMemory<byte> Body,
     IReadOnlyDictionary<string, object> Properties)
 {
+    private static readonly object True = true;
+    private static readonly object False = false;
+
     /// <summary>Builds the topic message for an accepted event.</summary>
     public static BusMessage ForEvent(PipelineEvent pipelineEvent, string correlationId)
     {
@@ -25,12 +28,13 @@ public sealed record BusMessage(
             correlationId,
             EventSerializer.IsCompressed(body) ? EventSerializer.CompressedContentType : EventSerializer.JsonContentType,
             body,
-            new Dictionary<string, object>(StringComparer.Ordinal)
+            // Sized for its four entries (no regrowth); the flag boxed once, not per message.
+            new Dictionary<string, object>(4, StringComparer.Ordinal)
             {
                 ["tenant"] = pipelineEvent.Tenant,
                 ["vendor"] = pipelineEvent.Vendor,
                 ["eventType"] = pipelineEvent.EventType,
-                ["hasTranscript"] = pipelineEvent.HasTranscript,
+                ["hasTranscript"] = pipelineEvent.HasTranscript ? True : False,
             });
     }
 

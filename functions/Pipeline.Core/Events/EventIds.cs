@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -12,11 +13,40 @@ public static class EventIds
     /// </summary>
     public static string Derive(string vendor, string tenant, string eventKey)
     {
-        var text = string.Join('\0', vendor.ToLowerInvariant(), tenant.ToLowerInvariant(), eventKey);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
-        return "evt_" + Convert.ToHexStringLower(hash[..16]);
+        // Encoded into a stack (or pooled) buffer and hashed there: on the ingress's hot path the only
+        // string allocated is the id itself.
+        var length = Encoding.UTF8.GetMaxByteCount(vendor.Length + tenant.Length + eventKey.Length + 2);
+        byte[]? rented = null;
+        Span<byte> text = length <= 512 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            var written = Lowercased(vendor, text);
+            text[written++] = 0;
+            written += Lowercased(tenant, text[written..]);
+            text[written++] = 0;
+            written += Encoding.UTF8.GetBytes(eventKey, text[written..]);
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(text[..written], hash);
+            return string.Create(Prefix.Length + 32, (ReadOnlySpan<byte>)hash[..16], static (id, bytes) =>
+            {
+                Prefix.CopyTo(id);
+                Convert.TryToHexStringLower(bytes, id[Prefix.Length..], out _);
+            });
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
+
+    private const string Prefix = "evt_";
+
+    // As ToLowerInvariant would, without the copy when there is nothing to lower (route names and tenant ids).
+    private static int Lowercased(string value, Span<byte> destination) =>
+        Encoding.UTF8.GetBytes(value.AsSpan().ContainsAnyInRange('A', 'Z') || !Ascii.IsValid(value) ? value.ToLowerInvariant() : value, destination);
 
     /// <summary>The event key of a body that carries no event id: lowercase hex SHA-256 of the raw bytes.</summary>
     public static string HashBody(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA256.HashData(body));

@@ -10,20 +10,23 @@ public static class EmailAddresses
     private const string AtomSpecials = "!#$%&'*+-/=?^_`{|}~";
 
     /// <summary>True for a well-formed address of at most 254 characters.</summary>
-    public static bool IsValid(string? address)
+    public static bool IsValid(string? address) => address is not null && IsValid(address.AsSpan());
+
+    /// <summary>As <see cref="IsValid(string?)"/>, on characters decoded without a string.</summary>
+    public static bool IsValid(ReadOnlySpan<char> address)
     {
-        if (address is not { Length: > 2 and <= 254 })
+        if (address.Length is <= 2 or > 254)
         {
             return false;
         }
 
-        var at = address.IndexOf('@', StringComparison.Ordinal);
+        var at = address.IndexOf('@');
         if (at is <= 0 or > 64 || at != address.LastIndexOf('@'))
         {
             return false;
         }
 
-        return IsDotAtom(address.AsSpan(0, at)) && IsHostName(address.AsSpan(at + 1));
+        return IsDotAtom(address[..at]) && IsHostName(address[(at + 1)..]);
     }
 
     private static bool IsDotAtom(ReadOnlySpan<char> local)

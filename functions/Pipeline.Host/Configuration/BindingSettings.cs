@@ -5,7 +5,7 @@ namespace Pipeline.Host.Configuration;
 
 /// <summary>
 /// The app settings the function.json bindings read: <c>%ServiceBusTopicName%</c> (the Service Bus
-/// triggers) and <c>%RetentionSchedule%</c> (the timer). They are flat names because the platform's scale
+/// triggers), <c>%RetentionSchedule%</c> and <c>%AuditVerifySchedule%</c> (the timers). They are flat names because the platform's scale
 /// controller resolves binding expressions by the literal setting name and does not map <c>:</c> to
 /// <c>__</c> (azure-functions-host#8261): a nested name would leave the functions un-woken on Flex
 /// Consumption. The handler reads the same two settings, so the triggers, the publisher and the Local mode
@@ -20,11 +20,15 @@ internal sealed class BindingSettings(IConfiguration configuration) : IValidateO
     /// <summary>The retention timer's six-field NCRONTAB schedule.</summary>
     public const string RetentionSchedule = "RetentionSchedule";
 
+    /// <summary>The audit chain verification timer's six-field NCRONTAB schedule.</summary>
+    public const string AuditVerifySchedule = "AuditVerifySchedule";
+
     private const string NestedTopicName = "Pipeline:ServiceBus:TopicName";
     private const string NestedRetentionSchedule = "Pipeline:Retention:Schedule";
+    private const string NestedAuditVerifySchedule = "Pipeline:Audit:VerifySchedule";
 
     /// <summary>Every setting a function.json binding expression names; Azure mode requires each.</summary>
-    public static IReadOnlyList<string> All { get; } = [TopicName, RetentionSchedule];
+    public static IReadOnlyList<string> All { get; } = [TopicName, RetentionSchedule, AuditVerifySchedule];
 
     /// <summary>The flat settings, when set, are the options' values.</summary>
     public static void Apply(IConfiguration configuration, PipelineOptions options)
@@ -38,6 +42,11 @@ internal sealed class BindingSettings(IConfiguration configuration) : IValidateO
         {
             options.Retention.Schedule = schedule;
         }
+
+        if (configuration[AuditVerifySchedule] is { Length: > 0 } verifySchedule)
+        {
+            options.Audit.VerifySchedule = verifySchedule;
+        }
     }
 
     public ValidateOptionsResult Validate(string? name, PipelineOptions options)
@@ -45,6 +54,7 @@ internal sealed class BindingSettings(IConfiguration configuration) : IValidateO
         var failures = new List<string>();
         Agree(TopicName, NestedTopicName, failures);
         Agree(RetentionSchedule, NestedRetentionSchedule, failures);
+        Agree(AuditVerifySchedule, NestedAuditVerifySchedule, failures);
         if (options.Mode == PipelineMode.Azure)
         {
             foreach (var setting in All.Where(s => string.IsNullOrWhiteSpace(configuration[s])))

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using NCrontab;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Privacy;
 using Pipeline.Core.Webhooks;
@@ -22,6 +23,7 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         "Pipeline:ServiceBus:FullyQualifiedNamespace",
         BindingSettings.TopicName,
         BindingSettings.RetentionSchedule,
+        BindingSettings.AuditVerifySchedule,
         IdentityRegistration.ClientIdKey,
         "Pipeline:KeyVault:KeyId",
         "Pipeline:Storage:TableServiceUri",
@@ -61,6 +63,11 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         }
 
         ValidateHostileInputLimits(options.Webhooks, failures);
+
+        if (CrontabSchedule.TryParse(options.Audit.VerifySchedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
+        {
+            failures.Add($"Pipeline:Audit:VerifySchedule (app setting {BindingSettings.AuditVerifySchedule}) is not a six-field NCRONTAB expression.");
+        }
 
         if (options.Webhooks.RotationDays is < 1 or > 3650)
         {

@@ -8,6 +8,9 @@ namespace Pipeline.Host.Invocations;
 /// </summary>
 public sealed record FunctionManifest(string Name, string Path, string TriggerType, string? Route, IReadOnlyList<string> Methods)
 {
+    /// <summary>The trigger's <c>cardinality</c>: <c>many</c> when the host sends batches, otherwise <c>one</c>.</summary>
+    public string Cardinality { get; init; } = "one";
+
     /// <summary>Every function.json under the handler's source folder.</summary>
     public static IReadOnlyList<FunctionManifest> Discover(string handlerSourceFolder) =>
         Directory.EnumerateFiles(handlerSourceFolder, "function.json", SearchOption.AllDirectories)
@@ -30,6 +33,9 @@ public sealed record FunctionManifest(string Name, string Path, string TriggerTy
             path,
             trigger.GetProperty("type").GetString()!,
             trigger.TryGetProperty("route", out var route) ? route.GetString() : null,
-            methods);
+            methods)
+        {
+            Cardinality = trigger.TryGetProperty("cardinality", out var cardinality) ? cardinality.GetString()!.ToLowerInvariant() : "one",
+        };
     }
 }

@@ -8,4 +8,11 @@ namespace Pipeline.Host.Invocations;
 /// </summary>
 internal sealed record FunctionRegistration(
     string Name,
-    Func<JsonElement, IServiceProvider, CancellationToken, Task<InvocationResult>> InvokeAsync);
+    Func<JsonElement, IServiceProvider, CancellationToken, Task<InvocationResult>> InvokeAsync)
+{
+    /// <summary>
+    /// The function's trigger has <c>"cardinality": "many"</c> in its function.json: the host sends a batch
+    /// of messages in one invocation and settles them together, and Local mode's dispatcher does the same.
+    /// </summary>
+    public bool ReceivesBatches { get; init; }
+}

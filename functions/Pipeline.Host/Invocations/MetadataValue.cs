@@ -29,14 +29,12 @@ internal static class MetadataValue
     }
 
     /// <summary>An object-valued entry (e.g. <c>ApplicationProperties</c>) flattened to strings.</summary>
-    public static IReadOnlyDictionary<string, string> GetObject(JsonElement metadata, string name)
+    public static IReadOnlyDictionary<string, string> GetObject(JsonElement metadata, string name) =>
+        TryGet(metadata, name, out var value) ? Flatten(value) : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    private static Dictionary<string, string> Flatten(JsonElement value)
     {
         var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (!TryGet(metadata, name, out var value))
-        {
-            return result;
-        }
-
         if (value.ValueKind == JsonValueKind.String && TryParseJson(value.GetString(), out var nested))
         {
             value = nested;
@@ -55,6 +53,37 @@ internal static class MetadataValue
 
         return result;
     }
+
+    /// <summary>
+    /// The items of an array-valued entry (a batch's <c>MessageIdArray</c>, <c>DeliveryCountArray</c>...):
+    /// the host serializes an array it cannot make a JSON object of into a string holding the JSON array.
+    /// Empty when absent or not an array.
+    /// </summary>
+    public static IReadOnlyList<JsonElement> GetArray(JsonElement metadata, string name) =>
+        TryGet(metadata, name, out var value) ? ArrayItems(value) : [];
+
+    /// <summary>An array, or a string holding a JSON array, as its items; empty otherwise.</summary>
+    public static IReadOnlyList<JsonElement> ArrayItems(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.String && TryParseJson(value.GetString(), out var nested))
+        {
+            value = nested;
+        }
+
+        return value.ValueKind == JsonValueKind.Array ? [.. value.EnumerateArray()] : [];
+    }
+
+    /// <summary>One item of an array entry read as a string (null when missing or not a scalar).</summary>
+    public static string? ItemString(IReadOnlyList<JsonElement> items, int index) =>
+        index < items.Count ? AsString(items[index]) : null;
+
+    /// <summary>One item of an array entry read as a number (null when missing or not a number).</summary>
+    public static int? ItemInt32(IReadOnlyList<JsonElement> items, int index) =>
+        int.TryParse(ItemString(items, index), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+
+    /// <summary>One item of an array entry (an application properties object) flattened to strings.</summary>
+    public static IReadOnlyDictionary<string, string> ItemObject(IReadOnlyList<JsonElement> items, int index) =>
+        index < items.Count ? Flatten(items[index]) : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     private static string? AsString(JsonElement value) => value.ValueKind switch
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Pipeline.Host.Invocations;
@@ -12,6 +13,75 @@ internal sealed record ReceivedMessage(
 {
     /// <summary>The trigger's binding name in every Service Bus function.json.</summary>
     public const string BindingName = "message";
+
+    /// <summary>When Service Bus enqueued the message: the same on every delivery, so it can key what a delivery writes.</summary>
+    public DateTimeOffset? EnqueuedTimeUtc { get; init; }
+
+    /// <summary>
+    /// The messages of a batch invocation (function.json <c>"cardinality": "many"</c>), in the order the
+    /// host sent them; a single-message invocation reads as a batch of one. Null when there is no message
+    /// at all. What the host sends, from the sources:
+    /// <list type="bullet">
+    /// <item>The trigger value is <c>byte[][]</c> (Azure/azure-functions-host,
+    /// <c>GeneralScriptBindingProvider.GetRequestedType</c>: <c>dataType: binary</c> is <c>byte[]</c>, cardinality
+    /// many makes it an array). <c>ScriptInvocationContextExtensions.GetHttpScriptInvocationContextValue</c> passes
+    /// only a <c>byte[]</c> through as bytes; an array it cannot turn into a JObject it sends as
+    /// <c>JsonConvert.SerializeObject</c> text, so <c>Data.message</c> is a string holding a JSON array of base64 strings.</item>
+    /// <item>Metadata is the trigger's binding data, each value through the same function: the Service Bus
+    /// extension (Azure/azure-sdk-for-net, Microsoft.Azure.WebJobs.Extensions.ServiceBus,
+    /// <c>ServiceBusTriggerBindingStrategy.AddBindingData</c> for several messages) names every property with an
+    /// <c>Array</c> suffix — <c>MessageIdArray</c>, <c>DeliveryCountArray</c>, <c>EnqueuedTimeUtcArray</c>,
+    /// <c>CorrelationIdArray</c>, <c>ApplicationPropertiesArray</c> (<c>UserPropertiesArray</c> in older
+    /// extensions) — each a string holding a JSON array, index i describing message i.</item>
+    /// </list>
+    /// Arrays and plain JSON values are accepted too, as <see cref="MetadataValue"/> does for single messages.
+    /// </summary>
+    public static IReadOnlyList<ReceivedMessage>? TryParseBatch(JsonElement invocation)
+    {
+        if (invocation.ValueKind != JsonValueKind.Object
+            || !TryGetProperty(invocation, "Data", out var data)
+            || !TryGetProperty(data, BindingName, out var message))
+        {
+            return null;
+        }
+
+        var bodies = BatchBodies(message);
+        if (bodies is null)
+        {
+            return TryParse(invocation) is { } single ? [single] : null;
+        }
+
+        TryGetProperty(invocation, "Metadata", out var metadata);
+        var messageIds = MetadataValue.GetArray(metadata, "MessageIdArray");
+        var correlationIds = MetadataValue.GetArray(metadata, "CorrelationIdArray");
+        var deliveryCounts = MetadataValue.GetArray(metadata, "DeliveryCountArray");
+        var enqueuedTimes = MetadataValue.GetArray(metadata, "EnqueuedTimeUtcArray");
+        var properties = MetadataValue.GetArray(metadata, "ApplicationPropertiesArray");
+        if (properties.Count == 0)
+        {
+            properties = MetadataValue.GetArray(metadata, "UserPropertiesArray");
+        }
+
+        return [.. bodies.Select((body, i) => new ReceivedMessage(
+            body.ValueKind == JsonValueKind.String ? DecodeBody(body.GetString() ?? "") : [],
+            MetadataValue.ItemString(messageIds, i),
+            MetadataValue.ItemString(correlationIds, i),
+            MetadataValue.ItemInt32(deliveryCounts, i) ?? 1,
+            MetadataValue.ItemObject(properties, i))
+        {
+            EnqueuedTimeUtc = ParseTime(MetadataValue.ItemString(enqueuedTimes, i)),
+        })];
+    }
+
+    // A JSON array, or a string holding one (how the host sends byte[][]); null for a single message's body.
+    private static IReadOnlyList<JsonElement>? BatchBodies(JsonElement message) =>
+        message.ValueKind == JsonValueKind.Array
+            || (message.ValueKind == JsonValueKind.String && message.GetString() is ['[', ..])
+            ? MetadataValue.ArrayItems(message)
+            : null;
+
+    private static DateTimeOffset? ParseTime(string? text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time) ? time : null;
 
     /// <summary>
     /// Reads <c>{"Data": {"message": ...}, "Metadata": {...}}</c>. With <c>dataType: binary</c> the
@@ -50,7 +120,10 @@ internal sealed record ReceivedMessage(
             MetadataValue.GetString(metadata, "MessageId"),
             MetadataValue.GetString(metadata, "CorrelationId"),
             MetadataValue.GetInt32(metadata, "DeliveryCount") ?? 1,
-            properties);
+            properties)
+        {
+            EnqueuedTimeUtc = ParseTime(MetadataValue.GetString(metadata, "EnqueuedTimeUtc")),
+        };
     }
 
     private static byte[] DecodeBody(string text)

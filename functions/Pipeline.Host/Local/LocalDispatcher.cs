@@ -1,3 +1,4 @@
+using Azure;
 using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -13,6 +14,10 @@ namespace Pipeline.Host.Local;
 /// the subscribed function with the payload the Functions host would send. Service Bus semantics:
 /// a received message is locked (invisible) while it runs, deleted on success, made visible again
 /// after a short back-off on failure, and moved to the poison queue after the tenth failed delivery.
+/// A function whose trigger has <c>"cardinality": "many"</c> (WriteAudit) gets what one receive loop
+/// collects, up to <see cref="LocalDispatcherOptions.MaxMessageBatchSize"/>, in one invocation shaped as the
+/// host's batch (<see cref="BuildBatchInvocation"/>), and the batch is settled as the Service Bus extension
+/// settles it: all completed on success, all abandoned on failure.
 /// </summary>
 internal sealed class LocalDispatcher(
     QueueServiceClient queueService,
@@ -24,6 +29,9 @@ internal sealed class LocalDispatcher(
     TimeProvider timeProvider,
     ILogger<LocalDispatcher> logger) : BackgroundService
 {
+    /// <summary>The most one Azure Storage queue receive returns.</summary>
+    private const int MaxMessagesPerReceive = 32;
+
     /// <summary>The longest a poison message is kept (issue 16 item 8).</summary>
     public static readonly TimeSpan MaxPoisonLifetime = TimeSpan.FromDays(7);
 
@@ -52,10 +60,20 @@ internal sealed class LocalDispatcher(
         {
             try
             {
-                QueueMessage[] messages = await queue.ReceiveMessagesAsync(options.BatchSize, options.LockDuration, stoppingToken);
-                foreach (var message in messages)
+                var batched = invoker.ReceivesBatches(function);
+                var messages = batched
+                    ? await ReceiveBatchAsync(queue, stoppingToken)
+                    : await queue.ReceiveMessagesAsync(options.BatchSize, options.LockDuration, stoppingToken);
+                if (batched && messages.Length > 0)
                 {
-                    await DeliverAsync(queue, function, message, stoppingToken);
+                    await DeliverBatchAsync(queue, function, messages, stoppingToken);
+                }
+                else
+                {
+                    foreach (var message in messages)
+                    {
+                        await DeliverAsync(queue, function, message, stoppingToken);
+                    }
                 }
 
                 idle = messages.Length > 0 ? options.PollInterval : TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, options.MaxPollInterval.Ticks));
@@ -78,19 +96,91 @@ internal sealed class LocalDispatcher(
         }
     }
 
+    // A queue receive returns at most 32 messages; keep receiving while they come full, as the host's batch receive fills up to its maximum.
+    private async Task<QueueMessage[]> ReceiveBatchAsync(QueueClient queue, CancellationToken stoppingToken)
+    {
+        var received = new List<QueueMessage>();
+        while (received.Count < options.MaxMessageBatchSize)
+        {
+            var want = Math.Min(MaxMessagesPerReceive, options.MaxMessageBatchSize - received.Count);
+            QueueMessage[] page = await queue.ReceiveMessagesAsync(want, options.LockDuration, stoppingToken);
+            received.AddRange(page);
+            if (page.Length < want)
+            {
+                break;
+            }
+        }
+
+        return [.. received];
+    }
+
     private async Task DeliverAsync(QueueClient queue, string function, QueueMessage message, CancellationToken stoppingToken)
     {
         if (LocalQueueEnvelope.TryParse(message.MessageText) is not { } envelope)
         {
-            LocalLog.Poisoned(logger, queue.Name, message.MessageId, message.DequeueCount);
-            PipelineMetrics.DeadLettered(function);
-            await MoveToPoisonAsync(queue, message, message.MessageText, stoppingToken);
+            await PoisonUnreadableAsync(queue, function, message, stoppingToken);
             return;
         }
 
         var payload = BuildInvocation(envelope, (int)message.DequeueCount, function, timeProvider.GetUtcNow());
         var result = await invoker.InvokeAsync(function, payload, stoppingToken);
-        if (result.Succeeded)
+        await SettleAsync(queue, function, message, envelope, result.Succeeded, stoppingToken);
+    }
+
+    private async Task DeliverBatchAsync(QueueClient queue, string function, QueueMessage[] messages, CancellationToken stoppingToken)
+    {
+        var batch = new List<(QueueMessage Message, LocalQueueEnvelope Envelope)>(messages.Length);
+        foreach (var message in messages)
+        {
+            if (LocalQueueEnvelope.TryParse(message.MessageText) is { } envelope)
+            {
+                batch.Add((message, envelope));
+            }
+            else
+            {
+                await PoisonUnreadableAsync(queue, function, message, stoppingToken);
+            }
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var payload = BuildBatchInvocation([.. batch.Select(m => (m.Envelope, (int)m.Message.DequeueCount))], function, timeProvider.GetUtcNow());
+        var result = await invoker.InvokeAsync(function, payload, stoppingToken);
+        // Settled even while stopping, as the Service Bus extension does (CancellationToken.None).
+        await Task.WhenAll(batch.Select(m => SettleAsync(queue, function, m.Message, m.Envelope, result.Succeeded, CancellationToken.None)));
+    }
+
+    private async Task PoisonUnreadableAsync(QueueClient queue, string function, QueueMessage message, CancellationToken stoppingToken)
+    {
+        LocalLog.Poisoned(logger, queue.Name, message.MessageId, message.DequeueCount);
+        PipelineMetrics.DeadLettered(function);
+        await MoveToPoisonAsync(queue, message, message.MessageText, stoppingToken);
+    }
+
+    /// <summary>
+    /// Complete on success; otherwise abandon, or dead-letter after the last delivery, as Service Bus does. A long
+    /// invocation can outlive the lock (the queue message's invisibility): the message was then delivered again, and
+    /// its pop receipt no longer settles it (Service Bus: MessageLockLost). That delivery settles it instead; the rows
+    /// are written once either way, since every write is idempotent.
+    /// </summary>
+    private async Task SettleAsync(QueueClient queue, string function, QueueMessage message, LocalQueueEnvelope envelope, bool succeeded, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await SettleOrThrowAsync(queue, function, message, envelope, succeeded, stoppingToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404 || e.ErrorCode == "PopReceiptMismatch")
+        {
+            LocalLog.LockLost(logger, function, envelope.MessageId);
+        }
+    }
+
+    private async Task SettleOrThrowAsync(QueueClient queue, string function, QueueMessage message, LocalQueueEnvelope envelope, bool succeeded, CancellationToken stoppingToken)
+    {
+        if (succeeded)
         {
             await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stoppingToken);
         }
@@ -122,29 +212,47 @@ internal sealed class LocalDispatcher(
     /// The Service Bus trigger's invocation payload as the Functions host sends it to a custom handler
     /// with <c>dataType: binary</c>: the body base64, metadata strings JSON-quoted.
     /// </summary>
-    public static JsonElement BuildInvocation(LocalQueueEnvelope envelope, int deliveryCount, string function, DateTimeOffset now)
+    public static JsonElement BuildInvocation(LocalQueueEnvelope envelope, int deliveryCount, string function, DateTimeOffset now) =>
+        Invocation(function, now, writer => writer.WriteBase64String(ReceivedMessage.BindingName, envelope.Body), writer =>
+        {
+            writer.WriteString("MessageId", Quote(envelope.MessageId));
+            writer.WriteString("CorrelationId", Quote(envelope.CorrelationId));
+            writer.WriteString("ContentType", Quote(envelope.ContentType));
+            writer.WriteString("DeliveryCount", deliveryCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteString("EnqueuedTimeUtc", Quote(envelope.EnqueuedTimeUtc.ToString("O")));
+            writer.WritePropertyName("ApplicationProperties");
+            WriteProperties(writer, envelope);
+        });
+
+    /// <summary>
+    /// A batch invocation as the Functions host sends it for <c>"cardinality": "many"</c> with <c>dataType: binary</c>
+    /// (see <c>ReceivedMessage.TryParseBatch</c> for the sources): <c>Data.message</c> is a string holding a
+    /// JSON array of base64 bodies; each metadata property is an <c>…Array</c> entry, a string holding a JSON
+    /// array whose item i describes message i.
+    /// </summary>
+    public static JsonElement BuildBatchInvocation(IReadOnlyList<(LocalQueueEnvelope Envelope, int DeliveryCount)> messages, string function, DateTimeOffset now) =>
+        Invocation(function, now, writer => writer.WriteString(ReceivedMessage.BindingName, JsonArray(messages, (w, m) => w.WriteBase64StringValue(m.Envelope.Body))), writer =>
+        {
+            writer.WriteString("MessageIdArray", JsonArray(messages, (w, m) => w.WriteStringValue(m.Envelope.MessageId)));
+            writer.WriteString("CorrelationIdArray", JsonArray(messages, (w, m) => w.WriteStringValue(m.Envelope.CorrelationId)));
+            writer.WriteString("ContentTypeArray", JsonArray(messages, (w, m) => w.WriteStringValue(m.Envelope.ContentType)));
+            writer.WriteString("DeliveryCountArray", JsonArray(messages, (w, m) => w.WriteNumberValue(m.DeliveryCount)));
+            writer.WriteString("EnqueuedTimeUtcArray", JsonArray(messages, (w, m) => w.WriteStringValue(m.Envelope.EnqueuedTimeUtc.ToString("O"))));
+            writer.WriteString("ApplicationPropertiesArray", JsonArray(messages, (w, m) => WriteProperties(w, m.Envelope)));
+        });
+
+    // {"Data": {...}, "Metadata": {..., "sys": {...}}}: the frame of every trigger invocation.
+    private static JsonElement Invocation(string function, DateTimeOffset now, Action<Utf8JsonWriter> writeData, Action<Utf8JsonWriter> writeMetadata)
     {
         var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteStartObject("Data");
-            writer.WriteBase64String(ReceivedMessage.BindingName, envelope.Body);
+            writeData(writer);
             writer.WriteEndObject();
             writer.WriteStartObject("Metadata");
-            writer.WriteString("MessageId", Quote(envelope.MessageId));
-            writer.WriteString("CorrelationId", Quote(envelope.CorrelationId));
-            writer.WriteString("ContentType", Quote(envelope.ContentType));
-            writer.WriteString("DeliveryCount", deliveryCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            writer.WriteString("EnqueuedTimeUtc", Quote(envelope.EnqueuedTimeUtc.ToString("O")));
-            writer.WriteStartObject("ApplicationProperties");
-            foreach (var (name, value) in envelope.Properties)
-            {
-                writer.WritePropertyName(name);
-                value.WriteTo(writer);
-            }
-
-            writer.WriteEndObject();
+            writeMetadata(writer);
             writer.WriteStartObject("sys");
             writer.WriteString("MethodName", function);
             writer.WriteString("UtcNow", now.ToString("O"));
@@ -157,6 +265,36 @@ internal sealed class LocalDispatcher(
         return document.RootElement.Clone();
     }
 
+    private static void WriteProperties(Utf8JsonWriter writer, LocalQueueEnvelope envelope)
+    {
+        writer.WriteStartObject();
+        foreach (var (name, value) in envelope.Properties)
+        {
+            writer.WritePropertyName(name);
+            value.WriteTo(writer);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    // The host sends an array it cannot make a JSON object of as the text of a JSON array (JsonConvert.SerializeObject).
+    private static string JsonArray<T>(IReadOnlyList<T> items, Action<Utf8JsonWriter, T> writeItem)
+    {
+        var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var item in items)
+            {
+                writeItem(writer, item);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
     private static string Quote(string value) => JsonSerializer.Serialize(value, LocalHostJsonContext.Default.String);
 }
 
@@ -164,6 +302,9 @@ internal sealed class LocalDispatcher(
 internal sealed record LocalDispatcherOptions
 {
     public int BatchSize { get; init; } = 16;
+
+    /// <summary>The most messages one batch invocation carries, as host.json's <c>serviceBus.maxMessageBatchSize</c>.</summary>
+    public int MaxMessageBatchSize { get; init; } = 500;
 
     /// <summary>As a Service Bus subscription's lock duration.</summary>
     public TimeSpan LockDuration { get; init; } = TimeSpan.FromMinutes(1);

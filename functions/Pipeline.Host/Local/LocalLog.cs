@@ -15,6 +15,9 @@ internal static partial class LocalLog
     [LoggerMessage(103, LogLevel.Information, "Timer {Function} next runs at {Next:O}.")]
     public static partial void TimerScheduled(ILogger logger, string function, DateTimeOffset next);
 
+    [LoggerMessage(105, LogLevel.Warning, "{Function}: the lock on message {MessageId} expired before it was settled; its redelivery settles it.")]
+    public static partial void LockLost(ILogger logger, string function, string messageId);
+
     [LoggerMessage(104, LogLevel.Warning, "Timer {Function} run failed.")]
     public static partial void TimerFailed(ILogger logger, string function);
 }

@@ -6,21 +6,26 @@ using Pipeline.Host.Invocations;
 namespace Pipeline.Host.Local;
 
 /// <summary>
-/// Local mode's timer trigger: runs RetentionPurge on the schedule the function.json reads (<c>RetentionSchedule</c>, six-field
-/// NCRONTAB, UTC) with the payload the Functions host sends a custom handler.
+/// Local mode's timer trigger: runs RetentionPurge and VerifyAuditChain on the schedules their function.json files
+/// read (<c>RetentionSchedule</c>, <c>AuditVerifySchedule</c>; six-field NCRONTAB, UTC) with the payload the
+/// Functions host sends a custom handler.
 /// </summary>
 internal sealed class LocalTimer(FunctionInvoker invoker, PipelineOptions options, TimeProvider timeProvider, ILogger<LocalTimer> logger)
     : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
+        RunAsync(Retention.RetentionFunctions.RetentionPurge, options.Retention.Schedule, stoppingToken),
+        RunAsync(Audit.VerifyAuditChainFunction.Name, options.Audit.VerifySchedule, stoppingToken));
+
+    private async Task RunAsync(string function, string expression, CancellationToken stoppingToken)
     {
-        var schedule = CrontabSchedule.Parse(options.Retention.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
+        var schedule = CrontabSchedule.Parse(expression, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
         DateTimeOffset? last = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             var now = timeProvider.GetUtcNow();
             var next = new DateTimeOffset(schedule.GetNextOccurrence(now.UtcDateTime), TimeSpan.Zero);
-            LocalLog.TimerScheduled(logger, Retention.RetentionFunctions.RetentionPurge, next);
+            LocalLog.TimerScheduled(logger, function, next);
             try
             {
                 await Task.Delay(next - now, timeProvider, stoppingToken);
@@ -30,10 +35,10 @@ internal sealed class LocalTimer(FunctionInvoker invoker, PipelineOptions option
                 return;
             }
 
-            var result = await invoker.InvokeAsync(Retention.RetentionFunctions.RetentionPurge, BuildInvocation(last, next, schedule), stoppingToken);
+            var result = await invoker.InvokeAsync(function, BuildInvocation(last, next, schedule), stoppingToken);
             if (!result.Succeeded)
             {
-                LocalLog.TimerFailed(logger, Retention.RetentionFunctions.RetentionPurge);
+                LocalLog.TimerFailed(logger, function);
             }
 
             last = next;

@@ -35,4 +35,11 @@ internal sealed class TelemetryOptions
     /// itself); unset means "when there is an exporter".
     /// </summary>
     public bool? Enabled { get; set; }
+
+    /// <summary>
+    /// The share of traces recorded and exported, 0 to 1: a head sampler that decides once per trace from its
+    /// trace id (<see cref="TelemetrySampling"/>). Unset: <see cref="TelemetrySampling.DefaultRatio"/>, or in
+    /// Azure Monitor mode the exporter's own sampler with its defaults. 1 records every trace.
+    /// </summary>
+    public double? SamplingRatio { get; set; }
 }

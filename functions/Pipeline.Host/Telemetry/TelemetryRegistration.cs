@@ -24,7 +24,8 @@ internal static class TelemetryRegistration
     /// The event publisher always carries the trace context (audit rows name the trace either way). When
     /// telemetry is on: spans from the pipeline's source and ASP.NET Core and HttpClient (their URL parts
     /// stripped to the route and host, see <see cref="TelemetryRedaction"/>), the pipeline's metrics and
-    /// ASP.NET Core's, and the log records, to the configured exporter. Call after the publisher is registered.
+    /// ASP.NET Core's, and the log records, to the configured exporter; spans head-sampled
+    /// (<see cref="TelemetrySampling"/>). Call after the publisher is registered.
     /// </summary>
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
@@ -34,6 +35,8 @@ internal static class TelemetryRegistration
         {
             return builder;
         }
+
+        var samplingRatio = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>()?.SamplingRatio;
 
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("pipeline-handler"))
@@ -52,6 +55,12 @@ internal static class TelemetryRegistration
             });
 
         FrozenLogAttributes.Register(builder.Services);
+        if (exporter != TelemetryExporter.AzureMonitor)
+        {
+            // Azure Monitor brings its own sampler (below): its item counts keep the portal's totals right.
+            otel.WithTracing(tracing => tracing.SetSampler(TelemetrySampling.For(samplingRatio ?? TelemetrySampling.DefaultRatio)));
+        }
+
         switch (exporter)
         {
             case TelemetryExporter.Console:
@@ -74,6 +83,13 @@ internal static class TelemetryRegistration
                     options.Credential = credential;
                     // Live Metrics streams sample request URLs and exception messages: not ids only.
                     options.EnableLiveMetrics = false;
+                    if (samplingRatio is { } ratio)
+                    {
+                        // A set ratio replaces the exporter's default (a rate limit in traces per second).
+                        TelemetrySampling.Validate(ratio);
+                        options.SamplingRatio = (float)ratio;
+                        options.TracesPerSecond = null;
+                    }
                 });
                 otel.UseAzureMonitorExporter();
 

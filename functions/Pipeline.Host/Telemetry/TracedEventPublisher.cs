@@ -24,7 +24,13 @@ internal sealed class TracedEventPublisher(IEventPublisher inner, string topic) 
         span?.SetTag(TelemetryAttributes.MessagingOperationType, "send");
         span?.SetTag(TelemetryAttributes.MessagingMessageId, message.MessageId);
 
-        var properties = new Dictionary<string, object>(message.Properties, StringComparer.Ordinal);
+        // Room for the two trace properties up front: a copy that does not regrow.
+        var properties = new Dictionary<string, object>(message.Properties.Count + 2, StringComparer.Ordinal);
+        foreach (var (name, value) in message.Properties)
+        {
+            properties[name] = value;
+        }
+
         TraceContext.Inject(span ?? Activity.Current, properties);
         try
         {

@@ -28,7 +28,9 @@ internal static class BoundedBody
             rate.MinDataRate = minRate;
         }
 
-        var capacity = (int)Math.Min(request.ContentLength ?? 16 * 1024, limit + 1L);
+        // Room for the declared length plus the one byte that would prove it wrong: a body that is as long as it
+        // says is read into one array, never grown (doubling a 256 KiB buffer to read its final zero bytes).
+        var capacity = (int)Math.Min((request.ContentLength ?? 16 * 1024) + 1, limit + 1L);
         var buffer = new ArrayBufferWriter<byte>(Math.Max(capacity, 1));
         try
         {

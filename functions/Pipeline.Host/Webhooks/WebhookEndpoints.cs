@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Mime;
 using Azure;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Net.Http.Headers;
 using Pipeline.Azure.Webhooks;
 using Pipeline.Core.Configuration;
@@ -30,7 +31,8 @@ internal static class WebhookEndpoints
         builder.Services.AddSingleton<WebhookIngestor>();
         builder.Services.AddSingleton<WebhookRateLimiter>();
         builder.Services.AddSingleton<TrustedProxies>();
-        builder.Services.AddSingleton<SeenEventStore>();
+        // TryAdd: a load run may bring its own (a table that answers without storage, to time the handler alone).
+        builder.Services.TryAddSingleton<SeenEventStore>();
         builder.Services.AddSingleton<RejectionTally>();
         builder.Services.AddHostedService<RejectionAuditFlusher>();
         return builder;

@@ -16,6 +16,11 @@ namespace Pipeline.Benchmarks.Audit;
 /// the same table. Prints a markdown table; exits 1 when any chained write failed or a chain does not verify.
 /// <c>dotnet run -c Release --project tests/Pipeline.Benchmarks -- audit-concurrency [rows] [seeded] [writers,...]</c>
 /// (default 2,000 rows per run, 100,000 seeded rows, 1,4,16,64 writers).
+/// <c>audit-concurrency processes [processes] [rows] [writers per process,...] [rows per call]</c> runs the writers in
+/// separate processes instead (default 4 processes, 2,000 rows, 1,16 writers each, 1 row per call), one Azurite, the
+/// same partition: each process has its own writer and commit queue, so the processes race on the chain head's ETag
+/// as separate function instances do. With rows per call above 1 each call is one <c>WriteBatchAsync</c>, as a
+/// WriteAudit batch invocation makes it.
 /// </summary>
 internal static class AuditConcurrencyLoad
 {
@@ -23,16 +28,25 @@ internal static class AuditConcurrencyLoad
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args is ["processes", .. var processArgs])
+        {
+            return await RunProcessesAsync(processArgs);
+        }
+
+        if (args is ["child", var connectionString, var pseudonymKey, var childTenant, var first, var count, var childWriters, var perCall, var startAt])
+        {
+            return await RunChildAsync(connectionString, pseudonymKey, childTenant, int.Parse(first, CultureInfo.InvariantCulture),
+                int.Parse(count, CultureInfo.InvariantCulture), int.Parse(childWriters, CultureInfo.InvariantCulture), int.Parse(perCall, CultureInfo.InvariantCulture),
+                DateTimeOffset.Parse(startAt, CultureInfo.InvariantCulture));
+        }
+
         var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2_000;
         var seeded = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000;
         var writerCounts = args.Length > 2 ? args[2].Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray() : [1, 4, 16, 64];
-        var folder = Directory.CreateTempSubdirectory("pipeline-audit-concurrency-").FullName;
-        var azurite = await AzuriteProcess.StartAsync(
-            new AzuriteSettings(RepositoryRoot.Find(), folder, AzuriteProcess.FreePort(), AzuriteProcess.FreePort(), AzuriteProcess.FreePort()));
-        var failed = false;
-        try
+        return await WithAzuriteAsync(async connectionString =>
         {
-            var tables = new TableServiceClient(azurite.ConnectionString);
+            var failed = false;
+            var tables = new TableServiceClient(connectionString);
             var chainKey = AuditChain.DeriveKey(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
             await tables.GetTableClient(AuditTableWriter.TableName).CreateIfNotExistsAsync();
             Console.WriteLine("| rows in table before | writers | chained rows/s | × 1 writer | conflicts retried (412/409 on the head) | failures | chain verified | plain inserts rows/s |");
@@ -57,17 +71,123 @@ internal static class AuditConcurrencyLoad
                         $"| {state:N0} | {writers} | {chained.RowsPerSecond:N0} | {chained.RowsPerSecond / single.Value:F2} | {chained.Conflicts:N0} | {chained.Failures:N0} | {(chained.Verified ? "yes" : "NO")} ({chained.RowsVerified:N0} rows) | {plain.RowsPerSecond:N0} |"));
                 }
             }
+
+            return failed;
+        });
+    }
+
+    /// <summary>Runs <paramref name="runAsync"/> against a fresh on-disk Azurite; exit code 1 when it reports a failure.</summary>
+    private static async Task<int> WithAzuriteAsync(Func<string, Task<bool>> runAsync)
+    {
+        var folder = Directory.CreateTempSubdirectory("pipeline-audit-concurrency-").FullName;
+        var azurite = await AzuriteProcess.StartAsync(
+            new AzuriteSettings(RepositoryRoot.Find(), folder, AzuriteProcess.FreePort(), AzuriteProcess.FreePort(), AzuriteProcess.FreePort()));
+        try
+        {
+            return await runAsync(azurite.ConnectionString) ? 1 : 0;
         }
         finally
         {
             await azurite.DisposeAsync();
             Directory.Delete(folder, recursive: true);
         }
-
-        return failed ? 1 : 0;
     }
 
     private sealed record Run(double RowsPerSecond, long Conflicts, int Failures, bool Verified, long RowsVerified);
+
+    private static async Task<int> RunProcessesAsync(string[] args)
+    {
+        var processes = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 4;
+        var rows = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2_000;
+        var writerCounts = args.Length > 2 ? args[2].Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToArray() : [1, 16];
+        var perCall = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+        return await WithAzuriteAsync(async connectionString =>
+        {
+            var failed = false;
+            var tables = new TableServiceClient(connectionString);
+            var pseudonymKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            var chainKey = AuditChain.DeriveKey(pseudonymKey);
+            await tables.GetTableClient(AuditTableWriter.TableName).CreateIfNotExistsAsync();
+            Console.WriteLine("| processes | writers per process | writers in all | rows per call | chained rows/s | × single writer | conflicts retried (412/409 on the head) | failures | chain verified |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+            var single = await RunChainedAsync(tables, chainKey, "single", rows, 1);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| 1 | 1 | 1 | 1 | {single.RowsPerSecond:N0} | 1.00 | {single.Conflicts:N0} | {single.Failures:N0} | {(single.Verified ? "yes" : "NO")} ({single.RowsVerified:N0} rows) |"));
+            foreach (var writers in writerCounts)
+            {
+                var tenant = $"processes-{processes}-{writers}-{perCall}";
+                var run = await RunInProcessesAsync(connectionString, pseudonymKey, tenant, rows, processes, writers, perCall);
+                var (verified, chainBreak) = await new AuditChainVerifier(tables, chainKey).VerifyPartitionAsync(AuditEntry.PartitionFor(tenant, Day));
+                var intact = chainBreak is null && verified == rows - run.Failures;
+                failed |= run.Failures > 0 || !intact;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {processes} | {writers} | {processes * writers} | {perCall} | {run.RowsPerSecond:N0} | {run.RowsPerSecond / single.RowsPerSecond:F2} | {run.Conflicts:N0} | {run.Failures:N0} | {(intact ? "yes" : "NO")} ({verified:N0} rows) |"));
+            }
+
+            return failed;
+        });
+    }
+
+    /// <summary>
+    /// Starts the child processes, each told to begin at the same moment (after they have all started up), and
+    /// times from that moment to the last one's end; each child reports its conflicts and failures.
+    /// </summary>
+    private static async Task<Run> RunInProcessesAsync(string connectionString, string pseudonymKey, string tenant, int rows, int processes, int writers, int perCall)
+    {
+        var startAt = DateTimeOffset.UtcNow.AddSeconds(5 + processes);
+        var share = rows / processes;
+        var children = Enumerable.Range(0, processes).Select(p =>
+        {
+            var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+            {
+                info.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()!.Location);
+            }
+
+            foreach (var argument in new[] { "audit-concurrency", "child", connectionString, pseudonymKey, tenant,
+                (p * share).ToString(CultureInfo.InvariantCulture), (p == processes - 1 ? rows - p * share : share).ToString(CultureInfo.InvariantCulture),
+                writers.ToString(CultureInfo.InvariantCulture), perCall.ToString(CultureInfo.InvariantCulture), startAt.ToString("O") })
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            return Process.Start(info)!;
+        }).ToList();
+        var reports = await Task.WhenAll(children.Select(async child =>
+        {
+            var output = await child.StandardOutput.ReadToEndAsync();
+            await child.WaitForExitAsync();
+            child.Dispose();
+            return output.Trim().Split(' ');
+        }));
+        var end = reports.Max(r => DateTimeOffset.Parse(r[2], CultureInfo.InvariantCulture));
+        return new Run(rows / (end - startAt).TotalSeconds, reports.Sum(r => long.Parse(r[0], CultureInfo.InvariantCulture)), reports.Sum(r => int.Parse(r[1], CultureInfo.InvariantCulture)), false, 0);
+    }
+
+    // One process of a multi-process run: waits for the common start, writes its share, prints "conflicts failures end".
+    private static async Task<int> RunChildAsync(string connectionString, string pseudonymKey, string tenant, int first, int count, int writers, int perCall, DateTimeOffset startAt)
+    {
+        var writer = new AuditTableWriter(new TableServiceClient(connectionString), AuditChain.DeriveKey(pseudonymKey));
+        var failures = 0;
+        if (startAt > DateTimeOffset.UtcNow)
+        {
+            await Task.Delay(startAt - DateTimeOffset.UtcNow);
+        }
+
+        await RunWritersAsync((count + perCall - 1) / perCall, writers, async call =>
+        {
+            try
+            {
+                await writer.WriteBatchAsync([.. Enumerable.Range(call * perCall, Math.Min(perCall, count - call * perCall)).Select(i => Entry(tenant, first + i))]);
+            }
+            catch (Exception e) when (e is RequestFailedException or TableTransactionFailedException)
+            {
+                Interlocked.Increment(ref failures);
+            }
+        });
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{writer.ConflictsRetried} {failures} {DateTimeOffset.UtcNow:O}"));
+        return 0;
+    }
 
     private static async Task<Run> RunChainedAsync(TableServiceClient tables, byte[] chainKey, string tenant, int rows, int writers)
     {

@@ -1,21 +1,27 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Host.Local;
 
 namespace Pipeline.Benchmarks.Webhooks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project tests/Pipeline.Benchmarks -- load unique [seconds] [connections]</c>:
-/// every request a new signed event (2 KiB MindTickle <c>user.created</c>, its own <c>event_id</c>),
-/// so each one pays the ingress's deduplication against the real <c>SeenEvents</c> table on Azurite
-/// (in memory, free ports) with a no-op publisher. wrk cycles through requests signed beforehand; a
-/// run that sends more requests than were signed says so, since the surplus are redeliveries.
+/// every request a new signed event (2 KiB MindTickle <c>user.created</c>, its own <c>event_id</c>), no-op
+/// publisher, twice: once with a deduplication table that answers without storage (the handler's own cost)
+/// and once against the real <c>SeenEvents</c> table on Azurite (in memory, free ports: the whole), printed
+/// as one table. wrk cycles through requests signed beforehand; a run that sends more requests than were
+/// signed says so, since the surplus are redeliveries.
 /// </summary>
 internal static class UniqueEventLoad
 {
     /// <summary>Signed in advance; far above what a new-event run on Azurite reaches in the default time.</summary>
-    private const int Signed = 40_000;
+    private const int Signed = 100_000;
+
+    /// <summary>Signed for each handler's warm-up, under other event ids than the measured run's.</summary>
+    private const int WarmUpSigned = 20_000;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -30,43 +36,81 @@ internal static class UniqueEventLoad
         await using var azurite = await AzuriteProcess.StartAsync(new AzuriteSettings(
             RepositoryRoot.Find(), null, AzuriteProcess.FreePort(), AzuriteProcess.FreePort(), AzuriteProcess.FreePort()));
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var ingress = IngressLoad.BuildIngress(azurite.ConnectionString, secret);
-        await ingress.StartAsync();
         var requests = Path.Combine(Path.GetTempPath(), $"unique-load-{Environment.ProcessId}.txt");
         var script = Path.Combine(Path.GetTempPath(), $"unique-load-{Environment.ProcessId}.lua");
+        var warmUpRequests = Path.Combine(Path.GetTempPath(), $"unique-load-{Environment.ProcessId}-warm.txt");
+        var warmUpScript = Path.Combine(Path.GetTempPath(), $"unique-load-{Environment.ProcessId}-warm.lua");
         try
         {
-            await WriteSignedRequestsAsync(requests, secret);
+            await WriteSignedRequestsAsync(requests, secret, "evt", Signed);
             await File.WriteAllTextAsync(script, Script(requests));
-            Console.WriteLine($"wrk -t2 -c{connections} -d{seconds}s, each request a new 2 KiB MindTickle user.created, Azurite deduplication, no-op publisher ({Environment.ProcessorCount} cores)");
-            var (rps, line) = await IngressLoad.WrkAsync(IngressLoad.Address(ingress), script, seconds, connections, "ingress, new events");
-            var sent = long.Parse(line.Split(' ').First(p => p.StartsWith("requests=", StringComparison.Ordinal))["requests=".Length..], CultureInfo.InvariantCulture);
+            await WriteSignedRequestsAsync(warmUpRequests, secret, "wrm", WarmUpSigned);
+            await File.WriteAllTextAsync(warmUpScript, Script(warmUpRequests));
+            Console.WriteLine($"wrk -t2 -c{connections} -d{seconds}s, each request a new 2 KiB MindTickle user.created, no-op publisher ({Environment.ProcessorCount} cores)");
+
+            // The handler alone first (deduplication answers without storage), then the whole with Azurite.
+            // Each run is a fresh handler, so the same signed events are new to each.
+            var handler = await MeasureAsync(
+                IngressLoad.BuildIngress(azurite.ConnectionString, secret, services: s => s.AddSingleton(sp => NoOpSeenEvents.Create(sp.GetRequiredService<TimeProvider>()))),
+                warmUpScript, script, seconds, connections, "handler: no-op deduplication");
+            var whole = await MeasureAsync(IngressLoad.BuildIngress(azurite.ConnectionString, secret), warmUpScript, script, seconds, connections, "whole: Azurite deduplication");
+
+            Console.WriteLine();
+            Console.WriteLine("| run | requests/s | p50 ms | p99 ms | non-2xx | errors |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+            foreach (var (label, line) in new[] { ("handler (no-op deduplication, no-op publisher)", handler), ("whole (Azurite deduplication, no-op publisher)", whole) })
+            {
+                Console.WriteLine($"| {label} | {Field(line, "rps")} | {Field(line, "p50_ms")} | {Field(line, "p99_ms")} | {Field(line, "non2xx")} | {Field(line, "errors")} |");
+            }
+
+            return 0;
+        }
+        finally
+        {
+            File.Delete(requests);
+            File.Delete(script);
+            File.Delete(warmUpRequests);
+            File.Delete(warmUpScript);
+        }
+    }
+
+    /// <summary>Starts the handler, warms it up (3 s, events of its own), measures it, and stops it; says so when more requests were sent than signed.</summary>
+    private static async Task<string> MeasureAsync(WebApplication ingress, string warmUpScript, string script, int seconds, int connections, string label)
+    {
+        await ingress.StartAsync();
+        try
+        {
+            await IngressLoad.WrkAsync(IngressLoad.Address(ingress), warmUpScript, 3, connections, "warm-up " + label);
+            var (_, line) = await IngressLoad.WrkAsync(IngressLoad.Address(ingress), script, seconds, connections, label);
+            var sent = long.Parse(Field(line, "requests"), CultureInfo.InvariantCulture);
             if (sent > Signed)
             {
                 Console.WriteLine($"NOTE: {sent - Signed} of {sent} requests repeated a signed event (only {Signed} were signed): raise Signed or shorten the run.");
             }
 
-            _ = rps;
-            return 0;
+            return line;
         }
         finally
         {
             await ingress.StopAsync();
-            File.Delete(requests);
-            File.Delete(script);
+            await ingress.DisposeAsync();
         }
     }
 
+    /// <summary>One <c>name=value</c> of wrk's result line.</summary>
+    private static string Field(string line, string name) =>
+        line.Split(' ').First(p => p.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..];
+
     /// <summary>One line per request: timestamp, signature and body, tab-separated (bodies hold no tabs or newlines).</summary>
-    private static async Task WriteSignedRequestsAsync(string path, string secret)
+    private static async Task WriteSignedRequestsAsync(string path, string secret, string idPrefix, int count)
     {
         var template = Encoding.UTF8.GetString(Payloads.MindTickleUserCreated(2048));
         var key = Encoding.UTF8.GetBytes(secret);
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         await using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
-        for (var i = 0; i < Signed; i++)
+        for (var i = 0; i < count; i++)
         {
-            var body = template.Replace("\"evt-0001\"", $"\"evt-{i:D7}\"", StringComparison.Ordinal);
+            var body = template.Replace("\"evt-0001\"", $"\"{idPrefix}-{i:D7}\"", StringComparison.Ordinal);
             var signature = Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
             await writer.WriteLineAsync($"{timestamp}\t{signature}\t{body}");
         }

@@ -36,8 +36,8 @@ public sealed class WriteAuditInvocationTests(AzuriteFixture azurite)
     }
 
     [Theory]
-    [InlineData("""{"Data":{"message":"bm90IGFuIGV2ZW50"},"Metadata":{}}""", HttpStatusCode.InternalServerError)]
     [InlineData("""{"Data":{}}""", HttpStatusCode.InternalServerError)]
+    [InlineData("""{"Data":{"message":"[]"},"Metadata":{}}""", HttpStatusCode.InternalServerError)]
     [InlineData("""not json""", HttpStatusCode.BadRequest)]
     public async Task PostWriteAudit_NotAnEvent_FailsTheInvocation(string payload, HttpStatusCode expected)
     {

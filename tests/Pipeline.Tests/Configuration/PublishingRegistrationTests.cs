@@ -26,6 +26,7 @@ public sealed class PublishingRegistrationTests
         ["Pipeline:ServiceBus:FullyQualifiedNamespace"] = "contoso.servicebus.windows.net",
         ["ServiceBusTopicName"] = "pipeline-events",
         ["RetentionSchedule"] = "0 0 3 * * *",
+        ["AuditVerifySchedule"] = "0 30 2 * * *",
         ["Pipeline:Identity:ClientId"] = ClientId,
         ["Pipeline:KeyVault:KeyId"] = "https://contoso.vault.azure.net/keys/transcripts",
         ["Pipeline:Storage:TableServiceUri"] = "https://contoso.table.core.windows.net",
@@ -91,6 +92,7 @@ public sealed class PublishingRegistrationTests
     [Theory]
     [InlineData("ServiceBusTopicName")]
     [InlineData("RetentionSchedule")]
+    [InlineData("AuditVerifySchedule")]
     [InlineData("Pipeline:Identity:ClientId")]
     public async Task Validation_AzureModeWithoutABindingSettingOrIdentity_FailsNamingTheKey(string missing)
     {

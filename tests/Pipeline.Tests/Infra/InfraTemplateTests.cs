@@ -417,6 +417,7 @@ public sealed partial class InfraTemplateTests(BicepFixture fixture) : IClassFix
         Assert.Equal("scim:write", (string?)settings["Pipeline__Tenants__acme__Vendors__mindtickle__Scopes__0"]);
         Assert.Equal("30", (string?)settings["Pipeline__Tenants__acme__Privacy__TranscriptRetentionDays"]);
         Assert.Equal("0 0 2 * * *", (string?)settings["RetentionSchedule"]);
+        Assert.Equal("0 30 1 * * *", (string?)settings["AuditVerifySchedule"]);
         // Every stored secret is used by some setting: nothing orphaned, nothing unreachable.
         Assert.Equal(secrets.Order(StringComparer.Ordinal), secretSettings.Select(s => KeyVaultReference().Match((string)s.Value!).Groups["secret"].Value).Order(StringComparer.Ordinal));
     }

@@ -73,6 +73,13 @@ public sealed partial class BindingContractTests
     }
 
     [Fact]
+    public void HostJson_MaxMessageBatchSize_IsLocalModesBatchSize()
+    {
+        // Local mode delivers WriteAudit's batches as the host does, so both cap a batch alike.
+        Assert.Equal(new Pipeline.Host.Local.LocalDispatcherOptions().MaxMessageBatchSize, (int)HostJson["extensions"]!["serviceBus"]!["maxMessageBatchSize"]!);
+    }
+
+    [Fact]
     public void HttpFunctions_Proxied_HaveExactlyOneHttpTriggerInAndOneHttpOut()
     {
         Assert.True((bool)HostJson["customHandler"]!["enableProxyingHttpRequest"]!);

@@ -53,6 +53,11 @@ public sealed class FunctionManifestTests(AzuriteFixture azurite)
         Assert.Equal("webhooks/{vendor}/{tenant}", byName["WebhookIngress"].Route);
         Assert.Equal("serviceBusTrigger", byName["WriteAudit"].TriggerType);
         Assert.Equal("serviceBusTrigger", byName["EncryptTranscript"].TriggerType);
+
+        // The host batches exactly the functions the handler (and Local mode's dispatcher) treats as batched.
+        Assert.Equal("many", byName["WriteAudit"].Cardinality);
+        Assert.True(Pipeline.Host.Audit.WriteAuditFunction.Create().ReceivesBatches);
+        Assert.Equal("one", byName["EncryptTranscript"].Cardinality);
         Assert.Equal("timerTrigger", byName["RetentionPurge"].TriggerType);
         Assert.Equal("httpTrigger", byName["Health"].TriggerType);
         foreach (var serviceBus in Manifests.Where(m => m.TriggerType == "serviceBusTrigger"))

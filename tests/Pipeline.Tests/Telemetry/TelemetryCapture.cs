@@ -23,6 +23,8 @@ internal sealed class TelemetryCapture
     {
         ["Pipeline:Telemetry:Enabled"] = "true",
         ["Pipeline:Telemetry:Exporter"] = "None",
+        // Every trace recorded: the tests look for particular spans (the handler's default samples one in ten).
+        ["Pipeline:Telemetry:SamplingRatio"] = "1",
     };
 
     public void AddTo(IServiceCollection services)
@@ -33,7 +35,7 @@ internal sealed class TelemetryCapture
     }
 
     public static Dictionary<string, string?> With(IReadOnlyDictionary<string, string?> settings) =>
-        Settings.Concat(settings).ToDictionary(p => p.Key, p => p.Value);
+        Settings.Where(p => !settings.ContainsKey(p.Key)).Concat(settings).ToDictionary(p => p.Key, p => p.Value); // the test's own win
 
     public Activity[] Spans()
     {

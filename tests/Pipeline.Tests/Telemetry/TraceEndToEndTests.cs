@@ -71,6 +71,23 @@ public sealed class TraceEndToEndTests(AzuriteFixture azurite)
         await AssertChainIntactAsync(tenant);
     }
 
+    [Fact]
+    public async Task SignedTranscriptWebhook_TraceSampledOut_NoSpansExported_RowsStillCarryThe202TraceId()
+    {
+        var capture = new TelemetryCapture();
+        var (tenant, secret, settings) = Tenant();
+        settings["Pipeline:Telemetry:SamplingRatio"] = "0";
+        await using var host = await TestHost.StartAsync(azurite, TelemetryCapture.With(settings), capture.AddTo);
+
+        var (traceId, eventId) = await SendAsync(host, tenant, secret);
+
+        var rows = await RowsOfAsync(tenant, eventId);
+        Assert.True(rows.Count >= 2);
+        Assert.All(rows, r => Assert.Equal(traceId, r.GetString("TraceId")));
+        Assert.Contains("pipeline.webhook.accepted", capture.MetricNames(host));
+        Assert.DoesNotContain(capture.Spans(), s => s.TraceId.ToHexString() == traceId);
+    }
+
     private static (string Tenant, string Secret, Dictionary<string, string?> Settings) Tenant()
     {
         var tenant = Secrets.NewTenant();

@@ -64,25 +64,27 @@ internal static class ScimUserPayload
             var index = 0;
             foreach (var email in emails.EnumerateArray())
             {
-                var path = string.Create(CultureInfo.InvariantCulture, $"data.user.emails[{index++}]");
+                // The path is written only for a failure: a valid event allocates none.
+                var position = index++;
+                string Path() => string.Create(CultureInfo.InvariantCulture, $"data.user.emails[{position}]");
                 if (email.ValueKind != JsonValueKind.Object)
                 {
-                    return path;
+                    return Path();
                 }
 
-                if (!email.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.String || !EmailAddresses.IsValid(value.GetString()))
+                if (!email.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.String || !IsEmail(value))
                 {
-                    return path + ".value";
+                    return Path() + ".value";
                 }
 
                 if (email.TryGetProperty("primary", out var primary) && primary.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
                 {
-                    return path + ".primary";
+                    return Path() + ".primary";
                 }
 
-                if (Text(email, "type", path + ".type", required: false, MaxShortText) is { } invalidType)
+                if (Text(email, "type", "type", required: false, MaxShortText) is not null)
                 {
-                    return invalidType;
+                    return Path() + ".type";
                 }
             }
         }
@@ -125,5 +127,12 @@ internal static class ScimUserPayload
         }
 
         return null;
+    }
+
+    /// <summary>The address decoded on the stack (a string only for one too long to be valid anyway).</summary>
+    private static bool IsEmail(JsonElement value)
+    {
+        Span<char> buffer = stackalloc char[StackChars];
+        return TryCopyString(value, buffer, out var length) ? EmailAddresses.IsValid(buffer[..length]) : EmailAddresses.IsValid(value.GetString());
     }
 }
