@@ -42,6 +42,8 @@ public sealed class AuditRowFormatTests
         { "report", "8f5494cb728940ff2af0de5a47f12494dd08d7e08df80acfe74a8bb0022ae3df" },
         { "subject-exported", "44e0dff4aede5c28838ae8649147a4de0f37013695849f1cf0defcb6d5a086f2" },
         { "rejected-webhooks", "264689d5cc12b0d9df50e24cf2923d4960024d8b48035ce6841fababe119dbbb" },
+        { "chain-verified", "d8372fa6306e525c99ee1bf4ddcf03acc9d2bcceef0096e44fe6ef3a88d18fcc" },
+        { "message-rejected", "8eff5a8f3cda3eb0be71f4c9c7a6e63a80f0e674a6c40a9eedc9e8996e75c967" },
     };
 
     /// <summary>Each kind of row as its call site now builds it.</summary>
@@ -61,6 +63,8 @@ public sealed class AuditRowFormatTests
         "report" => AuditEntry.ByCaller("oid-3", "acme", At, "report.generated", AuditOutcome.Success, new AuditResource("report", "report-1"), details: D("format", "html", "chain", "intact")),
         "subject-exported" => AuditEntry.ByCaller("oid-4", "acme", At, AuditActions.SubjectExported, AuditOutcome.Failure, new AuditResource("subject", "subject.exported-1"), subject: Psn, details: D("transcripts", "0")),
         "rejected-webhooks" => AuditEntry.ByVendor("github", "acme", At, "webhook.rejected", AuditOutcome.Failure, new AuditResource("webhook", "bad-signature:github:i1"), details: D("reason", "bad-signature", "count", "2")),
+        "chain-verified" => AuditEntry.BySystem("acme", At, AuditActions.ChainVerified, AuditOutcome.Failure, new AuditResource("audit-partition", "acme_20260402"), details: D("rows", "7", "breakRowKey", "r5", "reason", "mac")),
+        "message-rejected" => AuditEntry.BySystem("acme", At, AuditActions.MessageRejected, AuditOutcome.Failure, new AuditResource("message", "msg-1"), details: D("function", "WriteAudit", "reason", "malformed", "bytes", "12")),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     }) with { TraceId = Trace };
 
