@@ -90,7 +90,7 @@ internal sealed class LocalDispatcher(
             {
                 // Azurite unreachable for a moment (Azure.Core reports exhausted retries as an
                 // AggregateException): the messages stay queued, and the pump must outlive it.
-                LocalLog.ReceiveFailed(logger, queueName, e);
+                Log.ReceiveFailed(logger, queueName, e);
                 await Task.Delay(options.MaxPollInterval, timeProvider, stoppingToken);
             }
         }
@@ -155,7 +155,7 @@ internal sealed class LocalDispatcher(
 
     private async Task PoisonUnreadableAsync(QueueClient queue, string function, QueueMessage message, CancellationToken stoppingToken)
     {
-        LocalLog.Poisoned(logger, queue.Name, message.MessageId, message.DequeueCount);
+        Log.Poisoned(logger, queue.Name, message.MessageId, message.DequeueCount);
         PipelineMetrics.DeadLettered(function);
         await MoveToPoisonAsync(queue, message, message.MessageText, stoppingToken);
     }
@@ -174,7 +174,7 @@ internal sealed class LocalDispatcher(
         }
         catch (RequestFailedException e) when (e.Status == 404 || e.ErrorCode == "PopReceiptMismatch")
         {
-            LocalLog.LockLost(logger, function, envelope.MessageId);
+            Log.LockLost(logger, function, envelope.MessageId);
         }
     }
 
@@ -186,7 +186,7 @@ internal sealed class LocalDispatcher(
         }
         else if (message.DequeueCount >= LocalSubscriptions.MaxDeliveryCount)
         {
-            LocalLog.Poisoned(logger, queue.Name, envelope.MessageId, message.DequeueCount);
+            Log.Poisoned(logger, queue.Name, envelope.MessageId, message.DequeueCount);
             PipelineMetrics.DeadLettered(function);
             await MoveToPoisonAsync(queue, message, envelope.DeadLettered(message.DequeueCount).ToJson(), stoppingToken);
         }
@@ -195,7 +195,7 @@ internal sealed class LocalDispatcher(
             // Abandon: visible again after a back-off that grows with each delivery.
             var backoff = TimeSpan.FromTicks(Math.Min(options.RetryBackoff.Ticks << (int)Math.Min(message.DequeueCount - 1, 16), options.MaxRetryBackoff.Ticks));
             await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: backoff, cancellationToken: stoppingToken);
-            LocalLog.DeliveryFailed(logger, function, envelope.MessageId, message.DequeueCount);
+            Log.DeliveryFailed(logger, function, envelope.MessageId, message.DequeueCount);
         }
     }
 
