@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Azure;
 using Pipeline.Azure.Audit;
 using Pipeline.Core.Webhooks;
+using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Host.Webhooks;
 
@@ -75,7 +75,8 @@ internal sealed class RejectionAuditFlusher(
             {
                 await writer.WriteAsync(count.ToAuditEntry(flush), cancellationToken);
             }
-            catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException or OperationCanceledException)
+            // Any cancellation too, the flusher's own at shutdown included: the count is kept for the final flush.
+            catch (Exception e) when (TransientFailure.Is(e, CancellationToken.None))
             {
                 tally.Restore(count);
                 Log.RejectionAuditFailed(logger, count.ReasonSlug, e);
