@@ -65,7 +65,15 @@ public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider
     /// an expired claim is taken over as if there were none. Storage failures propagate: without a
     /// claim the ingress must not accept.
     /// </summary>
-    public async Task<EventClaim> ClaimAsync(string tenant, string eventId, DateTimeOffset receivedAt, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    public Task<EventClaim> ClaimAsync(string tenant, string eventId, DateTimeOffset receivedAt, TimeSpan lifetime, CancellationToken cancellationToken = default) =>
+        ClaimAsync(tenant, eventId, receivedAt, lifetime, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>
+    /// As above, the table calls cancelled after <paramref name="timeout"/> (an <see cref="OperationCanceledException"/>
+    /// while <paramref name="cancellationToken"/> is not cancelled). The timer starts only when the table is
+    /// asked: a redelivery this instance remembers is answered without one.
+    /// </summary>
+    public async Task<EventClaim> ClaimAsync(string tenant, string eventId, DateTimeOffset receivedAt, TimeSpan lifetime, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var now = timeProvider.GetUtcNow();
         if (_local.TryGetValue((tenant, eventId), out var localExpiry))
@@ -77,6 +85,14 @@ public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider
 
             _local.TryRemove((tenant, eventId), out _);
         }
+
+        using var bounded = timeout == Timeout.InfiniteTimeSpan ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded?.CancelAfter(timeout);
+        return await ClaimInTableAsync(tenant, eventId, receivedAt, lifetime, now, bounded?.Token ?? cancellationToken);
+    }
+
+    private async Task<EventClaim> ClaimInTableAsync(string tenant, string eventId, DateTimeOffset receivedAt, TimeSpan lifetime, DateTimeOffset now, CancellationToken cancellationToken)
+    {
 
         var claim = new TableEntity(tenant, eventId)
         {

@@ -19,8 +19,11 @@ public sealed record BusMessage(
     private static readonly object True = true;
     private static readonly object False = false;
 
-    /// <summary>Builds the topic message for an accepted event.</summary>
-    public static BusMessage ForEvent(PipelineEvent pipelineEvent, string correlationId)
+    /// <summary>
+    /// Builds the topic message for an accepted event. <paramref name="traceParent"/>, when given, is the
+    /// request's W3C context for a request no span carries (telemetry off, see <c>TraceContext.ForRequest</c>).
+    /// </summary>
+    public static BusMessage ForEvent(PipelineEvent pipelineEvent, string correlationId, string? traceParent = null)
     {
         var body = EventSerializer.Serialize(pipelineEvent);
         return new(
@@ -28,14 +31,25 @@ public sealed record BusMessage(
             correlationId,
             EventSerializer.IsCompressed(body) ? EventSerializer.CompressedContentType : EventSerializer.JsonContentType,
             body,
-            // Sized for its four entries (no regrowth); the flag boxed once, not per message.
-            new Dictionary<string, object>(4, StringComparer.Ordinal)
-            {
-                ["tenant"] = pipelineEvent.Tenant,
-                ["vendor"] = pipelineEvent.Vendor,
-                ["eventType"] = pipelineEvent.EventType,
-                ["hasTranscript"] = pipelineEvent.HasTranscript ? True : False,
-            });
+            PropertiesOf(pipelineEvent, traceParent));
+    }
+
+    private static Dictionary<string, object> PropertiesOf(PipelineEvent pipelineEvent, string? traceParent)
+    {
+        // Sized for its entries (no regrowth); the flag boxed once, not per message.
+        var properties = new Dictionary<string, object>(traceParent is null ? 4 : 6, StringComparer.Ordinal)
+        {
+            ["tenant"] = pipelineEvent.Tenant,
+            ["vendor"] = pipelineEvent.Vendor,
+            ["eventType"] = pipelineEvent.EventType,
+            ["hasTranscript"] = pipelineEvent.HasTranscript ? True : False,
+        };
+        if (traceParent is not null)
+        {
+            Telemetry.TraceContext.Inject(traceParent, properties);
+        }
+
+        return properties;
     }
 
     /// <summary>True when the <c>transcripts</c> subscription's filter selects this message.</summary>

@@ -64,8 +64,11 @@ public static class PipelineMetrics
     /// <summary>A webhook refused; <paramref name="reason"/> is the rejection's slug.</summary>
     public static void WebhookRejected(string vendor, string tenant, string reason, long startedTimestamp)
     {
-        var tags = new TagList { { TelemetryAttributes.Vendor, vendor }, { TelemetryAttributes.Tenant, tenant }, { TelemetryAttributes.RejectionReason, reason } };
-        Rejected.Add(1, tags);
+        var tags = new TagList { { TelemetryAttributes.Vendor, vendor }, { TelemetryAttributes.Tenant, tenant } };
+        // The reason on the counter only: the latency histogram's points stay one per vendor, tenant and outcome.
+        var withReason = tags;
+        withReason.Add(TelemetryAttributes.RejectionReason, reason);
+        Rejected.Add(1, withReason);
         RecordIngress(tags, "rejected", startedTimestamp);
     }
 

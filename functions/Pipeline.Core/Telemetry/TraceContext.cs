@@ -23,6 +23,24 @@ public static class TraceContext
     public static string? CurrentTraceId =>
         Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.TraceId.ToHexString() : null;
 
+    /// <summary>
+    /// The trace of the request being served: the current W3C span's (telemetry on: ASP.NET Core's server
+    /// span, sampled or not), else fresh random ids made without an <see cref="Activity"/>. With telemetry
+    /// off nobody listens, so no span exists, and starting one only to read its ids would cost every
+    /// request an activity; the ids alone are what the 202, the message and the audit rows need.
+    /// </summary>
+    public static RequestTrace ForRequest()
+    {
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } current)
+        {
+            return new RequestTrace(current.TraceId.ToHexString(), TraceParent: null);
+        }
+
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        // Version 00, flags 00 (not sampled): what an unrecorded activity's Id says.
+        return new RequestTrace(traceId, $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-00");
+    }
+
     /// <summary>Adds the span's context to <paramref name="properties"/>; nothing when it is not a W3C span.</summary>
     public static void Inject(Activity? span, IDictionary<string, object> properties)
     {
@@ -32,8 +50,15 @@ public static class TraceContext
             return;
         }
 
-        properties[TraceParent] = id;
-        properties[DiagnosticId] = id;
+        Inject(id, properties);
+    }
+
+    /// <summary>Adds a W3C <paramref name="traceParent"/> to <paramref name="properties"/> under both names.</summary>
+    public static void Inject(string traceParent, IDictionary<string, object> properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        properties[TraceParent] = traceParent;
+        properties[DiagnosticId] = traceParent;
     }
 
     /// <summary>
@@ -50,3 +75,11 @@ public static class TraceContext
         return traceParent is not null && ActivityContext.TryParse(traceParent, traceState: null, isRemote: true, out parent);
     }
 }
+
+/// <summary>
+/// A request's W3C trace id, and its <c>traceparent</c> when no span carries it (telemetry off): then the
+/// message must be given it explicitly, since <see cref="TraceContext.Inject(System.Diagnostics.Activity?, IDictionary{string, object})"/> finds no span to read.
+/// </summary>
+/// <param name="TraceId">32 lowercase hex digits: the 202's <c>traceId</c>.</param>
+/// <param name="TraceParent">The W3C header value for the message; null when a span carries the context.</param>
+public readonly record struct RequestTrace(string TraceId, string? TraceParent);

@@ -86,14 +86,6 @@ public sealed class RejectionTally
         return drained;
     }
 
-    /// <summary>Puts back counts that could not be written, so the next flush writes them.</summary>
-    public void Restore(RejectionCount count)
-    {
-        while (!_buckets.GetOrAdd((count.Tenant, count.Vendor, count.Reason, count.Minute.UtcTicks), static _ => new Bucket()).Merge(count))
-        {
-        }
-    }
-
     private sealed class Bucket
     {
         private readonly Lock _lock = new();
@@ -116,29 +108,6 @@ public sealed class RejectionTally
                 if (!_sources.Contains(sourceNetwork) && !(_sources.Count < MaxSources && _sources.Add(sourceNetwork)))
                 {
                     _sourcesOmitted++;
-                }
-
-                return true;
-            }
-        }
-
-        public bool Merge(RejectionCount count)
-        {
-            lock (_lock)
-            {
-                if (_closed)
-                {
-                    return false;
-                }
-
-                _count += count.Count;
-                _sourcesOmitted += count.SourcesOmitted;
-                foreach (var source in count.Sources)
-                {
-                    if (!_sources.Contains(source) && !(_sources.Count < MaxSources && _sources.Add(source)))
-                    {
-                        _sourcesOmitted++;
-                    }
                 }
 
                 return true;

@@ -8,17 +8,26 @@ namespace Pipeline.Host.Auth;
 
 internal static class AuthRegistration
 {
+    private const string SuppressAutoDefaultScheme = "Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme";
+
     /// <summary>
     /// JWT bearer for every route but webhooks and health (SPEC §3.3): Entra ID in Azure mode, HS256
     /// local tokens in Local mode. Roles come from the <c>roles</c> claim; one policy per role, which
-    /// <c>Admin</c> also satisfies.
+    /// <c>Admin</c> also satisfies. No default scheme: the authentication middleware then authenticates
+    /// nothing, and a token is read only by the policy of an endpoint that requires a caller. A webhook
+    /// (judged by its signature alone) no longer pays for a JWT handler per request, and an
+    /// <c>Authorization</c> header on it is never read.
     /// </summary>
     public static WebApplicationBuilder AddCallerAuth(this WebApplicationBuilder builder)
     {
         var auth = builder.Configuration.GetSection($"{PipelineOptions.SectionName}:Auth").Get<AuthOptions>() ?? new AuthOptions();
         var local = builder.Configuration.PipelineMode() == PipelineMode.Local;
         builder.Services.AddSingleton<IValidateOptions<PipelineOptions>, AuthOptionsValidator>();
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+
+        // Otherwise ASP.NET Core makes the one registered scheme the default all the same (process-wide; the
+        // handler registers no other scheme, and every policy below names its own).
+        AppContext.SetSwitch(SuppressAutoDefaultScheme, isEnabled: true);
+        builder.Services.AddAuthentication().AddJwtBearer(jwt =>
         {
             jwt.MapInboundClaims = false;
             jwt.TokenValidationParameters.RoleClaimType = "roles";
@@ -58,7 +67,10 @@ internal static class AuthRegistration
         var policies = builder.Services.AddAuthorizationBuilder();
         foreach (var role in CallerRoles.All)
         {
-            policies.AddPolicy(role, policy => policy.RequireAuthenticatedUser().RequireRole(role, CallerRoles.Admin));
+            policies.AddPolicy(role, policy => policy
+                .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
+                .RequireAuthenticatedUser()
+                .RequireRole(role, CallerRoles.Admin));
         }
 
         return builder;

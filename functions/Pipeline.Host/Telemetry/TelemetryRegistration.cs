@@ -20,11 +20,16 @@ internal static class TelemetryRegistration
     /// <summary>The OpenTelemetry SDK's standard OTLP endpoint variable.</summary>
     public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    private const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+    private const string AspNetCoreHostingMeter = "Microsoft.AspNetCore.Hosting";
+    private const string AspNetCoreDiagnosticsMeter = "Microsoft.AspNetCore.Diagnostics";
+    private const string ActiveRequests = "http.server.active_requests";
+
     /// <summary>
     /// The event publisher always carries the trace context (audit rows name the trace either way). When
     /// telemetry is on: spans from the pipeline's source and ASP.NET Core and HttpClient (their URL parts
     /// stripped to the route and host, see <see cref="TelemetryRedaction"/>), the pipeline's metrics and
-    /// ASP.NET Core's, and the log records, to the configured exporter; spans head-sampled
+    /// ASP.NET Core's request duration and exceptions, and the log records, to the configured exporter; spans head-sampled
     /// (<see cref="TelemetrySampling"/>). Call after the publisher is registered.
     /// </summary>
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
@@ -33,6 +38,11 @@ internal static class TelemetryRegistration
         var (exporter, enabled) = Resolve(builder.Configuration);
         if (!enabled)
         {
+            // ASP.NET Core starts an activity for every request when nobody listens but its hosting logger
+            // is enabled at all (for the log scope's ids), which is the only reason one would exist with
+            // telemetry off: the webhook makes its trace ids without it (TraceContext.ForRequest). That
+            // logger writes request start/finish lines (filtered to Warning anyway) and nothing an operator reads.
+            builder.Logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
             return builder;
         }
 
@@ -46,7 +56,12 @@ internal static class TelemetryRegistration
                 .AddHttpClientInstrumentation(TelemetryRedaction.Configure))
             .WithMetrics(metrics => metrics
                 .AddMeter(PipelineTelemetry.Name)
-                .AddAspNetCoreInstrumentation())
+                // ASP.NET Core's meters that measure something the pipeline does not: the request duration of
+                // the API routes (the webhook route opts out, see MapWebhooks) and unhandled exceptions. Not
+                // Kestrel's, routing's (a counter per request) or the in-flight request gauge (two updates per
+                // request): each measurement is a tag-set lookup on the hot path, and no alert or runbook reads them.
+                .AddMeter(AspNetCoreHostingMeter, AspNetCoreDiagnosticsMeter)
+                .AddView(ActiveRequests, MetricStreamConfiguration.Drop))
             .WithLogging(configureBuilder: null, configureOptions: options =>
             {
                 // Scopes hold ASP.NET Core's RequestPath, which can name a subject: never exported.

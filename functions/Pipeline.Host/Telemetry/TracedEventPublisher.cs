@@ -7,8 +7,8 @@ namespace Pipeline.Host.Telemetry;
 /// <summary>
 /// Wraps whichever publisher the mode registered: a producer span around the send, and that span's
 /// W3C context on the message (<c>traceparent</c> and <c>Diagnostic-Id</c>), so the consumers continue
-/// the webhook's trace. The context is written even when no span is recorded (telemetry off): it is
-/// what gives the event's audit rows the trace id the 202 named.
+/// the webhook's trace. When no span exists (telemetry off) the message keeps the context the ingress
+/// gave it (<c>TraceContext.ForRequest</c>): it is what gives the event's audit rows the trace id the 202 named.
 /// </summary>
 internal sealed class TracedEventPublisher(IEventPublisher inner, string topic) : IEventPublisher
 {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Pipeline.Azure.Audit;
+using Pipeline.Core.Audit;
 using Pipeline.Core.Webhooks;
 using Pipeline.Azure.Resilience;
 
@@ -13,8 +14,10 @@ namespace Pipeline.Host.Webhooks;
 /// runs no shutdown code, so at most about <see cref="FlushInterval"/> of counts (plus a write in
 /// flight) can be lost. Each flush writes its own row per tenant, vendor, reason and minute (the row
 /// key carries the instance and the flush number), so a minute under a sustained flood has up to one
-/// row per second per reason; the minute's count is their sum. A failed write puts the count back for
-/// the next flush.
+/// row per second per reason; the minute's count is their sum. A failed write is retried by the next
+/// flush as the very same row (same key, same count): a write that timed out after storage committed it
+/// is then found already there, so no count is written twice (merging it back into the tally under a new
+/// flush number did exactly that).
 /// </summary>
 internal sealed class RejectionAuditFlusher(
     RejectionTally tally,
@@ -32,6 +35,10 @@ internal sealed class RejectionAuditFlusher(
 
     /// <summary>Numbers this process's flushes, so each flush's rows have keys of their own.</summary>
     private long _flushes;
+
+    /// <summary>Rows whose write failed, retried first by the next flush. Flushes run one at a time.</summary>
+    private readonly Lock _unwrittenLock = new();
+    private List<(RejectionCount Count, AuditEntry Row)> _unwritten = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -62,23 +69,33 @@ internal sealed class RejectionAuditFlusher(
     /// <summary>Writes the counts of minutes that started before <paramref name="before"/>.</summary>
     public async Task FlushAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
-        var counts = tally.DrainStarted(before);
-        if (counts.Count == 0)
+        List<(RejectionCount Count, AuditEntry Row)> retries;
+        lock (_unwrittenLock)
         {
-            return;
+            (retries, _unwritten) = (_unwritten, []);
         }
 
-        var flush = string.Create(CultureInfo.InvariantCulture, $"{_instance}.{Interlocked.Increment(ref _flushes)}");
-        foreach (var count in counts)
+        var counts = tally.DrainStarted(before);
+        if (counts.Count > 0)
+        {
+            var flush = string.Create(CultureInfo.InvariantCulture, $"{_instance}.{Interlocked.Increment(ref _flushes)}");
+            retries.AddRange(counts.Select(count => (count, count.ToAuditEntry(flush))));
+        }
+
+        foreach (var (count, row) in retries)
         {
             try
             {
-                await writer.WriteAsync(count.ToAuditEntry(flush), cancellationToken);
+                await writer.WriteAsync(row, cancellationToken);
             }
             // Any cancellation too, the flusher's own at shutdown included: the count is kept for the final flush.
             catch (Exception e) when (TransientFailure.Is(e, CancellationToken.None))
             {
-                tally.Restore(count);
+                lock (_unwrittenLock)
+                {
+                    _unwritten.Add((count, row));
+                }
+
                 Log.RejectionAuditFailed(logger, count.ReasonSlug, e);
             }
         }

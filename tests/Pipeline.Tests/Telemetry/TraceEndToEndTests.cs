@@ -3,6 +3,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Telemetry;
@@ -61,9 +64,14 @@ public sealed class TraceEndToEndTests(AzuriteFixture azurite)
     public async Task SignedTranscriptWebhook_TelemetryOff_RowsStillCarryThe202TraceId()
     {
         var (tenant, secret, settings) = Tenant();
-        await using var host = await TestHost.StartAsync(azurite, settings);
+        var probe = new ActivityProbe();
+        await using var host = await TestHost.StartAsync(azurite, settings, services => services.AddSingleton<IStartupFilter>(probe));
 
         var (traceId, eventId) = await SendAsync(host, tenant, secret);
+
+        // Nobody listens, so no request starts an activity: the ingress made the trace's ids itself.
+        Assert.True(probe.Requests > 0);
+        Assert.Equal(0, probe.RequestsWithActivity);
 
         var rows = await RowsOfAsync(tenant, eventId);
         Assert.True(rows.Count >= 2);
@@ -134,5 +142,31 @@ public sealed class TraceEndToEndTests(AzuriteFixture azurite)
             .VerifyAsync(tenant, now.AddDays(-1), now.AddDays(1), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Null(report.Break);
         Assert.True(report.Rows >= 2);
+    }
+
+    /// <summary>Counts the requests that reach the app's pipeline with an activity already started for them.</summary>
+    private sealed class ActivityProbe : IStartupFilter
+    {
+        private int _requests;
+        private int _withActivity;
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        public int RequestsWithActivity => Volatile.Read(ref _withActivity);
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, nextMiddleware) =>
+            {
+                Interlocked.Increment(ref _requests);
+                if (Activity.Current is not null)
+                {
+                    Interlocked.Increment(ref _withActivity);
+                }
+
+                await nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 }

@@ -63,21 +63,6 @@ public sealed class RejectionTallyTests
     }
 
     [Fact]
-    public void Restore_FailedWrite_IsWrittenNextTimeWithNewCounts()
-    {
-        var tally = new RejectionTally();
-        tally.Record("acme", "standard", IngressRejection.BadSignature, "a", Minute);
-        var drained = Assert.Single(tally.Drain(DateTimeOffset.MaxValue));
-        tally.Record("acme", "standard", IngressRejection.BadSignature, "b", Minute);
-
-        tally.Restore(drained);
-
-        var again = Assert.Single(tally.Drain(DateTimeOffset.MaxValue));
-        Assert.Equal(2, again.Count);
-        Assert.Equal(["a", "b"], again.Sources);
-    }
-
-    [Fact]
     public void ToAuditEntry_NamesReasonVendorAndCount_KeyUniquePerInstance()
     {
         var count = new RejectionCount("acme", "twinmind", IngressRejection.SchemaInvalid, Minute, 7, ["192.0.2.0/24"], 0);

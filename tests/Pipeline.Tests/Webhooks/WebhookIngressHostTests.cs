@@ -77,6 +77,31 @@ public sealed class WebhookIngressHostTests(AzuriteFixture azurite)
         Assert.Empty(host.Publisher!.Published);
     }
 
+    [Theory]
+    [InlineData("Bearer not-a-jwt")]
+    [InlineData("Bearer eyJhbGciOiJub25lIn0.eyJyb2xlcyI6WyJBZG1pbiJdfQ.")]
+    [InlineData("Basic Og==")]
+    public async Task Post_GarbageAuthorizationHeader_IsJudgedBySignatureAlone(string authorization)
+    {
+        // Webhooks authenticate nothing but their signature: no JWT handler runs on the route, so a
+        // caller's header neither turns a signed delivery into a 401 nor lets an unsigned one through.
+        await using var host = await IngressHost.StartAsync(azurite);
+        var body = Encoding.UTF8.GetBytes(CourseCompleted.Replace("e-1", $"e-{Guid.NewGuid():N}", StringComparison.Ordinal));
+        var signed = Request("mindtickle", host.Tenant, host.Secrets["mindtickle"], body, DateTimeOffset.UtcNow);
+        signed.Headers.TryAddWithoutValidation("Authorization", authorization);
+        var forged = Request("mindtickle", host.Tenant, host.OtherSecret, body, DateTimeOffset.UtcNow);
+        forged.Headers.TryAddWithoutValidation("Authorization", authorization);
+
+        using var accepted = await host.SendAsync(signed);
+        using var refused = await host.SendAsync(forged);
+
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Empty(accepted.Headers.WwwAuthenticate);
+        await AssertProblemAsync(refused, HttpStatusCode.Unauthorized, "bad-signature");
+        Assert.Empty(refused.Headers.WwwAuthenticate);
+        Assert.Single(host.Publisher!.Published);
+    }
+
     [Fact]
     public async Task Post_CompanyIdOfAnotherTenant_Is403()
     {
