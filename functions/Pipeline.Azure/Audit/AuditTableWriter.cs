@@ -22,7 +22,7 @@ public sealed class AuditTableWriter
         new(tableService, AuditChain.DeriveKey(pseudonymKey));
 
     /// <summary>An entity-group transaction holds at most 100 entities: the head and 99 rows.</summary>
-    public const int MaxRowsPerTransaction = 99;
+    public const int MaxRowsPerTransaction = EntityGroupTransaction.MaxActions - 1;
 
     /// <summary>Below the 4 MiB transaction limit, with room for the head and the batch framing.</summary>
     private const long MaxTransactionBytes = 3 * 1024 * 1024;

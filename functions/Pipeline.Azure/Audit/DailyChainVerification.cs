@@ -50,9 +50,8 @@ public sealed class DailyChainVerification(AuditChainVerifier verifier, AuditTab
             details["reason"] = chainBreak.Reason;
         }
 
-        return new AuditEntry(
-            result.Tenant, now, AuditActions.ChainVerified, result.Break is null ? "success" : "failure", "system", "audit-partition", result.Partition,
-            EventId: null, Subject: null, details);
+        return AuditEntry.BySystem(
+            result.Tenant, now, AuditActions.ChainVerified, result.Break is null ? AuditOutcome.Success : AuditOutcome.Failure, new AuditResource("audit-partition", result.Partition), details: details);
     }
 }
 

@@ -48,9 +48,9 @@ public sealed class WriteAuditHandler(AuditTableWriter writer, TenantRedaction r
     public static AuditEntry Rejection(string tenant, string function, string? messageId, DateTimeOffset enqueuedAt, ReadOnlySpan<byte> body, string reason)
     {
         var id = messageId ?? "body-" + Convert.ToHexStringLower(SHA256.HashData(body))[..32];
-        return new AuditEntry(
-            tenant, enqueuedAt, AuditActions.MessageRejected, "failure", "system", "message", id, EventId: null, Subject: null,
-            new Dictionary<string, string>(StringComparer.Ordinal)
+        return AuditEntry.BySystem(
+            tenant, enqueuedAt, AuditActions.MessageRejected, AuditOutcome.Failure, new AuditResource("message", id),
+            details: new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["function"] = function,
                 ["reason"] = reason,

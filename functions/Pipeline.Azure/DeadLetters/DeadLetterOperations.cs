@@ -1,10 +1,9 @@
 using System.Globalization;
-using Azure;
-using Azure.Messaging.ServiceBus;
 using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Events;
 using Pipeline.Core.Webhooks;
+using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Azure.DeadLetters;
 
@@ -122,8 +121,8 @@ public sealed class DeadLetterOperations(IDeadLetterStore store, IEventPublisher
                     details["part"] = string.Create(CultureInfo.InvariantCulture, $"{part + 1}/{parts.Count}");
                 }
 
-                rows.Add(new AuditEntry(
-                    tenant.Key, now, action, all.Any(o => o.Result == DeadLetterResult.Failed) ? "failure" : "success", actor, "deadletter", runId, null, null, details)
+                var outcome = all.Any(o => o.Result == DeadLetterResult.Failed) ? AuditOutcome.Failure : AuditOutcome.Success;
+                rows.Add(AuditEntry.ByCaller(actor, tenant.Key, now, action, outcome, new AuditResource("deadletter", runId), details: details) with
                 {
                     KeySuffix = parts.Count > 1 ? Count(part + 1) : null,
                 });
@@ -148,7 +147,7 @@ public sealed class DeadLetterOperations(IDeadLetterStore store, IEventPublisher
                 sent.Add(deadLetter.Id);
             }
         }
-        catch (Exception e) when (e is BrokerUnavailableException or EventTooLargeException or RequestFailedException)
+        catch (Exception e) when (e is BrokerUnavailableException or EventTooLargeException || TransientFailure.Is(e, cancellationToken))
         {
             return new DeadLetterOutcome(deadLetter, DeadLetterResult.Failed, $"the send failed ({e.GetType().Name}); the dead letter is kept");
         }
@@ -158,7 +157,7 @@ public sealed class DeadLetterOperations(IDeadLetterStore store, IEventPublisher
             await lease.RemoveAsync(cancellationToken).ConfigureAwait(false);
             return new DeadLetterOutcome(deadLetter, DeadLetterResult.Replayed, null);
         }
-        catch (Exception e) when (e is ServiceBusException or RequestFailedException)
+        catch (Exception e) when (TransientFailure.Is(e, cancellationToken))
         {
             // Sent, so the consumers have it; the copy left behind is harmless to replay or purge later.
             return new DeadLetterOutcome(deadLetter, DeadLetterResult.Failed, $"sent, but the dead letter could not be removed ({e.GetType().Name}); replaying it again changes nothing");

@@ -32,22 +32,27 @@ public sealed class TranscriptKeyWrapping(TableServiceClient tableService)
     {
         ArgumentNullException.ThrowIfNull(protector);
         await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var pages = _transcripts.QueryAsync<TableEntity>(TranscriptTableStore.HeaderFilter(tenant), pageSize, ["PartitionKey", "RowKey", "KeyId", "WrapAlgorithm", "WrappedKey"], cancellationToken)
+        string[] columns = [nameof(TranscriptHeader.PartitionKey), nameof(TranscriptHeader.RowKey), nameof(TranscriptHeader.KeyId), nameof(TranscriptHeader.WrapAlgorithm), nameof(TranscriptHeader.WrappedKey)];
+        var pages = _transcripts.QueryAsync<TranscriptHeader>(TranscriptTableStore.HeaderFilter(tenant), pageSize, columns, cancellationToken)
             .AsPages(continuationToken, pageSize);
         await foreach (var page in pages.ConfigureAwait(false))
         {
             int rewrapped = 0, current = 0, changed = 0;
             foreach (var header in page.Values)
             {
-                var result = await protector.RewrapAsync(
-                    header.GetString("KeyId") ?? "", header.GetString("WrapAlgorithm") ?? "", header.GetBinary("WrappedKey") ?? [], cancellationToken).ConfigureAwait(false);
+                var result = await protector.RewrapAsync(header.KeyId ?? "", header.WrapAlgorithm ?? "", header.WrappedKey ?? [], cancellationToken).ConfigureAwait(false);
                 if (result is not { } rewrap)
                 {
                     current++;
                     continue;
                 }
 
-                var update = new TableEntity(header.PartitionKey, header.RowKey) { ["KeyId"] = rewrap.KeyId, ["WrappedKey"] = rewrap.WrappedKey };
+                // Only the two columns that change: a merge of the whole typed header would write every other column too.
+                var update = new TableEntity(header.PartitionKey, header.RowKey)
+                {
+                    [nameof(TranscriptHeader.KeyId)] = rewrap.KeyId,
+                    [nameof(TranscriptHeader.WrappedKey)] = rewrap.WrappedKey,
+                };
                 try
                 {
                     await _transcripts.UpdateEntityAsync(update, header.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
@@ -71,7 +76,7 @@ public sealed class TranscriptKeyWrapping(TableServiceClient tableService)
     {
         await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var count = 0;
-        await foreach (var _ in _transcripts.QueryAsync<TableEntity>(TranscriptTableStore.HeaderFilter(tenant), 1000, ["PartitionKey"], cancellationToken).ConfigureAwait(false))
+        await foreach (var _ in _transcripts.QueryAsync<TranscriptHeader>(TranscriptTableStore.HeaderFilter(tenant), 1000, [nameof(TranscriptHeader.PartitionKey)], cancellationToken).ConfigureAwait(false))
         {
             count++;
         }
@@ -84,9 +89,9 @@ public sealed class TranscriptKeyWrapping(TableServiceClient tableService)
     {
         await _tables.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        await foreach (var header in _transcripts.QueryAsync<TableEntity>(TranscriptTableStore.HeaderFilter(tenant), 1000, ["KeyId"], cancellationToken).ConfigureAwait(false))
+        await foreach (var header in _transcripts.QueryAsync<TranscriptHeader>(TranscriptTableStore.HeaderFilter(tenant), 1000, [nameof(TranscriptHeader.KeyId)], cancellationToken).ConfigureAwait(false))
         {
-            var keyId = header.GetString("KeyId") ?? "";
+            var keyId = header.KeyId ?? "";
             counts[keyId] = counts.GetValueOrDefault(keyId) + 1;
         }
 

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Queues;
 using Pipeline.Core.Events;
+using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Azure.Local;
 
@@ -26,10 +27,8 @@ public sealed class QueueEventPublisher(QueueServiceClient queueService, LocalSu
                 // A queue message holds 64 KiB: this event will never fit, however often it is retried.
                 throw new EventTooLargeException("The event is larger than a queue message holds.", e);
             }
-            // Storage or transport failing (Azure.Core reports retries exhausted without an answer as an
-            // AggregateException): "not now", as Service Bus says it, so the ingress maps one exception.
-            catch (Exception e) when (e is RequestFailedException or HttpRequestException or TimeoutException or AggregateException
-                || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            // Storage or transport failing: "not now", as Service Bus says it, so the ingress maps one exception.
+            catch (Exception e) when (TransientFailure.Is(e, cancellationToken))
             {
                 throw new BrokerUnavailableException($"The {queueName} queue did not take the event ({e.GetType().Name}).", e);
             }

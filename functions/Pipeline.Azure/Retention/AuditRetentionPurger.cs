@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Pipeline.Azure.Audit;
+using Pipeline.Azure.Storage;
 using Pipeline.Core.Audit;
 
 namespace Pipeline.Azure.Retention;
@@ -12,7 +13,7 @@ namespace Pipeline.Azure.Retention;
 /// </summary>
 public sealed class AuditRetentionPurger(TableServiceClient tableService)
 {
-    private const int MaxBatch = 100;
+    private const int MaxBatch = EntityGroupTransaction.MaxActions;
 
     /// <summary>Transactions submitted concurrently: deletes are independent, and a round trip each adds up.</summary>
     private const int MaxInFlight = 4;

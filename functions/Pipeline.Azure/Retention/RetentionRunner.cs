@@ -167,7 +167,7 @@ public sealed class RetentionRunner(
         var details = results.ToDictionary(r => $"{r.Kind}Deleted", r => r.Rows.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal);
         details["durationMs"] = ((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         details["finished"] = results.All(r => r.Finished) ? "true" : "false";
-        return new AuditEntry(tenant, now, AuditActions.RetentionPurged, "success", "system", "retention", $"run-{now.UtcTicks}", null, null, details);
+        return AuditEntry.BySystem(tenant, now, AuditActions.RetentionPurged, AuditOutcome.Success, new AuditResource("retention", $"run-{now.UtcTicks}"), details: details);
     }
 }
 

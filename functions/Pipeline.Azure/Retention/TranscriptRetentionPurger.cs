@@ -1,5 +1,4 @@
 using Azure;
-using Azure.Data.Tables;
 using Pipeline.Azure.Transcripts;
 
 namespace Pipeline.Azure.Retention;
@@ -9,11 +8,8 @@ namespace Pipeline.Azure.Retention;
 /// (partitioned by expiry day), so the cost follows what expired, never the number of transcripts.
 /// Expired means the same as for readers: <c>ExpiresAt &lt;= asOf</c>.
 /// </summary>
-public sealed class TranscriptRetentionPurger(TableServiceClient tableService, TranscriptTableStore store)
+public sealed class TranscriptRetentionPurger(TranscriptTableStore store)
 {
-    private readonly TableClient _expiry = tableService.GetTableClient(TranscriptTableStore.ExpiryTableName);
-    private readonly TableClient _transcripts = tableService.GetTableClient(TranscriptTableStore.TableName);
-
     /// <summary>Deletes (or only counts) the tenant's erasure holds whose retention period has passed.</summary>
     public async Task<PurgeResult> PurgeHoldsAsync(string tenant, DateTimeOffset asOf, bool dryRun = false, CancellationToken cancellationToken = default) =>
         new(await store.Holds.PurgeExpiredHoldsAsync(tenant, asOf, dryRun, cancellationToken).ConfigureAwait(false), Finished: true);
@@ -26,22 +22,7 @@ public sealed class TranscriptRetentionPurger(TableServiceClient tableService, T
         Func<bool>? outOfTime = null,
         CancellationToken cancellationToken = default)
     {
-        // The query filter formats DateTime arguments as datetime literals, so the day key is made a string first.
-        var lastDay = asOf.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey le {lastDay} and Tenant eq {tenant} and ExpiresAt le {asOf}");
-        var expired = new List<TableEntity>();
-        try
-        {
-            await foreach (var row in _expiry.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "TranscriptId"], cancellationToken: cancellationToken))
-            {
-                expired.Add(row);
-            }
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return new PurgeResult(0, Finished: true); // No transcript was ever stored.
-        }
-
+        var expired = await store.Expiry.ExpiredAsync(tenant, asOf, cancellationToken).ConfigureAwait(false);
         if (dryRun)
         {
             return new PurgeResult(expired.Count, Finished: true);
@@ -55,7 +36,7 @@ public sealed class TranscriptRetentionPurger(TableServiceClient tableService, T
                 return new PurgeResult(deleted, Finished: false);
             }
 
-            deleted += await ShredAsync(tenant, row, cancellationToken) ? 1 : 0;
+            deleted += await ShredAsync(tenant, row, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         return new PurgeResult(deleted, Finished: true);
@@ -65,18 +46,18 @@ public sealed class TranscriptRetentionPurger(TableServiceClient tableService, T
     /// Shreds one transcript and drops its expiry row. A transcript already gone (an overlapping run,
     /// or a run cut off after the header went) is not counted, and its leftover index row is cleaned.
     /// </summary>
-    private async Task<bool> ShredAsync(string tenant, TableEntity expiryRow, CancellationToken cancellationToken)
+    private async Task<bool> ShredAsync(string tenant, ExpiryIndexRow expiryRow, CancellationToken cancellationToken)
     {
-        var transcriptId = expiryRow.GetString("TranscriptId") ?? "";
-        var present = await _transcripts.GetEntityIfExistsAsync<TableEntity>(expiryRow.RowKey, TranscriptTableStore.HeaderRowKey, ["RowKey"], cancellationToken);
+        var transcriptId = expiryRow.TranscriptId ?? "";
+        var present = await store.ExistsAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false);
         var shredded = false;
         try
         {
-            shredded = present.HasValue && await store.DeleteAsync(tenant, transcriptId, cancellationToken);
-            if (!present.HasValue)
+            shredded = present && await store.DeleteAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false);
+            if (!present)
             {
                 // No key: whatever chunks remain are unreadable already; remove them too.
-                await store.DeleteAsync(tenant, transcriptId, cancellationToken);
+                await store.DeleteAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (RequestFailedException e) when (e.Status == 404)
@@ -85,15 +66,7 @@ public sealed class TranscriptRetentionPurger(TableServiceClient tableService, T
             shredded = false;
         }
 
-        try
-        {
-            await _expiry.DeleteEntityAsync(expiryRow.PartitionKey, expiryRow.RowKey, ETag.All, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            // Already removed with the transcript.
-        }
-
+        await store.Expiry.RemoveAsync(expiryRow, cancellationToken).ConfigureAwait(false);
         return shredded;
     }
 }

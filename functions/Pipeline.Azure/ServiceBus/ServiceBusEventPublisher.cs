@@ -1,8 +1,8 @@
 using Azure.Core;
-using Azure.Identity;
 using Azure.Messaging.ServiceBus;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
+using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Azure.ServiceBus;
 
@@ -83,7 +83,7 @@ public sealed class ServiceBusEventPublisher(ServiceBusSender sender) : IEventPu
             // The service has the last word on size (its limit can be lower than the link advertised).
             throw new EventTooLargeException("Service Bus refused the event as too large.", e);
         }
-        catch (Exception e) when (IsBrokerFailure(e, cancellationToken))
+        catch (Exception e) when (TransientFailure.Is(e, cancellationToken))
         {
             throw new BrokerUnavailableException($"Service Bus did not accept the event ({Describe(e)}).", e);
         }
@@ -118,10 +118,6 @@ public sealed class ServiceBusEventPublisher(ServiceBusSender sender) : IEventPu
     /// missing or disabled while an operator fixes it), access refused (a role assignment still
     /// propagating), a token the identity could not get, a timeout, and a cancellation the caller did not ask for.
     /// </summary>
-    private static bool IsBrokerFailure(Exception e, CancellationToken cancellationToken) =>
-        e is ServiceBusException or UnauthorizedAccessException or AuthenticationFailedException or TimeoutException
-        || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
-
     private static string Describe(Exception e) => e switch
     {
         ServiceBusException bus => $"{bus.Reason}, transient: {bus.IsTransient}",

@@ -4,6 +4,7 @@ using Pipeline.Azure.Audit;
 using Pipeline.Azure.DeadLetters;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Privacy;
 using Pipeline.Core.Configuration;
 
 namespace Pipeline.Azure.Subjects;
@@ -48,7 +49,7 @@ public sealed class SubjectRecords(
         var pseudonym = PseudonymOf(subjectId);
         var now = timeProvider.GetUtcNow();
         int transcripts = 0, unreadable = 0, auditRows = 0;
-        var outcome = "failure";
+        var outcome = AuditOutcome.Failure;
         try
         {
             await using var json = new Utf8JsonWriter(destination);
@@ -57,7 +58,7 @@ public sealed class SubjectRecords(
             json.WriteString("subject", pseudonym);
             json.WriteString("exportedAt", now);
             json.WriteStartArray("transcripts");
-            foreach (var transcriptId in await store.FindBySubjectAsync(tenant, pseudonym, cancellationToken).ConfigureAwait(false))
+            foreach (var transcriptId in await store.Subjects.FindAsync(tenant, pseudonym, cancellationToken).ConfigureAwait(false))
             {
                 var read = await reader.ReadAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false);
                 if (!read.Found)
@@ -95,7 +96,8 @@ public sealed class SubjectRecords(
                 var page = await auditReader.QueryAsync(new AuditQuery(tenant, from, to, null, pseudonym, AuditPageSize, continuation), cancellationToken).ConfigureAwait(false);
                 foreach (var entry in page.Items)
                 {
-                    WriteAuditEntry(json, entry);
+                    // Through an element: serialising into the writer would flush it synchronously into the response.
+                    JsonSerializer.SerializeToElement(AuditItem.From(entry), AuditItem.JsonOptions).WriteTo(json);
                     auditRows++;
                 }
 
@@ -107,7 +109,7 @@ public sealed class SubjectRecords(
             json.WriteEndArray();
             json.WriteEndObject();
             await json.FlushAsync(cancellationToken).ConfigureAwait(false);
-            outcome = "success";
+            outcome = AuditOutcome.Success;
         }
         finally
         {
@@ -140,7 +142,7 @@ public sealed class SubjectRecords(
         // transcript arriving later still is indexed and erased by the next request.
         for (var pass = 0; pass < MaxErasurePasses; pass++)
         {
-            var found = (await store.FindBySubjectAsync(tenant, pseudonym, cancellationToken).ConfigureAwait(false)).Where(indexed.Add).ToList();
+            var found = (await store.Subjects.FindAsync(tenant, pseudonym, cancellationToken).ConfigureAwait(false)).Where(indexed.Add).ToList();
             if (found.Count == 0)
             {
                 break;
@@ -155,14 +157,14 @@ public sealed class SubjectRecords(
 
                 // DeleteAsync removes the transcript's index rows when it finds the transcript; this one also
                 // goes when the transcript had already gone (an interrupted delete, the purge).
-                await store.RemoveSubjectIndexRowAsync(tenant, pseudonym, transcriptId, cancellationToken).ConfigureAwait(false);
+                await store.Subjects.RemoveAsync(tenant, pseudonym, transcriptId, cancellationToken).ConfigureAwait(false);
             }
         }
 
         var removed = indexed.Count;
         var deadLettersRemoved = await EraseDeadLettersAsync(tenant, pseudonym, actor, cancellationToken).ConfigureAwait(false);
         await auditWriter.WriteAsync(
-            Audit(tenant, timeProvider.GetUtcNow(), AuditActions.SubjectErased, "success", actor, pseudonym, new Dictionary<string, string>(StringComparer.Ordinal)
+            Audit(tenant, timeProvider.GetUtcNow(), AuditActions.SubjectErased, AuditOutcome.Success, actor, pseudonym, new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["transcriptsErased"] = Count(erased),
                 ["indexRowsRemoved"] = Count(removed),
@@ -209,29 +211,8 @@ public sealed class SubjectRecords(
         return (today.AddDays(-days), today.AddDays(2));
     }
 
-    private static AuditEntry Audit(string tenant, DateTimeOffset now, string action, string outcome, string actor, string pseudonym, Dictionary<string, string> details) =>
-        new(tenant, now, action, outcome, actor, "subject", $"{action}-{Guid.NewGuid():N}", null, pseudonym, details);
-
-    private static void WriteAuditEntry(Utf8JsonWriter json, AuditEntry entry)
-    {
-        json.WriteStartObject();
-        json.WriteString("timestamp", entry.Timestamp);
-        json.WriteString("action", entry.Action);
-        json.WriteString("outcome", entry.Outcome);
-        json.WriteString("actor", entry.Actor);
-        json.WriteString("resourceType", entry.ResourceType);
-        json.WriteString("resourceId", entry.ResourceId);
-        json.WriteString("eventId", entry.EventId);
-        json.WriteString("subject", entry.Subject);
-        json.WriteStartObject("details");
-        foreach (var (name, value) in entry.Details)
-        {
-            json.WriteString(name, value);
-        }
-
-        json.WriteEndObject();
-        json.WriteEndObject();
-    }
+    private static AuditEntry Audit(string tenant, DateTimeOffset now, string action, AuditOutcome outcome, string actor, string pseudonym, Dictionary<string, string> details) =>
+        AuditEntry.ByCaller(actor, tenant, now, action, outcome, new AuditResource("subject", $"{action}-{Guid.NewGuid():N}"), subject: pseudonym, details: details);
 
     private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

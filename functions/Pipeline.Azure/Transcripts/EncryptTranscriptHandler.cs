@@ -113,25 +113,22 @@ public sealed class EncryptTranscriptHandler(
     {
         var (action, outcome) = handling.Outcome switch
         {
-            TranscriptHandlingOutcome.Stored or TranscriptHandlingOutcome.Duplicate => (AuditActions.TranscriptStored, "success"),
-            TranscriptHandlingOutcome.Skipped => (AuditActions.TranscriptSkipped, "success"),
-            TranscriptHandlingOutcome.Held => (AuditActions.TranscriptRejected, "refused"),
-            TranscriptHandlingOutcome.Conflict => (AuditActions.TranscriptRejected, "conflict"),
-            _ => (AuditActions.TranscriptRejected, "failure"),
+            TranscriptHandlingOutcome.Stored or TranscriptHandlingOutcome.Duplicate => (AuditActions.TranscriptStored, AuditOutcome.Success),
+            TranscriptHandlingOutcome.Skipped => (AuditActions.TranscriptSkipped, AuditOutcome.Success),
+            TranscriptHandlingOutcome.Held => (AuditActions.TranscriptRejected, AuditOutcome.Refused),
+            TranscriptHandlingOutcome.Conflict => (AuditActions.TranscriptRejected, AuditOutcome.Conflict),
+            _ => (AuditActions.TranscriptRejected, AuditOutcome.Failure),
         };
 
         // Same key for every delivery of the event, so a redelivery does not add a second row.
-        return new AuditEntry(
+        return AuditEntry.BySystem(
             pipelineEvent.Tenant,
             pipelineEvent.ReceivedAt,
             action,
             outcome,
-            "system",
-            "transcript",
-            transcript?.TranscriptId,
-            pipelineEvent.EventId,
-            Subject: null,
-            new Dictionary<string, string>(StringComparer.Ordinal)
+            new AuditResource("transcript", transcript?.TranscriptId),
+            eventId: pipelineEvent.EventId,
+            details: new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["reason"] = handling.Reason,
                 ["participants"] = (transcript?.ParticipantEmails.Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),

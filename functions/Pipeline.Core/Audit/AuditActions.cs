@@ -51,17 +51,15 @@ public static class AuditActions
     public const string ChainVerified = "audit.chain.verified";
 
     /// <summary>The row recording that an event was accepted. Names no payload value.</summary>
-    public static AuditEntry ForAcceptedEvent(PipelineEvent accepted) => new(
+    public static AuditEntry ForAcceptedEvent(PipelineEvent accepted) => AuditEntry.ByVendor(
+        accepted.Vendor,
         accepted.Tenant,
         accepted.ReceivedAt,
         EventAccepted,
-        "success",
-        $"vendor:{accepted.Vendor}",
-        "event",
-        accepted.EventId,
-        accepted.EventId,
-        Subject: null,
-        new Dictionary<string, string>(StringComparer.Ordinal)
+        AuditOutcome.Success,
+        new AuditResource("event", accepted.EventId),
+        eventId: accepted.EventId,
+        details: new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["vendor"] = accepted.Vendor,
             ["eventType"] = accepted.EventType,

@@ -4,12 +4,13 @@ namespace Pipeline.Core.Audit;
 
 /// <summary>
 /// One audit row (SPEC §3.2). Holds identifiers and outcomes only: never a payload value, and the
-/// subject only as a pseudonym.
+/// subject only as a pseudonym. Rows are made by who acted (<see cref="ByVendor"/>, <see cref="BySystem"/>,
+/// <see cref="ByCaller"/>); the positional constructor is what a stored row reads back into.
 /// </summary>
 /// <param name="Tenant">The tenant the row belongs to; rows are only ever read per tenant.</param>
 /// <param name="Timestamp">When the audited thing happened; orders the rows.</param>
 /// <param name="Action">What happened, e.g. <c>event.accepted</c>.</param>
-/// <param name="Outcome"><c>success</c> or <c>failure</c>.</param>
+/// <param name="Outcome">The stored text of an <see cref="AuditOutcome"/> (<see cref="AuditOutcomes.Text"/>).</param>
 /// <param name="Actor">Who did it: <c>vendor:{name}</c>, a caller's <c>oid</c>, or <c>system</c>.</param>
 /// <param name="ResourceType">What kind of thing it touched, e.g. <c>event</c>.</param>
 /// <param name="ResourceId">Which one.</param>
@@ -28,6 +29,51 @@ public sealed record AuditEntry(
     string? Subject,
     IReadOnlyDictionary<string, string> Details)
 {
+    /// <summary>A row about something a vendor's webhook did; the actor is <c>vendor:{vendor}</c>.</summary>
+    public static AuditEntry ByVendor(
+        string vendor,
+        string tenant,
+        DateTimeOffset at,
+        string action,
+        AuditOutcome outcome,
+        AuditResource resource,
+        string? eventId = null,
+        string? subject = null,
+        IReadOnlyDictionary<string, string>? details = null) =>
+        Create($"vendor:{vendor}", tenant, at, action, outcome, resource, eventId, subject, details);
+
+    /// <summary>A row about something the pipeline did on its own (a consumer, retention); the actor is <c>system</c>.</summary>
+    public static AuditEntry BySystem(
+        string tenant,
+        DateTimeOffset at,
+        string action,
+        AuditOutcome outcome,
+        AuditResource resource,
+        string? eventId = null,
+        string? subject = null,
+        IReadOnlyDictionary<string, string>? details = null) =>
+        Create(SystemActor, tenant, at, action, outcome, resource, eventId, subject, details);
+
+    /// <summary>A row about something a caller did: an API caller's <c>oid</c> or an operator's name.</summary>
+    public static AuditEntry ByCaller(
+        string actor,
+        string tenant,
+        DateTimeOffset at,
+        string action,
+        AuditOutcome outcome,
+        AuditResource resource,
+        string? eventId = null,
+        string? subject = null,
+        IReadOnlyDictionary<string, string>? details = null) =>
+        Create(actor, tenant, at, action, outcome, resource, eventId, subject, details);
+
+    /// <summary>The actor of what the pipeline does on its own.</summary>
+    public const string SystemActor = "system";
+
+    private static AuditEntry Create(
+        string actor, string tenant, DateTimeOffset at, string action, AuditOutcome outcome, AuditResource resource, string? eventId, string? subject, IReadOnlyDictionary<string, string>? details) =>
+        new(tenant, at, action, outcome.Text(), actor, resource.Type, resource.Id, eventId, subject, details ?? new Dictionary<string, string>(StringComparer.Ordinal));
+
     /// <summary>
     /// Audit rows are partitioned per tenant per UTC day, so a tenant + time-range query reads only
     /// that tenant's partitions.

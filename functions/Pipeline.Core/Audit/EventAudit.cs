@@ -43,9 +43,16 @@ public static class EventAudit
         {
             AuditActions.ForAcceptedEvent(accepted) with { Subject = subjects.FirstOrDefault(), Details = details },
         };
-        rows.AddRange(subjects.Skip(1).Select(subject => new AuditEntry(
-            accepted.Tenant, accepted.ReceivedAt, SubjectReferenced, "success", $"vendor:{accepted.Vendor}", "subject", subject, accepted.EventId, subject,
-            new Dictionary<string, string>(StringComparer.Ordinal) { ["vendor"] = accepted.Vendor, ["eventType"] = accepted.EventType })
+        rows.AddRange(subjects.Skip(1).Select(subject => AuditEntry.ByVendor(
+            accepted.Vendor,
+            accepted.Tenant,
+            accepted.ReceivedAt,
+            SubjectReferenced,
+            AuditOutcome.Success,
+            new AuditResource("subject", subject),
+            eventId: accepted.EventId,
+            subject: subject,
+            details: new Dictionary<string, string>(StringComparer.Ordinal) { ["vendor"] = accepted.Vendor, ["eventType"] = accepted.EventType }) with
         {
             KeySuffix = subject,
         }));

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Pipeline.Core.Audit;
 
 namespace Pipeline.Core.Privacy;
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
 namespace Pipeline.Core.Privacy;
@@ -53,7 +51,7 @@ public static class PiiPatterns
 
         if (text.Contains(':'))
         {
-            text = RedactIpv6(text);
+            text = Ipv6Addresses.Redact(text, IpMarker);
         }
 
         if (text.AsSpan().IndexOfAnyInRange('0', '9') < 0)
@@ -62,14 +60,14 @@ public static class PiiPatterns
         }
 
         text = Replace(text, Iban, IsIban, IbanMarker);
-        text = RedactCards(text);
+        text = CardNumbers.Redact(text, CardMarker);
         text = Replace(text, Ssn, static _ => true, SsnMarker, static (t, end) => end == t.Length || t[end] != '-');
         text = Replace(text, Ipv4, IsIpv4, IpMarker, static (t, end) => end + 1 >= t.Length || t[end] != '.' || !char.IsAsciiDigit(t[end + 1]));
         text = Replace(text, Phone, IsPhone, PhoneMarker);
         return text;
     }
 
-    private static bool IsWordChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
+    internal static bool IsWordChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
 
     /// <summary>
     /// Replaces the value (group <c>v</c>) of each match <paramref name="isValue"/> confirms with
@@ -108,28 +106,6 @@ public static class PiiPatterns
 
     private static readonly System.Buffers.SearchValues<char> Triggers = System.Buffers.SearchValues.Create("0123456789@:");
 
-    internal static bool IsLuhnCard(ReadOnlySpan<char> candidate)
-    {
-        var (sum, count) = (0, 0);
-        for (var i = candidate.Length - 1; i >= 0; i--)
-        {
-            if (!char.IsAsciiDigit(candidate[i]))
-            {
-                continue;
-            }
-
-            var d = candidate[i] - '0';
-            if (count++ % 2 == 1)
-            {
-                d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-            }
-
-            sum += d;
-        }
-
-        return count is >= 13 and <= 19 && sum % 10 == 0;
-    }
-
     internal static bool IsIban(string candidate)
     {
         var compact = candidate.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
@@ -161,191 +137,6 @@ public static class PiiPatterns
 
     private static bool IsIpv4(string candidate) =>
         candidate.Split('.') is { Length: 4 } parts && parts.All(p => p.Length is >= 1 and <= 3 && int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) <= 255);
-
-    /// <summary>
-    /// Payment cards by one scan (a bounded regex over a long digit run matched, and was refused by
-    /// Luhn, once per 19 digits, at a high cost per match): a run is digits with single spaces or
-    /// dashes between them, not touching a letter, digit or <c>_</c>. From each group start the longest
-    /// 13-19 digits ending at a group end are a candidate, as for the backtracking pattern; the window
-    /// moves with two pointers and Luhn is read off prefix sums, so each digit costs O(1).
-    /// </summary>
-    // Optimised from the first call: the scanners are the hot loop of every audit row and log line.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static string RedactCards(string text)
-    {
-        System.Text.StringBuilder? result = null;
-        var copied = 0;
-        var run = new CardRun();
-        var i = 0;
-        while (i < text.Length)
-        {
-            var offset = text.AsSpan(i).IndexOfAnyInRange('0', '9');
-            if (offset < 0)
-            {
-                break;
-            }
-
-            var start = i + offset;
-            var end = run.Read(text, start);
-            i = end;
-            if ((start > 0 && IsWordChar(text[start - 1])) || (end < text.Length && IsWordChar(text[end])))
-            {
-                continue;
-            }
-
-            var last = -1;
-            for (var first = 0; first < run.Groups; first++)
-            {
-                last = Math.Max(last, first - 1);
-                while (last + 1 < run.Groups && run.DigitEnd[last + 1] - run.DigitStart[first] <= 19)
-                {
-                    last++;
-                }
-
-                if (last < first || run.DigitEnd[last] - run.DigitStart[first] < 13 || run.TextStart[first] < copied
-                    || !run.IsLuhn(run.DigitStart[first], run.DigitEnd[last]))
-                {
-                    continue; // unlike the old pattern, a card right after a refused candidate is still found
-                }
-
-                result ??= new System.Text.StringBuilder(text.Length);
-                result.Append(text, copied, run.TextStart[first] - copied).Append(CardMarker);
-                copied = run.TextEnd[last];
-            }
-        }
-
-        return result is null ? text : result.Append(text, copied, text.Length - copied).ToString();
-    }
-
-    /// <summary>One run of digit groups and the prefix sums that give any window's Luhn sum in O(1).</summary>
-    private sealed class CardRun
-    {
-        public List<int> TextStart { get; } = [];
-
-        public List<int> TextEnd { get; } = [];
-
-        public List<int> DigitStart { get; } = [];
-
-        public List<int> DigitEnd { get; } = [];
-
-        // Sums[p][k]: digits 0..k-1, those whose index has parity p doubled (Luhn's doubling).
-        private readonly List<int>[] _sums = [[0], [0]];
-
-        public int Groups => TextStart.Count;
-
-        /// <summary>Reads the run starting at <paramref name="start"/>; returns its end.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public int Read(string text, int start)
-        {
-            TextStart.Clear();
-            TextEnd.Clear();
-            DigitStart.Clear();
-            DigitEnd.Clear();
-            _sums[0].RemoveRange(1, _sums[0].Count - 1);
-            _sums[1].RemoveRange(1, _sums[1].Count - 1);
-            var end = start;
-            var digits = 0;
-            while (true)
-            {
-                TextStart.Add(end);
-                DigitStart.Add(digits);
-                for (; end < text.Length && char.IsAsciiDigit(text[end]); end++, digits++)
-                {
-                    var d = text[end] - '0';
-                    var doubled = d * 2 > 9 ? d * 2 - 9 : d * 2;
-                    _sums[0].Add(_sums[0][^1] + (digits % 2 == 0 ? doubled : d));
-                    _sums[1].Add(_sums[1][^1] + (digits % 2 == 1 ? doubled : d));
-                }
-
-                TextEnd.Add(end);
-                DigitEnd.Add(digits);
-                if (end + 1 < text.Length && text[end] is ' ' or '-' && char.IsAsciiDigit(text[end + 1]))
-                {
-                    end++;
-                    continue;
-                }
-
-                return end;
-            }
-        }
-
-        /// <summary>Luhn over digits <paramref name="from"/> to <paramref name="to"/> (exclusive): the rightmost is not doubled.</summary>
-        public bool IsLuhn(int from, int to)
-        {
-            var sums = _sums[to % 2];
-            return (sums[to] - sums[from]) % 10 == 0;
-        }
-    }
-
-    private static readonly System.Buffers.SearchValues<char> Ipv6Characters = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF:.");
-
-    /// <summary>
-    /// IPv6 addresses by one scan (a regex with a lookahead over the candidate was quadratic on a long
-    /// colon run): each maximal run of hex digits, colons and dots (with an optional <c>%zone</c>) is
-    /// one candidate; a run longer than any address is none. A single colon at either end is the
-    /// surrounding text's (<c>ip:fe80::1</c>), not the address's.
-    /// </summary>
-    // Optimised from the first call: the scanners are the hot loop of every audit row and log line.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static string RedactIpv6(string text)
-    {
-        System.Text.StringBuilder? result = null;
-        var copied = 0;
-        var i = 0;
-        while (i < text.Length)
-        {
-            var offset = text.AsSpan(i).IndexOfAny(Ipv6Characters);
-            if (offset < 0)
-            {
-                break;
-            }
-
-            var start = i + offset;
-            var runLength = text.AsSpan(start).IndexOfAnyExcept(Ipv6Characters);
-            var end = runLength < 0 ? text.Length : start + runLength;
-            if (end < text.Length && text[end] == '%')
-            {
-                var zone = end + 1;
-                while (zone < text.Length && char.IsAsciiLetterOrDigit(text[zone]))
-                {
-                    zone++;
-                }
-
-                end = zone > end + 1 ? zone : end;
-            }
-
-            i = end;
-            if (end - start is < 2 or > 64)
-            {
-                continue;
-            }
-
-            var coreStart = text[start] == ':' && text[start + 1] != ':' ? start + 1 : start;
-            var coreEnd = end;
-            while (coreEnd > coreStart && text[coreEnd - 1] == '.')
-            {
-                coreEnd--; // the full stop of a sentence
-            }
-
-            coreEnd = coreEnd - coreStart >= 2 && text[coreEnd - 1] == ':' && text[coreEnd - 2] != ':' ? coreEnd - 1 : coreEnd;
-            if (coreEnd - coreStart < 2
-                || (coreStart > 0 && IsWordChar(text[coreStart - 1])) || (coreEnd < text.Length && IsWordChar(text[coreEnd]))
-                || !IsIpv6(text[coreStart..coreEnd]))
-            {
-                continue;
-            }
-
-            result ??= new System.Text.StringBuilder(text.Length);
-            result.Append(text, copied, coreStart - copied).Append(IpMarker);
-            copied = coreEnd;
-        }
-
-        return result is null ? text : result.Append(text, copied, text.Length - copied).ToString();
-    }
-
-    private static bool IsIpv6(string candidate) =>
-        candidate.Count(c => c == ':') >= 2
-        && IPAddress.TryParse(candidate, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6;
 
     private static bool IsPhone(string candidate)
     {

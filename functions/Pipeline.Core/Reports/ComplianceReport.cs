@@ -41,17 +41,14 @@ public sealed record ComplianceReport(
     public ChainDay? FirstBreak => Chain.FirstOrDefault(day => day.Break is not null);
 
     /// <summary>The audit row recording that this report was made, in which form; reading the evidence is itself evidence.</summary>
-    public AuditEntry ToAuditEntry(string format) => new(
+    public AuditEntry ToAuditEntry(string format) => AuditEntry.ByCaller(
+        GeneratedBy,
         Tenant,
         GeneratedAt,
         GeneratedAction,
-        "success",
-        GeneratedBy,
-        "report",
-        $"report-{GeneratedAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}",
-        EventId: null,
-        Subject: null,
-        new Dictionary<string, string>(StringComparer.Ordinal)
+        AuditOutcome.Success,
+        new AuditResource("report", $"report-{GeneratedAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}"),
+        details: new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["from"] = Period.First.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["to"] = Period.Last.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),

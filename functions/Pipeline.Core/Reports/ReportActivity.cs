@@ -103,7 +103,7 @@ public sealed class ReportActivityBuilder
             case AuditActions.TranscriptRejected:
                 Increment(_refused, row.Outcome);
                 break;
-            case AuditActions.TranscriptRead when row.Outcome == "success":
+            case AuditActions.TranscriptRead when row.Outcome == AuditOutcome.Success.Text():
                 _readers[row.Actor] = Use(_readers, row.Actor, row.Timestamp);
                 break;
             case AuditActions.TranscriptRead:

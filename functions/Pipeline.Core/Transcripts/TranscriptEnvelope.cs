@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace Pipeline.Core.Transcripts;
 
@@ -14,9 +12,8 @@ namespace Pipeline.Core.Transcripts;
 /// <para>Each chunk is stored as <c>nonce (12) ‖ ciphertext ‖ tag (16)</c>, so a chunk is at most 64 KiB,
 /// one Table Storage binary property. The nonce is 8 random bytes per transcript followed by the chunk
 /// index (big-endian), unique per chunk under a key that is never reused for another transcript.</para>
-/// <para>The associated data of chunk <c>i</c> is
-/// <c>"PLTR" ‖ version ‖ compression ‖ plaintext length (u64) ‖ len(tenant) (u16) ‖ tenant ‖
-/// len(id) (u16) ‖ id ‖ i (u32) ‖ final (u8)</c>, strings in UTF-8, integers big-endian. A chunk therefore
+/// <para>The associated data of chunk <c>i</c> (<see cref="TranscriptChunkBinding"/>) names the format, the
+/// plaintext length, tenant, transcript id, the chunk index and whether it is the final one. A chunk therefore
 /// only opens at its own index, in its own transcript and tenant, with the header it was sealed under, and
 /// only the last chunk opens as final: reordering, dropping, truncating, appending or moving chunks fails.</para>
 /// <para>GCM is not key-committing, so the header carries a key check (HMAC-SHA256 of a fixed label under
@@ -49,10 +46,6 @@ public static class TranscriptEnvelope
     public const long DefaultMaxPlaintextBytes = 64L * 1024 * 1024;
 
     private const int KeyCheckBytes = 16;
-    // Quality 0 compresses transcript text about 500 MB/s per core and still several-fold (docs/PERFORMANCE.md).
-    private const int BrotliQuality = 0;
-    private const int BrotliWindow = 22;
-    private static readonly byte[] Magic = "PLTR"u8.ToArray();
     private static readonly byte[] KeyCheckLabel = "pipeline/transcript/v1/key-check"u8.ToArray();
 
     /// <summary>A fresh 256-bit data key from the system's cryptographic random number generator.</summary>
@@ -79,7 +72,7 @@ public static class TranscriptEnvelope
             case TranscriptCompression.None:
                 break;
             case TranscriptCompression.Brotli:
-                compressed = Compress(plaintext, out compressedLength);
+                compressed = TranscriptBrotli.Compress(plaintext, out compressedLength);
                 body = compressed.AsSpan(0, compressedLength);
                 break;
             default:
@@ -90,7 +83,7 @@ public static class TranscriptEnvelope
         {
             var count = Math.Max(1, (body.Length + MaxChunkPlaintextBytes - 1) / MaxChunkPlaintextBytes);
             var chunks = new ReadOnlyMemory<byte>[count];
-            var aad = AssociatedData(FormatVersion, compression, plaintext.Length, context);
+            var aad = TranscriptChunkBinding.Create(FormatVersion, compression, plaintext.Length, context);
             Span<byte> nonce = stackalloc byte[NonceBytes];
             RandomNumberGenerator.Fill(nonce[..8]);
 
@@ -99,7 +92,7 @@ public static class TranscriptEnvelope
             {
                 var part = body.Slice(i * MaxChunkPlaintextBytes, Math.Min(MaxChunkPlaintextBytes, body.Length - (i * MaxChunkPlaintextBytes)));
                 BinaryPrimitives.WriteUInt32BigEndian(nonce[8..], (uint)i);
-                SetChunkPosition(aad, i, final: i == count - 1);
+                TranscriptChunkBinding.SetPosition(aad, i, final: i == count - 1);
 
                 var chunk = new byte[NonceBytes + part.Length + TagBytes];
                 nonce.CopyTo(chunk);
@@ -113,8 +106,7 @@ public static class TranscriptEnvelope
         {
             if (compressed is not null)
             {
-                CryptographicOperations.ZeroMemory(compressed.AsSpan(0, compressedLength));
-                ArrayPool<byte>.Shared.Return(compressed);
+                TranscriptBrotli.Return(compressed, compressedLength);
             }
         }
     }
@@ -188,7 +180,7 @@ public static class TranscriptEnvelope
         var handedOut = false;
         try
         {
-            var aad = AssociatedData(sealedTranscript.FormatVersion, sealedTranscript.Compression, sealedTranscript.PlaintextLength, context);
+            var aad = TranscriptChunkBinding.Create(sealedTranscript.FormatVersion, sealedTranscript.Compression, sealedTranscript.PlaintextLength, context);
             using var aes = new AesGcm(dataKey, TagBytes);
             var offset = 0;
             for (var i = 0; i < chunks.Count; i++)
@@ -219,7 +211,7 @@ public static class TranscriptEnvelope
                 return TranscriptOpenResult.Success(body);
             }
 
-            return Decompress(body, sealedTranscript.PlaintextLength);
+            return TranscriptBrotli.Decompress(body, sealedTranscript.PlaintextLength);
         }
         finally
         {
@@ -230,21 +222,9 @@ public static class TranscriptEnvelope
         }
     }
 
-    private static TranscriptOpenResult Decompress(byte[] body, long plaintextLength)
-    {
-        var plaintext = new byte[plaintextLength];
-        if (BrotliDecoder.TryDecompress(body, plaintext, out var written) && written == plaintext.Length)
-        {
-            return TranscriptOpenResult.Success(plaintext);
-        }
-
-        CryptographicOperations.ZeroMemory(plaintext);
-        return TranscriptOpenResult.Fail(TranscriptOpenFailure.Malformed, "The authenticated data does not decompress to the recorded length.");
-    }
-
     private static bool TryDecrypt(AesGcm aes, ReadOnlySpan<byte> chunk, Span<byte> destination, byte[] aad, int index, bool final)
     {
-        SetChunkPosition(aad, index, final);
+        TranscriptChunkBinding.SetPosition(aad, index, final);
         try
         {
             aes.Decrypt(chunk[..NonceBytes], chunk[NonceBytes..^TagBytes], chunk[^TagBytes..], destination, aad);
@@ -255,51 +235,6 @@ public static class TranscriptEnvelope
             // AesGcm zeroes the destination when the tag does not match.
             return false;
         }
-    }
-
-    private static byte[] Compress(ReadOnlySpan<byte> plaintext, out int length)
-    {
-        // Pooled: the buffer is as large as the transcript; it is zeroed before it goes back.
-        var buffer = ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(plaintext.Length));
-        if (!BrotliEncoder.TryCompress(plaintext, buffer, out length, BrotliQuality, BrotliWindow))
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw new InvalidOperationException("Brotli compression did not fit its documented bound.");
-        }
-
-        return buffer;
-    }
-
-    /// <summary>The associated data with room for the chunk index and final flag at the end.</summary>
-    private static byte[] AssociatedData(byte version, TranscriptCompression compression, long plaintextLength, TranscriptContext context)
-    {
-        var tenant = Encoding.UTF8.GetBytes(context.Tenant);
-        var id = Encoding.UTF8.GetBytes(context.TranscriptId);
-        if (tenant.Length > ushort.MaxValue || id.Length > ushort.MaxValue)
-        {
-            throw new ArgumentException("Tenant and transcript id must each be under 64 KiB.", nameof(context));
-        }
-
-        var aad = new byte[Magic.Length + 2 + 8 + 2 + tenant.Length + 2 + id.Length + 5];
-        var span = aad.AsSpan();
-        Magic.CopyTo(span);
-        span = span[Magic.Length..];
-        span[0] = version;
-        span[1] = (byte)compression;
-        BinaryPrimitives.WriteInt64BigEndian(span[2..], plaintextLength);
-        span = span[10..];
-        BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)tenant.Length);
-        tenant.CopyTo(span[2..]);
-        span = span[(2 + tenant.Length)..];
-        BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)id.Length);
-        id.CopyTo(span[2..]);
-        return aad;
-    }
-
-    private static void SetChunkPosition(byte[] aad, int index, bool final)
-    {
-        BinaryPrimitives.WriteUInt32BigEndian(aad.AsSpan(aad.Length - 5), (uint)index);
-        aad[^1] = final ? (byte)1 : (byte)0;
     }
 
     private static byte[] KeyCheck(ReadOnlySpan<byte> dataKey)

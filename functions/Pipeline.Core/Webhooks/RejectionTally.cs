@@ -149,17 +149,14 @@ public sealed record RejectionCount(
     /// The audit row. <paramref name="instance"/> tells apart the rows several handler instances write
     /// for the same minute; the row key stays stable for a given instance, so a retried write is idempotent.
     /// </summary>
-    public AuditEntry ToAuditEntry(string instance) => new(
+    public AuditEntry ToAuditEntry(string instance) => AuditEntry.ByVendor(
+        Vendor,
         Tenant,
         Minute,
         Reason is null ? RejectionTally.DuplicateAction : RejectionTally.Action,
-        Reason is null ? "success" : "failure",
-        $"vendor:{Vendor}",
-        "webhook",
-        $"{ReasonSlug}:{Vendor}:{instance}",
-        EventId: null,
-        Subject: null,
-        new Dictionary<string, string>(StringComparer.Ordinal)
+        Reason is null ? AuditOutcome.Success : AuditOutcome.Failure,
+        new AuditResource("webhook", $"{ReasonSlug}:{Vendor}:{instance}"),
+        details: new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["reason"] = ReasonSlug,
             ["vendor"] = Vendor,

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Privacy;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Auth;
 
@@ -19,22 +21,10 @@ internal static class AuditQueryEndpoints
     }
 
     /// <summary><c>GET /api/audit/{tenant}</c> (SPEC §3.2): one page of the tenant's rows; the read is itself audited.</summary>
-    private static async Task<IResult> QueryAsync(
-        string tenant,
-        string? from,
-        string? to,
-        string? action,
-        string? subject,
-        int? limit,
-        string? continuationToken,
-        ClaimsPrincipal caller,
-        PipelineOptions options,
-        AuditTableReader reader,
-        AuditTableWriter writer,
-        TimeProvider timeProvider,
-        CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AuditQueryResponse>, ProblemHttpResult>> QueryAsync([AsParameters] AuditQueryRequest request, CancellationToken cancellationToken)
     {
-        tenant = tenant.ToLowerInvariant();
+        var (_, from, to, action, subject, limit, continuationToken, caller, options, reader, writer, timeProvider) = request;
+        var tenant = request.Tenant.ToLowerInvariant();
         if (!TryParseTime(from, out var start) || !TryParseTime(to, out var end))
         {
             return Invalid("bad-range", "from and to are required ISO 8601 timestamps.");
@@ -66,8 +56,8 @@ internal static class AuditQueryEndpoints
         var page = await reader.QueryAsync(new AuditQuery(tenant, start, end, action, pseudonym, limit ?? 100, storageToken), cancellationToken);
         var now = timeProvider.GetUtcNow();
         var queryId = Guid.NewGuid().ToString("N");
-        await writer.WriteAsync(new AuditEntry(tenant, now, AuditActions.AuditQueried, "success", caller.ObjectId() ?? "unknown", "audit", queryId, null, pseudonym,
-            new Dictionary<string, string>(StringComparer.Ordinal)
+        await writer.WriteAsync(AuditEntry.ByCaller(caller.ObjectId() ?? "unknown", tenant, now, AuditActions.AuditQueried, AuditOutcome.Success, new AuditResource("audit", queryId), subject: pseudonym,
+            details: new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["from"] = start.ToString("O", CultureInfo.InvariantCulture),
                 ["to"] = end.ToString("O", CultureInfo.InvariantCulture),
@@ -83,23 +73,23 @@ internal static class AuditQueryEndpoints
     private static bool TryParseTime(string? text, out DateTimeOffset value) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
 
-    private static IResult Invalid(string slug, string title) =>
-        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, type: ProblemPrefix + slug);
+    private static ProblemHttpResult Invalid(string slug, string title) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, type: ProblemPrefix + slug);
 }
+
+/// <summary>What <c>GET /api/audit/{tenant}</c> binds: the route and query values, the caller and the services it uses.</summary>
+internal sealed record AuditQueryRequest(
+    string Tenant,
+    string? From,
+    string? To,
+    string? Action,
+    string? Subject,
+    int? Limit,
+    string? ContinuationToken,
+    ClaimsPrincipal Caller,
+    PipelineOptions Options,
+    AuditTableReader Reader,
+    AuditTableWriter Writer,
+    TimeProvider TimeProvider);
 
 internal sealed record AuditQueryResponse(IReadOnlyList<AuditItem> Items, string? ContinuationToken);
-
-internal sealed record AuditItem(
-    DateTimeOffset Timestamp,
-    string Action,
-    string Outcome,
-    string Actor,
-    string ResourceType,
-    string? ResourceId,
-    string? EventId,
-    string? Subject,
-    IReadOnlyDictionary<string, string> Details)
-{
-    public static AuditItem From(AuditEntry entry) => new(
-        entry.Timestamp, entry.Action, entry.Outcome, entry.Actor, entry.ResourceType, entry.ResourceId, entry.EventId, entry.Subject, entry.Details);
-}

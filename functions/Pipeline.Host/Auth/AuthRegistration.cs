@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Configuration;
@@ -21,6 +22,8 @@ internal static class AuthRegistration
     {
         var auth = builder.Configuration.GetSection($"{PipelineOptions.SectionName}:Auth").Get<AuthOptions>() ?? new AuthOptions();
         var local = builder.Configuration.PipelineMode() == PipelineMode.Local;
+        builder.Services.AddSingleton<IValidateOptions<PipelineOptions>, AuthOptionsValidator>();
+
         // Otherwise ASP.NET Core makes the one registered scheme the default all the same (process-wide; the
         // handler registers no other scheme, and every policy below names its own).
         AppContext.SetSwitch(SuppressAutoDefaultScheme, isEnabled: true);

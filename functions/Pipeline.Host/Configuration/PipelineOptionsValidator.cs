@@ -9,6 +9,8 @@ namespace Pipeline.Host.Configuration;
 
 /// <summary>
 /// Fails start-up on a configuration the pipeline cannot run with, naming the key and never its value.
+/// Features validate their own settings where they are registered (<c>Auth/AuthOptionsValidator</c>,
+/// <c>Retention/RetentionOptionsValidator</c>); this one keeps what spans features (mode, tenants, ingress).
 /// Hand-written rather than the source-generated <c>[OptionsValidator]</c>: the rules span dictionaries
 /// keyed by tenant and vendor, which data annotations cannot express.
 /// </summary>
@@ -62,24 +64,9 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
 
         ValidateHostileInputLimits(options.Webhooks, failures);
 
-        if (CrontabSchedule.TryParse(options.Retention.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
-        {
-            failures.Add($"Pipeline:Retention:Schedule (app setting {BindingSettings.RetentionSchedule}) is not a six-field NCRONTAB expression.");
-        }
-
         if (CrontabSchedule.TryParse(options.Audit.VerifySchedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
         {
             failures.Add($"Pipeline:Audit:VerifySchedule (app setting {BindingSettings.AuditVerifySchedule}) is not a six-field NCRONTAB expression.");
-        }
-
-        if (options.Retention.BudgetSeconds is < 1 or > 3600)
-        {
-            failures.Add("Pipeline:Retention:BudgetSeconds must be between 1 and 3600.");
-        }
-
-        if (options.Retention.DeadLetterDays is < 1 or > 3650)
-        {
-            failures.Add("Pipeline:Retention:DeadLetterDays must be between 1 and 3650.");
         }
 
         if (options.Webhooks.RotationDays is < 1 or > 3650)
@@ -108,8 +95,6 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             Require(options.ServiceBus.FullyQualifiedNamespace, "Pipeline:ServiceBus:FullyQualifiedNamespace", failures);
             Require(options.Identity.ClientId, IdentityRegistration.ClientIdKey, failures);
             Require(options.KeyVault.KeyId, "Pipeline:KeyVault:KeyId", failures);
-            Require(options.Auth.Authority, "Pipeline:Auth:Authority", failures);
-            Require(options.Auth.Audience, "Pipeline:Auth:Audience", failures);
             if (options.KeyVault.KeyId is { Length: > 0 } keyId
                 && (!Pipeline.Azure.KeyVault.KeyVaultKeyId.TryParse(keyId, out var parsedKeyId) || parsedKeyId.Version is not null))
             {
@@ -124,10 +109,6 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         else
         {
             Require(options.Storage.ConnectionString, "Pipeline:Storage:ConnectionString", failures);
-            if (System.Text.Encoding.UTF8.GetByteCount(options.Auth.LocalSigningKey ?? "") < Auth.LocalTokens.MinimumKeyBytes)
-            {
-                failures.Add($"Pipeline:Auth:LocalSigningKey is required in Local mode: at least {Auth.LocalTokens.MinimumKeyBytes} bytes.");
-            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,5 +1,4 @@
 using Azure;
-using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Pipeline.Azure.Local;
@@ -16,7 +15,7 @@ namespace Pipeline.Host.Local;
 /// after a short back-off on failure, and moved to the poison queue after the tenth failed delivery.
 /// A function whose trigger has <c>"cardinality": "many"</c> (WriteAudit) gets what one receive loop
 /// collects, up to <see cref="LocalDispatcherOptions.MaxMessageBatchSize"/>, in one invocation shaped as the
-/// host's batch (<see cref="BuildBatchInvocation"/>), and the batch is settled as the Service Bus extension
+/// host's batch (<see cref="LocalInvocations.BuildBatchInvocation"/>), and the batch is settled as the Service Bus extension
 /// settles it: all completed on success, all abandoned on failure.
 /// </summary>
 internal sealed class LocalDispatcher(
@@ -90,7 +89,7 @@ internal sealed class LocalDispatcher(
             {
                 // Azurite unreachable for a moment (Azure.Core reports exhausted retries as an
                 // AggregateException): the messages stay queued, and the pump must outlive it.
-                LocalLog.ReceiveFailed(logger, queueName, e);
+                Log.ReceiveFailed(logger, queueName, e);
                 await Task.Delay(options.MaxPollInterval, timeProvider, stoppingToken);
             }
         }
@@ -122,7 +121,7 @@ internal sealed class LocalDispatcher(
             return;
         }
 
-        var payload = BuildInvocation(envelope, (int)message.DequeueCount, function, timeProvider.GetUtcNow());
+        var payload = LocalInvocations.BuildInvocation(envelope, (int)message.DequeueCount, function, timeProvider.GetUtcNow());
         var result = await invoker.InvokeAsync(function, payload, stoppingToken);
         await SettleAsync(queue, function, message, envelope, result.Succeeded, stoppingToken);
     }
@@ -147,7 +146,7 @@ internal sealed class LocalDispatcher(
             return;
         }
 
-        var payload = BuildBatchInvocation([.. batch.Select(m => (m.Envelope, (int)m.Message.DequeueCount))], function, timeProvider.GetUtcNow());
+        var payload = LocalInvocations.BuildBatchInvocation([.. batch.Select(m => (m.Envelope, (int)m.Message.DequeueCount))], function, timeProvider.GetUtcNow());
         var result = await invoker.InvokeAsync(function, payload, stoppingToken);
         // Settled even while stopping, as the Service Bus extension does (CancellationToken.None).
         await Task.WhenAll(batch.Select(m => SettleAsync(queue, function, m.Message, m.Envelope, result.Succeeded, CancellationToken.None)));
@@ -155,7 +154,7 @@ internal sealed class LocalDispatcher(
 
     private async Task PoisonUnreadableAsync(QueueClient queue, string function, QueueMessage message, CancellationToken stoppingToken)
     {
-        LocalLog.Poisoned(logger, queue.Name, message.MessageId, message.DequeueCount);
+        Log.Poisoned(logger, queue.Name, message.MessageId, message.DequeueCount);
         PipelineMetrics.DeadLettered(function);
         await MoveToPoisonAsync(queue, message, message.MessageText, stoppingToken);
     }
@@ -174,7 +173,7 @@ internal sealed class LocalDispatcher(
         }
         catch (RequestFailedException e) when (e.Status == 404 || e.ErrorCode == "PopReceiptMismatch")
         {
-            LocalLog.LockLost(logger, function, envelope.MessageId);
+            Log.LockLost(logger, function, envelope.MessageId);
         }
     }
 
@@ -186,7 +185,7 @@ internal sealed class LocalDispatcher(
         }
         else if (message.DequeueCount >= LocalSubscriptions.MaxDeliveryCount)
         {
-            LocalLog.Poisoned(logger, queue.Name, envelope.MessageId, message.DequeueCount);
+            Log.Poisoned(logger, queue.Name, envelope.MessageId, message.DequeueCount);
             PipelineMetrics.DeadLettered(function);
             await MoveToPoisonAsync(queue, message, envelope.DeadLettered(message.DequeueCount).ToJson(), stoppingToken);
         }
@@ -195,7 +194,7 @@ internal sealed class LocalDispatcher(
             // Abandon: visible again after a back-off that grows with each delivery.
             var backoff = TimeSpan.FromTicks(Math.Min(options.RetryBackoff.Ticks << (int)Math.Min(message.DequeueCount - 1, 16), options.MaxRetryBackoff.Ticks));
             await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: backoff, cancellationToken: stoppingToken);
-            LocalLog.DeliveryFailed(logger, function, envelope.MessageId, message.DequeueCount);
+            Log.DeliveryFailed(logger, function, envelope.MessageId, message.DequeueCount);
         }
     }
 
@@ -207,116 +206,4 @@ internal sealed class LocalDispatcher(
             .SendMessageAsync(poisonText, visibilityTimeout: null, timeToLive: PoisonLifetime, cancellationToken);
         await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
     }
-
-    /// <summary>
-    /// The Service Bus trigger's invocation payload as the Functions host sends it to a custom handler
-    /// with <c>dataType: binary</c>: the body base64, metadata strings JSON-quoted.
-    /// </summary>
-    public static JsonElement BuildInvocation(LocalQueueEnvelope envelope, int deliveryCount, string function, DateTimeOffset now) =>
-        Invocation(function, now, writer => writer.WriteBase64String(ReceivedMessage.BindingName, envelope.Body), writer =>
-        {
-            writer.WriteString("MessageId", Quote(envelope.MessageId));
-            writer.WriteString("CorrelationId", Quote(envelope.CorrelationId));
-            writer.WriteString("ContentType", Quote(envelope.ContentType));
-            writer.WriteString("DeliveryCount", deliveryCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            writer.WriteString("EnqueuedTimeUtc", Quote(envelope.EnqueuedTimeUtc.ToString("O")));
-            writer.WritePropertyName("ApplicationProperties");
-            WriteProperties(writer, envelope);
-        });
-
-    /// <summary>
-    /// A batch invocation as the Functions host sends it for <c>"cardinality": "many"</c> with <c>dataType: binary</c>
-    /// (see <c>ReceivedMessage.TryParseBatch</c> for the sources): <c>Data.message</c> is a string holding a
-    /// JSON array of base64 bodies; each metadata property is an <c>…Array</c> entry, a string holding a JSON
-    /// array whose item i describes message i.
-    /// </summary>
-    public static JsonElement BuildBatchInvocation(IReadOnlyList<(LocalQueueEnvelope Envelope, int DeliveryCount)> messages, string function, DateTimeOffset now) =>
-        Invocation(function, now, writer => writer.WriteString(ReceivedMessage.BindingName, JsonArray(messages, (w, m) => w.WriteBase64StringValue(m.Envelope.Body))), writer =>
-        {
-            writer.WriteString("MessageIdArray", JsonArray(messages, (w, m) => w.WriteStringValue(m.Envelope.MessageId)));
-            writer.WriteString("CorrelationIdArray", JsonArray(messages, (w, m) => w.WriteStringValue(m.Envelope.CorrelationId)));
-            writer.WriteString("ContentTypeArray", JsonArray(messages, (w, m) => w.WriteStringValue(m.Envelope.ContentType)));
-            writer.WriteString("DeliveryCountArray", JsonArray(messages, (w, m) => w.WriteNumberValue(m.DeliveryCount)));
-            writer.WriteString("EnqueuedTimeUtcArray", JsonArray(messages, (w, m) => w.WriteStringValue(m.Envelope.EnqueuedTimeUtc.ToString("O"))));
-            writer.WriteString("ApplicationPropertiesArray", JsonArray(messages, (w, m) => WriteProperties(w, m.Envelope)));
-        });
-
-    // {"Data": {...}, "Metadata": {..., "sys": {...}}}: the frame of every trigger invocation.
-    private static JsonElement Invocation(string function, DateTimeOffset now, Action<Utf8JsonWriter> writeData, Action<Utf8JsonWriter> writeMetadata)
-    {
-        var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject("Data");
-            writeData(writer);
-            writer.WriteEndObject();
-            writer.WriteStartObject("Metadata");
-            writeMetadata(writer);
-            writer.WriteStartObject("sys");
-            writer.WriteString("MethodName", function);
-            writer.WriteString("UtcNow", now.ToString("O"));
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        using var document = JsonDocument.Parse(buffer.ToArray());
-        return document.RootElement.Clone();
-    }
-
-    private static void WriteProperties(Utf8JsonWriter writer, LocalQueueEnvelope envelope)
-    {
-        writer.WriteStartObject();
-        foreach (var (name, value) in envelope.Properties)
-        {
-            writer.WritePropertyName(name);
-            value.WriteTo(writer);
-        }
-
-        writer.WriteEndObject();
-    }
-
-    // The host sends an array it cannot make a JSON object of as the text of a JSON array (JsonConvert.SerializeObject).
-    private static string JsonArray<T>(IReadOnlyList<T> items, Action<Utf8JsonWriter, T> writeItem)
-    {
-        var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (var item in items)
-            {
-                writeItem(writer, item);
-            }
-
-            writer.WriteEndArray();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static string Quote(string value) => JsonSerializer.Serialize(value, LocalHostJsonContext.Default.String);
 }
-
-/// <summary>Timings of the Local mode dispatcher; tests shorten them.</summary>
-internal sealed record LocalDispatcherOptions
-{
-    public int BatchSize { get; init; } = 16;
-
-    /// <summary>The most messages one batch invocation carries, as host.json's <c>serviceBus.maxMessageBatchSize</c>.</summary>
-    public int MaxMessageBatchSize { get; init; } = 500;
-
-    /// <summary>As a Service Bus subscription's lock duration.</summary>
-    public TimeSpan LockDuration { get; init; } = TimeSpan.FromMinutes(1);
-
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
-
-    public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(2);
-
-    public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromSeconds(1);
-
-    public TimeSpan MaxRetryBackoff { get; init; } = TimeSpan.FromSeconds(30);
-}
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
-internal sealed partial class LocalHostJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -25,7 +25,7 @@ internal sealed class LocalTimer(FunctionInvoker invoker, PipelineOptions option
         {
             var now = timeProvider.GetUtcNow();
             var next = new DateTimeOffset(schedule.GetNextOccurrence(now.UtcDateTime), TimeSpan.Zero);
-            LocalLog.TimerScheduled(logger, function, next);
+            Log.TimerScheduled(logger, function, next);
             try
             {
                 await Task.Delay(next - now, timeProvider, stoppingToken);
@@ -38,7 +38,7 @@ internal sealed class LocalTimer(FunctionInvoker invoker, PipelineOptions option
             var result = await invoker.InvokeAsync(function, BuildInvocation(last, next, schedule), stoppingToken);
             if (!result.Succeeded)
             {
-                LocalLog.TimerFailed(logger, function);
+                Log.TimerFailed(logger, function);
             }
 
             last = next;

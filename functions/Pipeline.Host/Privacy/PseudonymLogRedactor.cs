@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Compliance.Redaction;
-using Pipeline.Core.Audit;
+using Pipeline.Core.Privacy;
 using Pipeline.Core.Configuration;
 
 namespace Pipeline.Host.Privacy;

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure.Core;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.DeadLetters;
 using Pipeline.Azure.Reports;
@@ -48,18 +49,11 @@ internal static class ReportEndpoints
     /// The report as self-contained HTML (default) or JSON. Making it is audited like every read. The HTML carries
     /// its own Content-Security-Policy; the response repeats it, so a browser opening it from the API loads nothing either.
     /// </summary>
-    private static async Task<IResult> ReportAsync(
-        string tenant,
-        string? from,
-        string? to,
-        string? format,
-        HttpContext context,
-        ClaimsPrincipal caller,
-        ComplianceReportBuilder builder,
-        AuditTableWriter audit,
-        CancellationToken cancellationToken)
+    private static async Task<Results<JsonHttpResult<ComplianceReport>, ContentHttpResult, ProblemHttpResult>> ReportAsync(
+        [AsParameters] ReportRequest request, CancellationToken cancellationToken)
     {
-        tenant = tenant.ToLowerInvariant();
+        var (_, from, to, format, context, caller, builder, audit) = request;
+        var tenant = request.Tenant.ToLowerInvariant();
         if (ReportPeriod.TryParse(from, to, out var error) is not { } period)
         {
             return Invalid("bad-range", error!);
@@ -81,9 +75,20 @@ internal static class ReportEndpoints
             : TypedResults.Content(ComplianceReportHtml.Render(report), "text/html; charset=utf-8");
     }
 
-    private static IResult Invalid(string slug, string title) =>
-        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, type: ProblemPrefix + slug);
+    private static ProblemHttpResult Invalid(string slug, string title) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, type: ProblemPrefix + slug);
 }
+
+/// <summary>What <c>GET /api/reports/{tenant}</c> binds: the route and query values, the request, the caller and the services it uses.</summary>
+internal sealed record ReportRequest(
+    string Tenant,
+    string? From,
+    string? To,
+    string? Format,
+    HttpContext Context,
+    ClaimsPrincipal Caller,
+    ComplianceReportBuilder Builder,
+    AuditTableWriter Audit);
 
 /// <summary>The report's JSON form: camelCase, dates as ISO 8601, indented for a person to diff.</summary>
 public static class ReportJson

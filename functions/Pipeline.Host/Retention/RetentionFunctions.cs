@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Pipeline.Azure.Retention;
 using Pipeline.Azure.Webhooks;
 using Pipeline.Core.Configuration;
@@ -16,6 +17,7 @@ internal static class RetentionFunctions
     /// </summary>
     public static WebApplicationBuilder AddRetention(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<IValidateOptions<PipelineOptions>, RetentionOptionsValidator>();
         builder.Services.AddSingleton<AuditRetentionPurger>();
         builder.Services.AddSingleton<TranscriptRetentionPurger>();
         builder.Services.AddSingleton<RetentionRunner>();

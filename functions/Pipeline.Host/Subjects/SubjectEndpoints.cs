@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.DeadLetters;
 using Pipeline.Azure.Subjects;
@@ -21,8 +22,9 @@ internal static class SubjectEndpoints
     /// <c>GET /api/subjects/{tenant}/{subjectId}/export</c> (SPEC §3, GDPR Art. 15/20): one JSON document,
     /// streamed to the response as it is read, naming the subject only by pseudonym; audited with the caller's oid.
     /// </summary>
-    private static IResult Export(string tenant, string subjectId, HttpContext context)
+    private static Results<PushStreamHttpResult, ProblemHttpResult> Export([AsParameters] SubjectRequest request)
     {
+        var (tenant, subjectId, context) = request;
         if (!SubjectIds.IsValid(subjectId))
         {
             return BadSubject();
@@ -30,7 +32,7 @@ internal static class SubjectEndpoints
 
         var records = Records(context.RequestServices);
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Stream(
+        return TypedResults.Stream(
             body => records.ExportAsync(tenant.ToLowerInvariant(), subjectId, context.User.ObjectId() ?? "unknown", body, context.RequestAborted),
             "application/json; charset=utf-8");
     }
@@ -39,8 +41,9 @@ internal static class SubjectEndpoints
     /// <c>DELETE /api/subjects/{tenant}/{subjectId}</c> (SPEC §3, GDPR Art. 17): crypto-shreds the subject's
     /// transcripts and removes their index rows; the audit row of the erasure (pseudonym, counts) is what remains.
     /// </summary>
-    private static async Task<IResult> EraseAsync(string tenant, string subjectId, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SubjectErasureSummary>, ProblemHttpResult>> EraseAsync([AsParameters] SubjectRequest request, CancellationToken cancellationToken)
     {
+        var (tenant, subjectId, context) = request;
         if (!SubjectIds.IsValid(subjectId))
         {
             return BadSubject();
@@ -51,16 +54,16 @@ internal static class SubjectEndpoints
     }
 
     // The route value is never echoed, stored or logged: it is refused before it is pseudonymised.
-    private static IResult BadSubject() => Results.Problem(
+    private static ProblemHttpResult BadSubject() => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest,
         title: $"The subject id is not one: a pseudonym, or 1-{SubjectIds.MaxLength} characters without control characters or surrounding spaces.",
         type: "urn:pipeline:problem:subjects:bad-id");
 
     /// <summary>
     /// The records are built per request from the shared singletons, so the feature needs no registration of
-    /// its own (the CLI builds the same class from its own clients).
+    /// its own; the CLI builds them here too, from the same registrations.
     /// </summary>
-    private static SubjectRecords Records(IServiceProvider services) => new(
+    internal static SubjectRecords Records(IServiceProvider services) => new(
         services.GetRequiredService<TranscriptTableStore>(),
         services.GetRequiredService<TranscriptReader>(),
         services.GetRequiredService<AuditTableReader>(),
@@ -69,3 +72,6 @@ internal static class SubjectEndpoints
         services.GetRequiredService<TimeProvider>(),
         services.GetService<DeadLetterOperations>());
 }
+
+/// <summary>What the subject routes bind: the route values and the request (its caller, services and abort token).</summary>
+internal sealed record SubjectRequest(string Tenant, string SubjectId, HttpContext Context);

@@ -122,12 +122,19 @@ internal static class TelemetryRegistration
     internal static (TelemetryExporter Exporter, bool Enabled) Resolve(IConfiguration configuration)
     {
         var options = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        var exporter = options.Exporter
-            ?? (configuration.PipelineMode() == PipelineMode.Azure && !string.IsNullOrWhiteSpace(configuration[ConnectionStringKey]) ? TelemetryExporter.AzureMonitor
-                : !string.IsNullOrWhiteSpace(configuration[OtlpEndpointKey]) ? TelemetryExporter.Otlp
-                : TelemetryExporter.None);
+        var exporter = options.Exporter ?? DefaultExporter(configuration, azureMonitorAllowed: configuration.PipelineMode() == PipelineMode.Azure);
         return (exporter, options.Enabled ?? exporter != TelemetryExporter.None);
     }
+
+    /// <summary>
+    /// The exporter an environment names when none is configured, for the handler and the CLI alike: Azure Monitor
+    /// where a connection string is set and may be used (the handler: Azure mode only; the CLI: on the operator's
+    /// own credential), else OTLP where an endpoint is set, else none.
+    /// </summary>
+    internal static TelemetryExporter DefaultExporter(IConfiguration configuration, bool azureMonitorAllowed) =>
+        azureMonitorAllowed && !string.IsNullOrWhiteSpace(configuration[ConnectionStringKey]) ? TelemetryExporter.AzureMonitor
+            : !string.IsNullOrWhiteSpace(configuration[OtlpEndpointKey]) ? TelemetryExporter.Otlp
+            : TelemetryExporter.None;
 
     /// <summary>Wraps the registered <see cref="IEventPublisher"/> (the mode's, or a caller's) in <see cref="TracedEventPublisher"/>.</summary>
     private static void DecorateEventPublisher(this IServiceCollection services)

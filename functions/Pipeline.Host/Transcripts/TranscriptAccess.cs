@@ -25,14 +25,14 @@ public sealed class TranscriptAccess(
             details["transcriptEventId"] = record.EventId;
         }
 
-        var outcome = "success";
+        var outcome = AuditOutcome.Success;
         if (!read.Found)
         {
-            outcome = "not-found";
+            outcome = AuditOutcome.NotFound;
         }
         else if (!read.Succeeded)
         {
-            outcome = "failure";
+            outcome = AuditOutcome.Failure;
             details["failure"] = read.Opened?.Failure.ToString() ?? "Unknown";
             Log.TranscriptUnreadable(logger, tenant, read.Record!.EventId, details["failure"]);
         }
@@ -46,7 +46,7 @@ public sealed class TranscriptAccess(
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(TranscriptIds.IsValid(transcriptId), true, nameof(transcriptId));
         var deleted = await store.EraseAsync(tenant, transcriptId, options, timeProvider.GetUtcNow(), "transcript-deleted", cancellationToken).ConfigureAwait(false);
-        await AuditAsync(tenant, transcriptId, AuditActions.TranscriptDeleted, deleted ? "success" : "not-found", actor, new Dictionary<string, string>(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
+        await AuditAsync(tenant, transcriptId, AuditActions.TranscriptDeleted, deleted ? AuditOutcome.Success : AuditOutcome.NotFound, actor, new Dictionary<string, string>(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
         return deleted;
     }
 
@@ -56,16 +56,15 @@ public sealed class TranscriptAccess(
     /// </summary>
     public Task RefuseInvalidIdAsync(string tenant, string action, string actor, CancellationToken cancellationToken = default) =>
         audit.WriteAsync(
-            new AuditEntry(tenant, timeProvider.GetUtcNow(), action, "invalid-id", actor, "transcript", null, Guid.NewGuid().ToString("N"), null,
-                new Dictionary<string, string>(StringComparer.Ordinal)),
+            AuditEntry.ByCaller(actor, tenant, timeProvider.GetUtcNow(), action, AuditOutcome.InvalidId, new AuditResource("transcript", null), eventId: Guid.NewGuid().ToString("N")),
             cancellationToken);
 
     /// <summary>
     /// One row per call: the row's event id is a fresh request id, since the row key is built from it and a
     /// vendor's transcript id may hold characters a row key may not.
     /// </summary>
-    private Task AuditAsync(string tenant, string transcriptId, string action, string outcome, string actor, Dictionary<string, string> details, CancellationToken cancellationToken) =>
+    private Task AuditAsync(string tenant, string transcriptId, string action, AuditOutcome outcome, string actor, Dictionary<string, string> details, CancellationToken cancellationToken) =>
         audit.WriteAsync(
-            new AuditEntry(tenant, timeProvider.GetUtcNow(), action, outcome, actor, "transcript", transcriptId, Guid.NewGuid().ToString("N"), null, details),
+            AuditEntry.ByCaller(actor, tenant, timeProvider.GetUtcNow(), action, outcome, new AuditResource("transcript", transcriptId), eventId: Guid.NewGuid().ToString("N"), details: details),
             cancellationToken);
 }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Transcripts;
 using Pipeline.Host.Auth;
@@ -24,8 +25,9 @@ internal static class TranscriptEndpoints
         return app;
     }
 
-    private static async Task<IResult> ReadAsync(string tenant, string transcriptId, ClaimsPrincipal caller, TranscriptAccess access, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<TranscriptResponse>, ProblemHttpResult>> ReadAsync([AsParameters] TranscriptRequest request, CancellationToken cancellationToken)
     {
+        var (tenant, transcriptId, caller, access) = request;
         if (!TranscriptIds.IsValid(transcriptId))
         {
             await access.RefuseInvalidIdAsync(tenant.ToLowerInvariant(), AuditActions.TranscriptRead, caller.ObjectId() ?? "unknown", cancellationToken);
@@ -40,7 +42,7 @@ internal static class TranscriptEndpoints
 
         if (read.Opened is not { Succeeded: true, Plaintext: { } plaintext })
         {
-            return Results.Problem(
+            return TypedResults.Problem(
                 statusCode: StatusCodes.Status422UnprocessableEntity,
                 title: "The stored transcript failed its integrity check; nothing of it is returned.",
                 type: ProblemPrefix + "integrity-failure",
@@ -51,8 +53,9 @@ internal static class TranscriptEndpoints
         return TypedResults.Ok(new TranscriptResponse(record.Tenant, record.TranscriptId, record.EventId, record.StoredAt, record.ExpiresAt, Encoding.UTF8.GetString(plaintext)));
     }
 
-    private static async Task<IResult> DeleteAsync(string tenant, string transcriptId, ClaimsPrincipal caller, TranscriptAccess access, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync([AsParameters] TranscriptRequest request, CancellationToken cancellationToken)
     {
+        var (tenant, transcriptId, caller, access) = request;
         if (!TranscriptIds.IsValid(transcriptId))
         {
             await access.RefuseInvalidIdAsync(tenant.ToLowerInvariant(), AuditActions.TranscriptDeleted, caller.ObjectId() ?? "unknown", cancellationToken);
@@ -64,11 +67,11 @@ internal static class TranscriptEndpoints
             : NotFound();
     }
 
-    private static IResult NotFound() =>
-        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such transcript (never stored, expired or deleted).", type: ProblemPrefix + "not-found");
+    private static ProblemHttpResult NotFound() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such transcript (never stored, expired or deleted).", type: ProblemPrefix + "not-found");
 
-    private static IResult BadId() =>
-        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: $"The transcript id is not one: 1-{TranscriptIds.MaxLength} letters, digits, '.', '_', ':' or '-'.", type: ProblemPrefix + "bad-id");
+    private static ProblemHttpResult BadId() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: $"The transcript id is not one: 1-{TranscriptIds.MaxLength} letters, digits, '.', '_', ':' or '-'.", type: ProblemPrefix + "bad-id");
 }
 
 /// <summary>
@@ -76,3 +79,6 @@ internal static class TranscriptEndpoints
 /// erasure index only; meeting id and language are not stored), so that is what is returned.
 /// </summary>
 internal sealed record TranscriptResponse(string Tenant, string TranscriptId, string EventId, DateTimeOffset StoredAt, DateTimeOffset ExpiresAt, string Transcript);
+
+/// <summary>What the transcript routes bind: the route values, the caller and the access service.</summary>
+internal sealed record TranscriptRequest(string Tenant, string TranscriptId, ClaimsPrincipal Caller, TranscriptAccess Access);

@@ -5,6 +5,7 @@ using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Transcripts;
 using Pipeline.Host.Local;
+using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Host.Transcripts;
 
@@ -51,7 +52,7 @@ public static class TranscriptKeys
             {
                 return (await client.Value.GetKeyAsync(parsed.Name, parsed.Version, cancellationToken).ConfigureAwait(false)).Created;
             }
-            catch (Exception e) when (e is global::Azure.RequestFailedException or HttpRequestException or global::Azure.Identity.AuthenticationFailedException)
+            catch (Exception e) when (TransientFailure.Is(e, cancellationToken))
             {
                 return null; // The report says "unknown" rather than failing for want of one date.
             }

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Azure;
 using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Webhooks;
+using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Host.Webhooks;
 
@@ -88,7 +88,8 @@ internal sealed class RejectionAuditFlusher(
             {
                 await writer.WriteAsync(row, cancellationToken);
             }
-            catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException or OperationCanceledException)
+            // Any cancellation too, the flusher's own at shutdown included: the count is kept for the final flush.
+            catch (Exception e) when (TransientFailure.Is(e, CancellationToken.None))
             {
                 lock (_unwrittenLock)
                 {

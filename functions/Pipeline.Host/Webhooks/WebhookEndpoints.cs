@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Mime;
-using Azure;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Net.Http.Headers;
@@ -9,6 +8,7 @@ using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
 using Pipeline.Core.Telemetry;
 using Pipeline.Core.Webhooks;
+using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Host.Webhooks;
 
@@ -138,7 +138,7 @@ internal static class WebhookEndpoints
             // The store starts the timeout only when it asks the table: a remembered redelivery pays no timer.
             claim = await seenEvents.ClaimAsync(accepted.Tenant, accepted.EventId, accepted.ReceivedAt, lifetime, ClaimTimeout, cancellationToken);
         }
-        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (TransientFailure.Is(e, cancellationToken))
         {
             // Fail closed: an event accepted without a claim could be accepted again under a new time.
             Log.ClaimFailed(logger, accepted.EventId, e);
@@ -186,7 +186,7 @@ internal static class WebhookEndpoints
             timeout.CancelAfter(ClaimTimeout);
             await seenEvents.MarkPublishedAsync(accepted.Tenant, accepted.EventId, lifetime, timeout.Token);
         }
-        catch (Exception e) when (IsStorageFailure(e, cancellationToken))
+        catch (Exception e) when (TransientFailure.Is(e, cancellationToken))
         {
             // The event is on the broker, so it is accepted; a redelivery finds the claim unpublished and
             // publishes the identical message, which the broker and the consumers take as the same one.
@@ -197,11 +197,6 @@ internal static class WebhookEndpoints
         PipelineMetrics.WebhookAccepted(accepted.Vendor, accepted.Tenant, started);
         return TypedResults.Accepted((string?)null, new WebhookAccepted(accepted.EventId, Duplicate: false, trace.TraceId));
     }
-
-    /// <summary>Azure.Core's failures, our own timeout, and exhausted retries; not the client going away.</summary>
-    private static bool IsStorageFailure(Exception e, CancellationToken requestAborted) =>
-        e is RequestFailedException or HttpRequestException or AggregateException
-        || (e is OperationCanceledException && !requestAborted.IsCancellationRequested);
 
     private static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var mediaType)

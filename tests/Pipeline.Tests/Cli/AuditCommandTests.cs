@@ -5,6 +5,7 @@ using Pipeline.Azure.Audit;
 using Pipeline.Azure.Retention;
 using Pipeline.Cli.Audit;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Privacy;
 using Pipeline.Core.Configuration;
 using Pipeline.Tests.Infrastructure;
 using Spectre.Console;

@@ -4,6 +4,7 @@ using Pipeline.Azure.KeyVault;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Cli.Subjects;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Privacy;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Transcripts;
 using Pipeline.Tests.Infrastructure;
@@ -50,7 +51,7 @@ public sealed class SubjectsCommandTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal("Grace: ship it.", (string?)Assert.Single(JsonNode.Parse(before)!["transcripts"]!.AsArray())!["text"]);
         Assert.DoesNotContain(Subject, before, StringComparison.Ordinal);
         Assert.Null(await store.ReadAsync(tenant, "tr-cli-1", cancellationToken));
-        Assert.Empty(await store.FindBySubjectAsync(tenant, pseudonym, cancellationToken));
+        Assert.Empty(await store.Subjects.FindAsync(tenant, pseudonym, cancellationToken));
         var after = JsonNode.Parse(File.ReadAllText(afterFile))!;
         Assert.Empty(after["transcripts"]!.AsArray());
         var erasure = Assert.Single(after["audit"]!.AsArray(), row => (string?)row!["action"] == AuditActions.SubjectErased)!;

@@ -83,7 +83,7 @@ public sealed class DeadLetterLocalTests(AzuriteFixture azurite) : IDisposable
 
         // list: the metadata, after the tenth delivery; never the payload.
         var listed = Console();
-        Assert.Equal(0, await DeadLetterCommand.ListAsync(operations, TopicSubscriptions.Transcripts, json: true, listed, cancellationToken));
+        Assert.Equal(0, await DeadLetterViews.ListAsync(operations, TopicSubscriptions.Transcripts, json: true, listed, cancellationToken));
         var entries = JsonNode.Parse(listed.Output)!.AsArray().Where(e => (string?)e!["tenant"] == tenant).ToList();
         Assert.Equal(2, entries.Count);
         var entry = Assert.Single(entries, e => (string?)e!["id"] == replayId)!;
@@ -95,22 +95,22 @@ public sealed class DeadLetterLocalTests(AzuriteFixture azurite) : IDisposable
         Assert.NotEqual(default, (DateTimeOffset)entry["enqueuedTime"]!);
         AssertNothingPersonal(listed.Output);
         var table = Console();
-        Assert.Equal(0, await DeadLetterCommand.ListAsync(operations, null, json: false, table, cancellationToken));
+        Assert.Equal(0, await DeadLetterViews.ListAsync(operations, null, json: false, table, cancellationToken));
         Assert.Contains(replayId, table.Output, StringComparison.Ordinal);
         AssertNothingPersonal(table.Output);
 
         // show: redacted by the audit rows' classification; the participant appears only as a pseudonym.
         var shown = Console();
-        Assert.Equal(0, await DeadLetterCommand.ShowAsync(operations, new TenantRedaction(options), replayId, null, shown, cancellationToken));
+        Assert.Equal(0, await DeadLetterViews.ShowAsync(operations, new TenantRedaction(options), replayId, null, shown, cancellationToken));
         Assert.Contains(replayId, shown.Output, StringComparison.Ordinal);
         Assert.Contains(Pseudonyms.Of(TestHost.PseudonymKey, ParticipantEmail), shown.Output, StringComparison.Ordinal);
         AssertNothingPersonal(shown.Output);
-        Assert.Equal(DeadLetterCommand.NotFound, await DeadLetterCommand.ShowAsync(operations, new TenantRedaction(options), "evt_nope", null, Console(), cancellationToken));
+        Assert.Equal(DeadLetterCommand.NotFound, await DeadLetterViews.ShowAsync(operations, new TenantRedaction(options), "evt_nope", null, Console(), cancellationToken));
 
         // replay, once the cause is gone: stored exactly once, and the dead letter is gone.
         cause.Unavailable = false;
         var replayed = Console();
-        Assert.Equal(0, await DeadLetterCommand.ReplayAsync(operations, DeadLetterCommand.Selection.Of([replayId], false, null, null), dryRun: false, Operator, replayed, cancellationToken));
+        Assert.Equal(0, await DeadLetterRuns.ReplayAsync(operations, DeadLetterSelection.Of([replayId], false, null, null), dryRun: false, Operator, replayed, cancellationToken));
         var reader = host.Services.GetRequiredService<TranscriptReader>();
         var read = await Eventually.GetAsync(
             async () => await reader.ReadAsync(tenant, "tr-dl-1", cancellationToken) is { Found: true } found ? found : null,
@@ -125,7 +125,7 @@ public sealed class DeadLetterLocalTests(AzuriteFixture azurite) : IDisposable
 
         // purge the other: gone for good, never stored.
         var purged = Console();
-        Assert.Equal(0, await DeadLetterCommand.PurgeAsync(operations, DeadLetterCommand.Selection.Of([purgeId], false, null, null), dryRun: false, Operator, purged, cancellationToken));
+        Assert.Equal(0, await DeadLetterRuns.PurgeAsync(operations, DeadLetterSelection.Of([purgeId], false, null, null), dryRun: false, Operator, purged, cancellationToken));
         Assert.Empty(await operations.FindAsync(null, d => d.Tenant == tenant, cancellationToken));
         Assert.False((await reader.ReadAsync(tenant, "tr-dl-2", cancellationToken)).Found);
 
@@ -157,7 +157,7 @@ public sealed class DeadLetterLocalTests(AzuriteFixture azurite) : IDisposable
         var operations = new DeadLetterOperations(new LocalDeadLetterStore(queues, subscriptions, TimeProvider.System), new QueueEventPublisher(queues, subscriptions, TimeProvider.System), azurite.AuditWriter(), TimeProvider.System);
         var output = Console();
 
-        var code = await DeadLetterCommand.ReplayAsync(operations, DeadLetterCommand.Selection.Of(null, all: true, null, null), dryRun: true, Operator, output, cancellationToken);
+        var code = await DeadLetterRuns.ReplayAsync(operations, DeadLetterSelection.Of(null, all: true, null, null), dryRun: true, Operator, output, cancellationToken);
 
         Assert.Equal(0, code);
         Assert.Contains("Would replay audit/evt-dry-1", output.Output, StringComparison.Ordinal);

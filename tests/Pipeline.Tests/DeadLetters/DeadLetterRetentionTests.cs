@@ -37,7 +37,7 @@ public sealed class DeadLetterRetentionTests(AzuriteFixture azurite) : IDisposab
         await PoisonAsync(Event(tenant, "evt_old", "old@example.org", Now.AddDays(-15)));
         await PoisonAsync(Event(tenant, "evt_new", "new@example.org", Now.AddDays(-13)));
         var runner = new RetentionRunner(
-            options, new AuditRetentionPurger(azurite.TableService), new TranscriptRetentionPurger(azurite.TableService, new TranscriptTableStore(azurite.TableService)), azurite.AuditWriter(), _time, operations);
+            options, new AuditRetentionPurger(azurite.TableService), new TranscriptRetentionPurger(new TranscriptTableStore(azurite.TableService)), azurite.AuditWriter(), _time, operations);
 
         var dryRun = await runner.RunAsync(new RetentionRequest(Now, DryRun: true, tenant, TimeSpan.FromMinutes(1)), cancellationToken: cancellationToken);
         var report = await runner.RunAsync(new RetentionRequest(Now, DryRun: false, null, TimeSpan.FromMinutes(1)), cancellationToken: cancellationToken);

@@ -45,9 +45,9 @@ public sealed class LocalDispatcherTests(AzuriteFixture azurite)
         Assert.Equal("m-1", envelope?.MessageId);
         PeekedMessage[] left = await queue.PeekMessagesAsync(10, TestContext.Current.CancellationToken);
         Assert.Empty(left);
-        var failures = logs.Entries.Where(e => e.EventId == 101 && Equals(e.Fields["MessageId"], "m-1")).Select(e => Convert.ToInt64(e.Fields["DeliveryCount"], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var failures = logs.Entries.Where(e => e.EventId == 201 && Equals(e.Fields["MessageId"], "m-1")).Select(e => Convert.ToInt64(e.Fields["DeliveryCount"], System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(Enumerable.Range(1, 9).Select(i => (long)i), failures.Order());
-        var poisonedLog = Assert.Single(logs.Entries, e => e.EventId == 102);
+        var poisonedLog = Assert.Single(logs.Entries, e => e.EventId == 202);
         Assert.Equal(10L, Convert.ToInt64(poisonedLog.Fields["DeliveryCount"], System.Globalization.CultureInfo.InvariantCulture));
     }
 

@@ -1,4 +1,4 @@
-using Pipeline.Core.Audit;
+using Pipeline.Core.Privacy;
 using Pipeline.Host.Privacy;
 
 namespace Pipeline.Tests.Privacy;

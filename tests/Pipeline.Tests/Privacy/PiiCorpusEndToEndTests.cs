@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pipeline.Azure.Local;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Privacy;
 using Pipeline.Core.Events;
 using Pipeline.Core.Telemetry;
 using Pipeline.Core.Webhooks;

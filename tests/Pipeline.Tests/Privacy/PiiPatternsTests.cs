@@ -106,8 +106,8 @@ public sealed class PiiPatternsTests
         Gen.OneOf(Emails, Cards, Ssns, Ibans, Ipv4s, Ipv6s, Phones, Words).ListOf().Select(parts => string.Join(" | ", parts)).ToArbitrary(),
         text =>
         {
-            var once = PiiPatterns.Redact(text, e => Pipeline.Core.Audit.Pseudonyms.Of("k", e));
-            return PiiPatterns.Redact(once, e => Pipeline.Core.Audit.Pseudonyms.Of("k", e)) == once;
+            var once = PiiPatterns.Redact(text, e => Pseudonyms.Of("k", e));
+            return PiiPatterns.Redact(once, e => Pseudonyms.Of("k", e)) == once;
         });
 
     [Theory]
@@ -124,9 +124,9 @@ public sealed class PiiPatternsTests
     [Fact]
     public void Redact_Email_BecomesItsPseudonym()
     {
-        var redacted = PiiPatterns.Redact("mail Jane@Example.com now", e => Pipeline.Core.Audit.Pseudonyms.Of("key", e));
+        var redacted = PiiPatterns.Redact("mail Jane@Example.com now", e => Pseudonyms.Of("key", e));
 
-        Assert.Equal("mail " + Pipeline.Core.Audit.Pseudonyms.Of("key", "jane@example.com") + " now", redacted);
+        Assert.Equal("mail " + Pseudonyms.Of("key", "jane@example.com") + " now", redacted);
     }
 
     [Theory]
@@ -234,7 +234,7 @@ public sealed class PiiPatternsTests
         for (var check = 0; check <= 9; check++)
         {
             var candidate = fifteen + check.ToString(CultureInfo.InvariantCulture);
-            if (PiiPatterns.IsLuhnCard(candidate))
+            if (CardNumbers.IsLuhn(candidate))
             {
                 return candidate;
             }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Privacy;
 using Pipeline.Core.Webhooks;
 using Pipeline.Host.Auth;
 using Pipeline.Tests.Infrastructure;

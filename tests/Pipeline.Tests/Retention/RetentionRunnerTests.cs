@@ -81,5 +81,5 @@ public sealed class RetentionRunnerTests(AzuriteFixture azurite)
     }
 
     private TranscriptRetentionPurger TranscriptPurger() =>
-        new(azurite.TableService, new TranscriptTableStore(azurite.TableService));
+        new(new TranscriptTableStore(azurite.TableService));
 }

@@ -44,7 +44,7 @@ public sealed class TranscriptRetentionPurgerTests(AzuriteFixture azurite)
         }
     }
 
-    private TranscriptRetentionPurger Purger() => new(azurite.TableService, new TranscriptTableStore(azurite.TableService));
+    private TranscriptRetentionPurger Purger() => new(new TranscriptTableStore(azurite.TableService));
 
     private async Task<int> RowsAsync(string table)
     {
@@ -76,7 +76,7 @@ public sealed class TranscriptRetentionPurgerTests(AzuriteFixture azurite)
         Assert.Equal(new PurgeResult(2, Finished: true), due);
         Assert.Null(await store.ReadAsync(_tenant, "t-1", TestContext.Current.CancellationToken));
         Assert.Equal(0, await RowsAsync(TranscriptTableStore.TableName));
-        Assert.Equal(0, await RowsAsync(TranscriptTableStore.SubjectTableName));
+        Assert.Equal(0, await RowsAsync(TranscriptSubjectIndex.TableName));
 
         var again = await Purger().PurgeAsync(_tenant, Expiry.AddDays(1), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(new PurgeResult(0, Finished: true), again);
@@ -95,7 +95,7 @@ public sealed class TranscriptRetentionPurgerTests(AzuriteFixture azurite)
         Assert.Equal(new PurgeResult(0, Finished: true), result);
         Assert.Equal(0, await RowsAsync(TranscriptTableStore.TableName));
         var expiryRows = 0;
-        await foreach (var _ in azurite.TableService.GetTableClient(TranscriptTableStore.ExpiryTableName).QueryAsync<TableEntity>(
+        await foreach (var _ in azurite.TableService.GetTableClient(TranscriptExpiryIndex.TableName).QueryAsync<TableEntity>(
             e => e.RowKey == partition, cancellationToken: TestContext.Current.CancellationToken))
         {
             expiryRows++;

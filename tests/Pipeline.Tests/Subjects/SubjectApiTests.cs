@@ -6,6 +6,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Privacy;
 using Pipeline.Host.Auth;
 using Pipeline.Tests.Infrastructure;
 
@@ -215,7 +216,7 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
         await using var host = await StartAsync(tenant, secret);
         await StoreTranscriptAsync(host, tenant, secret, "tr-subject-2");
         var store = host.Services.GetRequiredService<TranscriptTableStore>();
-        Assert.Single(await store.FindBySubjectAsync(tenant, Pseudonym, TestContext.Current.CancellationToken));
+        Assert.Single(await store.Subjects.FindAsync(tenant, Pseudonym, TestContext.Current.CancellationToken));
 
         using var erase = await SendAsync(host, HttpMethod.Delete, ErasePath(tenant), Token("oid-eraser", [CallerRoles.SubjectsErase], [tenant]));
         var erased = JsonNode.Parse(await erase.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
@@ -226,9 +227,9 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Equal(1, (int)erased["indexRowsRemoved"]!);
         Assert.Empty(export["transcripts"]!.AsArray());
         Assert.Empty(await RowsAsync(TranscriptTableStore.TableName, TranscriptTableStore.PartitionFor(tenant, "tr-subject-2")));
-        Assert.Empty(await RowsAsync(TranscriptTableStore.SubjectTableName, $"{tenant}_{Pseudonym}"));
+        Assert.Empty(await RowsAsync(TranscriptSubjectIndex.TableName, TranscriptSubjectIndex.PartitionFor(tenant, Pseudonym)));
         // The other participant's index row went with the transcript: nothing points at a shredded transcript.
-        Assert.Empty(await RowsAsync(TranscriptTableStore.SubjectTableName, $"{tenant}_{Pseudonyms.Of(TestHost.PseudonymKey, "charles@example.org")}"));
+        Assert.Empty(await RowsAsync(TranscriptSubjectIndex.TableName, TranscriptSubjectIndex.PartitionFor(tenant, Pseudonyms.Of(TestHost.PseudonymKey, "charles@example.org"))));
         var audit = Assert.Single(export["audit"]!.AsArray(), row => (string?)row!["action"] == AuditActions.SubjectErased)!;
         Assert.Equal("oid-eraser", (string?)audit["actor"]);
         Assert.Equal(Pseudonym, (string?)audit["subject"]);
@@ -269,7 +270,7 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.StartsWith("erasure-hold", refused.GetString("Detail_reason"), StringComparison.Ordinal);
         Assert.False((await host.Services.GetRequiredService<TranscriptReader>().ReadAsync(tenant, "tr-replayed", TestContext.Current.CancellationToken)).Found);
         Assert.Empty(await RowsAsync(TranscriptTableStore.TableName, TranscriptTableStore.PartitionFor(tenant, "tr-replayed")));
-        Assert.Empty(await RowsAsync(TranscriptTableStore.SubjectTableName, $"{tenant}_{Pseudonym}"));
+        Assert.Empty(await RowsAsync(TranscriptSubjectIndex.TableName, TranscriptSubjectIndex.PartitionFor(tenant, Pseudonym)));
         // The hold is a keyed hash: neither the tenant's transcript id nor its unkeyed hash is in it.
         var holds = await RowsAsync(ErasureHoldStore.TableName, tenant);
         var hold = Assert.Single(holds);

@@ -10,6 +10,7 @@ using Pipeline.Azure.Keys;
 using Pipeline.Azure.KeyVault;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Privacy;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
 using Pipeline.Core.Transcripts;
@@ -41,7 +42,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
         Assert.Equal(TranscriptHandlingOutcome.Stored, handling.Outcome);
         Assert.True(read.Succeeded, read.Opened?.Reason);
         Assert.Equal(text, Encoding.UTF8.GetString(read.Opened!.Plaintext!));
-        Assert.Equal(["tr-1"], await store.FindBySubjectAsync(_tenant, Pseudonyms.Of(_pseudonymKey, "jane.doe@example.com "), TestContext.Current.CancellationToken));
+        Assert.Equal(["tr-1"], await store.Subjects.FindAsync(_tenant, Pseudonyms.Of(_pseudonymKey, "jane.doe@example.com "), TestContext.Current.CancellationToken));
         var header = await azurite.TableService.GetTableClient(TranscriptTableStore.TableName)
             .GetEntityAsync<TableEntity>(TranscriptTableStore.PartitionFor(_tenant, "tr-1"), TranscriptTableStore.HeaderRowKey, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Matches("^local:kek/[0-9a-f]{32}$", header.Value.GetString("KeyId"));
@@ -58,7 +59,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
 
         await handler.HandleAsync(Event("tr-pii", $"Speaker 1: {Phrase}, mail {Email}."), TestContext.Current.CancellationToken);
 
-        foreach (var table in new[] { TranscriptTableStore.TableName, TranscriptTableStore.SubjectTableName, TranscriptTableStore.ExpiryTableName, AuditTableWriter.TableName })
+        foreach (var table in new[] { TranscriptTableStore.TableName, TranscriptSubjectIndex.TableName, TranscriptExpiryIndex.TableName, AuditTableWriter.TableName })
         {
             await foreach (var row in azurite.TableService.GetTableClient(table).QueryAsync<TableEntity>(cancellationToken: TestContext.Current.CancellationToken))
             {
@@ -105,7 +106,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
 
         Assert.Equal(TranscriptHandlingOutcome.Skipped, handling.Outcome);
         Assert.Empty(await PartitionRowsAsync("tr-skip"));
-        Assert.Empty(await store.FindBySubjectAsync(_tenant, Pseudonyms.Of(_pseudonymKey, Email), TestContext.Current.CancellationToken));
+        Assert.Empty(await store.Subjects.FindAsync(_tenant, Pseudonyms.Of(_pseudonymKey, Email), TestContext.Current.CancellationToken));
         Assert.False((await reader.ReadAsync(_tenant, "tr-skip", TestContext.Current.CancellationToken)).Found);
         var row = Assert.Single(await AuditRows.ForTenantAsync(azurite, _tenant));
         Assert.Equal(AuditActions.TranscriptSkipped, row.GetString("Action"));
@@ -130,7 +131,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
 
         Assert.Equal((TranscriptHandlingOutcome.Skipped, EncryptTranscriptHandler.NoConsent), (handling.Outcome, handling.Reason));
         Assert.Empty(await PartitionRowsAsync("tr-noconsent"));
-        Assert.Empty(await store.FindBySubjectAsync(_tenant, Pseudonyms.Of(_pseudonymKey, Email), TestContext.Current.CancellationToken));
+        Assert.Empty(await store.Subjects.FindAsync(_tenant, Pseudonyms.Of(_pseudonymKey, Email), TestContext.Current.CancellationToken));
         Assert.False((await reader.ReadAsync(_tenant, "tr-noconsent", TestContext.Current.CancellationToken)).Found);
         var row = Assert.Single(await AuditRows.ForTenantAsync(azurite, _tenant));
         Assert.Equal((AuditActions.TranscriptSkipped, "no-consent"), (row.GetString("Action"), row.GetString("Detail_reason")));
@@ -154,7 +155,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
         var rejected = Assert.Single(rows, r => r.GetString("EventId") == "evt_other");
         Assert.Equal((AuditActions.TranscriptRejected, "conflict"), (rejected.GetString("Action"), rejected.GetString("Outcome")));
         Assert.Single(rows, r => r.GetString("Action") == AuditActions.TranscriptStored);
-        Assert.Single(await store.FindBySubjectAsync(_tenant, Pseudonyms.Of(_pseudonymKey, Email), TestContext.Current.CancellationToken));
+        Assert.Single(await store.Subjects.FindAsync(_tenant, Pseudonyms.Of(_pseudonymKey, Email), TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -291,7 +292,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
         Assert.True(deleted);
         Assert.Empty(await PartitionRowsAsync("tr-del"));
         Assert.False((await reader.ReadAsync(_tenant, "tr-del", TestContext.Current.CancellationToken)).Found);
-        Assert.Empty(await store.FindBySubjectAsync(_tenant, Pseudonyms.Of(_pseudonymKey, Email), TestContext.Current.CancellationToken));
+        Assert.Empty(await store.Subjects.FindAsync(_tenant, Pseudonyms.Of(_pseudonymKey, Email), TestContext.Current.CancellationToken));
         Assert.False(await store.DeleteAsync(_tenant, "tr-del", TestContext.Current.CancellationToken));
     }
 

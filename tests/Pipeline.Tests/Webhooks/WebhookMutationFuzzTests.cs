@@ -92,7 +92,7 @@ public sealed class WebhookMutationFuzzTests(AzuriteFixture azurite)
             var envelope = LocalQueueEnvelope.From(message, now);
             foreach (var function in message.HasTranscript ? new[] { "WriteAudit", "EncryptTranscript" } : ["WriteAudit"])
             {
-                var result = await invoker.InvokeAsync(function, LocalDispatcher.BuildInvocation(envelope, 1, function, now), cancellationToken);
+                var result = await invoker.InvokeAsync(function, LocalInvocations.BuildInvocation(envelope, 1, function, now), cancellationToken);
                 if (!result.Succeeded)
                 {
                     failures.Enqueue($"{function} failed for {message.MessageId}: {string.Join(' ', result.Logs)}");

@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Pipeline.Azure.Audit;
 using Pipeline.Cli.Local;
 using Pipeline.Core.Audit;
+using Pipeline.Core.Privacy;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Local;
 using Spectre.Console;
@@ -86,7 +87,7 @@ internal static class AuditCommand
         switch (format)
         {
             case "json":
-                await output.WriteLineAsync(JsonSerializer.Serialize(rows.Select(Item.From), AuditCliJson.Options));
+                await output.WriteLineAsync(JsonSerializer.Serialize(rows.Select(AuditItem.From), AuditCliJson.Options));
                 break;
             case "csv":
                 await output.WriteLineAsync("timestamp,action,outcome,actor,resourceType,resourceId,eventId,subject,details");
@@ -155,11 +156,6 @@ internal static class AuditCommand
 
     private static string Csv(string? value) =>
         value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-
-    private sealed record Item(DateTimeOffset Timestamp, string Action, string Outcome, string Actor, string ResourceType, string? ResourceId, string? EventId, string? Subject, IReadOnlyDictionary<string, string> Details)
-    {
-        public static Item From(AuditEntry e) => new(e.Timestamp, e.Action, e.Outcome, e.Actor, e.ResourceType, e.ResourceId, e.EventId, e.Subject, e.Details);
-    }
 }
 
 internal static class AuditCliJson

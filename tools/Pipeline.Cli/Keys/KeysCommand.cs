@@ -1,12 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using Azure;
-using Azure.Identity;
 using Pipeline.Azure.Keys;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Transcripts;
 using Pipeline.Host.Local;
 using Spectre.Console;
+using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Cli.Keys;
 
@@ -73,7 +72,7 @@ internal static class KeysCommand
                 return result;
             });
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException or AuthenticationFailedException)
+        catch (Exception e) when (TransientFailure.Is(e, cancellationToken))
         {
             AnsiConsole.MarkupLineInterpolated($"[red]Table Storage or the key could not be reached ({e.GetType().Name}). Is Azurite (`up`) running, or are you signed in to Azure with unwrap rights on the vault?[/]");
             return 1;

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Azure;
 using Azure.Identity;
-using Azure.Messaging.ServiceBus;
 using Azure.Security.KeyVault.Secrets;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.Reports;
@@ -17,6 +15,7 @@ using Pipeline.Host.Local;
 using Pipeline.Host.Reports;
 using Pipeline.Host.Transcripts;
 using Spectre.Console;
+using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Cli.Reports;
 
@@ -107,7 +106,7 @@ internal static class ReportCommand
             progress.MarkupLine("[green]The audit chain is intact.[/]");
             return Intact;
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException or AuthenticationFailedException or ServiceBusException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException || TransientFailure.Is(e, cancellationToken))
         {
             progress.MarkupLineInterpolated($"[red]Could not make the report: {e.GetType().Name}: {e.Message}[/]");
             return e is IOException or UnauthorizedAccessException ? BadArguments : Unavailable;

@@ -1,15 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using Azure;
-using Azure.Identity;
-using Azure.Messaging.ServiceBus;
-using Pipeline.Azure.Audit;
 using Pipeline.Azure.Retention;
-using Pipeline.Azure.Transcripts;
 using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Local;
 using Pipeline.Host.Local;
 using Spectre.Console;
+using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Cli.Retention;
 
@@ -37,10 +33,8 @@ internal static class RetentionCommand
         }
 
         var options = CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
-        var tables = CliStorage.Tables(options);
         await using var deadLetters = CliDeadLetters.Open(options, TimeProvider.System);
-        var runner = new RetentionRunner(
-            options, new AuditRetentionPurger(tables), new TranscriptRetentionPurger(tables, new TranscriptTableStore(tables)), AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey), TimeProvider.System, deadLetters.Operations);
+        var runner = CliServices.Build(options, deadLetters.Operations).Get<RetentionRunner>();
         RetentionReport report;
         try
         {
@@ -60,7 +54,7 @@ internal static class RetentionCommand
             AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
             return 2;
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException or ServiceBusException or AuthenticationFailedException)
+        catch (Exception e) when (TransientFailure.Is(e, cancellationToken))
         {
             AnsiConsole.MarkupLineInterpolated($"[red]Table Storage could not be reached ({e.GetType().Name}). Is Azurite (`up`) running, or are you signed in to Azure?[/]");
             return 1;

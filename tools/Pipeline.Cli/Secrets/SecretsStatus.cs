@@ -1,10 +1,10 @@
 using System.Globalization;
 using Azure;
-using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Reports;
 using Spectre.Console;
+using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Cli.Secrets;
 
@@ -182,7 +182,7 @@ internal static class SecretsStatus
         {
             return new SecretAge(label, heldIn, null, "not found", Missing: true);
         }
-        catch (Exception e) when (e is RequestFailedException or AuthenticationFailedException or CredentialUnavailableException)
+        catch (Exception e) when (TransientFailure.Is(e, cancellationToken))
         {
             return new SecretAge(label, heldIn, null, e is RequestFailedException failed ? $"Key Vault answered {failed.Status}" : "not signed in to Azure", Missing: false);
         }

@@ -1,8 +1,4 @@
 using System.CommandLine;
-using Azure;
-using Azure.Identity;
-using Azure.Messaging.ServiceBus;
-using Pipeline.Azure.Audit;
 using Pipeline.Azure.Subjects;
 using Pipeline.Azure.DeadLetters;
 using Pipeline.Cli.DeadLetters;
@@ -10,7 +6,9 @@ using Pipeline.Cli.Local;
 using Pipeline.Cli.Transcripts;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Local;
+using Pipeline.Host.Subjects;
 using Spectre.Console;
+using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Cli.Subjects;
 
@@ -53,7 +51,7 @@ internal static class SubjectsCommand
             console.MarkupLineInterpolated($"Exported {summary.Transcripts} transcript(s), {summary.Unreadable} unreadable, {summary.AuditRows} audit row(s){(outPath is null ? "" : $" to {outPath}")}.");
             return 0;
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException or AuthenticationFailedException)
+        catch (Exception e) when (TransientFailure.Is(e, cancellationToken))
         {
             CliTranscripts.Errors.MarkupLineInterpolated($"[red]Table Storage or the key could not be reached ({e.GetType().Name}). Is Azurite (`up`) running, or are you signed in to Azure?[/]");
             return 1;
@@ -89,7 +87,7 @@ internal static class SubjectsCommand
             CliTranscripts.Errors.MarkupLineInterpolated($"[red]{e.Message}[/]");
             return 2;
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException or AuthenticationFailedException or ServiceBusException)
+        catch (Exception e) when (TransientFailure.Is(e, cancellationToken))
         {
             CliTranscripts.Errors.MarkupLineInterpolated($"[red]Table Storage could not be reached ({e.GetType().Name}). Is Azurite (`up`) running, or are you signed in to Azure?[/]");
             return 1;
@@ -113,17 +111,15 @@ internal static class SubjectsCommand
             return null;
         }
 
-        var (transcripts, problem) = CliTranscripts.Open(options);
+        var (transcripts, problem) = CliTranscripts.Open(options, deadLetters);
         if (transcripts is null)
         {
             CliTranscripts.Errors.MarkupLineInterpolated($"[red]{problem}[/]");
             return null;
         }
 
-        var tables = CliStorage.Tables(options);
-        return new SubjectRecords(
-            transcripts.Store, new(transcripts.Store, transcripts.Protector, TimeProvider.System), new AuditTableReader(tables), AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey), options, TimeProvider.System,
-            deadLetters);
+        // Built as the API builds it for a request.
+        return SubjectEndpoints.Records(transcripts.Services.Provider);
     }
 
     private static FileStream CreatePrivateFile(string path)

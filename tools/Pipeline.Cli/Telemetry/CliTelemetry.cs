@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Extensions.Configuration;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -54,27 +55,27 @@ internal sealed class CliTelemetry : IDisposable
         _metrics?.Dispose();
     }
 
+    /// <summary>The handler's exporter rule over the operator's environment; Azure Monitor on the signed-in developer's credential.</summary>
     private static Action<TracerProviderBuilder, MeterProviderBuilder>? FromEnvironment()
     {
-        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(TelemetryRegistration.ConnectionStringKey)))
+        var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        switch (TelemetryRegistration.DefaultExporter(environment, azureMonitorAllowed: true))
         {
-            var credential = new DefaultAzureCredential();
-            return (traces, metrics) =>
-            {
-                traces.AddAzureMonitorTraceExporter(options => options.Credential = credential);
-                metrics.AddAzureMonitorMetricExporter(options => options.Credential = credential);
-            };
+            case TelemetryExporter.AzureMonitor:
+                var credential = new DefaultAzureCredential();
+                return (traces, metrics) =>
+                {
+                    traces.AddAzureMonitorTraceExporter(options => options.Credential = credential);
+                    metrics.AddAzureMonitorMetricExporter(options => options.Credential = credential);
+                };
+            case TelemetryExporter.Otlp:
+                return (traces, metrics) =>
+                {
+                    traces.AddOtlpExporter();
+                    metrics.AddOtlpExporter();
+                };
+            default:
+                return null;
         }
-
-        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(TelemetryRegistration.OtlpEndpointKey)))
-        {
-            return (traces, metrics) =>
-            {
-                traces.AddOtlpExporter();
-                metrics.AddOtlpExporter();
-            };
-        }
-
-        return null;
     }
 }

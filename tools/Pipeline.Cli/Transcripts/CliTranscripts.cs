@@ -1,6 +1,4 @@
-using Azure.Identity;
-using Microsoft.Extensions.Logging.Abstractions;
-using Pipeline.Azure.Audit;
+using Pipeline.Azure.DeadLetters;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Cli.Local;
 using Pipeline.Core.Configuration;
@@ -14,13 +12,13 @@ namespace Pipeline.Cli.Transcripts;
 /// key resolution (Local mode: the key file; Azure mode: Key Vault with the signed-in identity through
 /// DefaultAzureCredential), Table Storage directly.
 /// </summary>
-internal sealed record CliTranscripts(PipelineOptions Options, TranscriptTableStore Store, TranscriptProtector Protector, TranscriptAccess Access)
+internal sealed record CliTranscripts(PipelineOptions Options, TranscriptTableStore Store, TranscriptProtector Protector, TranscriptAccess Access, CliServices Services)
 {
     /// <summary>Who the CLI's audit rows name as the actor.</summary>
     public static string Actor => $"cli:{Environment.UserName}";
 
     /// <summary>The store, or why it cannot be opened with this configuration.</summary>
-    public static (CliTranscripts? Transcripts, string? Problem) Open(PipelineOptions options)
+    public static (CliTranscripts? Transcripts, string? Problem) Open(PipelineOptions options, DeadLetterOperations? deadLetters = null)
     {
         if (options.Mode == PipelineMode.Local && TranscriptKeys.LocalKeyPath(options) is var path && !File.Exists(path))
         {
@@ -34,11 +32,8 @@ internal sealed record CliTranscripts(PipelineOptions Options, TranscriptTableSt
 
         try
         {
-            var tables = CliStorage.Tables(options);
-            var protector = TranscriptKeys.CreateProtector(options, TranscriptKeys.CreateResolver(options, () => new DefaultAzureCredential(), TimeProvider.System));
-            var store = new TranscriptTableStore(tables);
-            var access = new TranscriptAccess(new TranscriptReader(store, protector, TimeProvider.System), store, AuditTableWriter.ForPseudonymKey(tables, options.Audit.PseudonymKey), options, TimeProvider.System, NullLogger<TranscriptAccess>.Instance);
-            return (new CliTranscripts(options, store, protector, access), null);
+            var services = CliServices.Build(options, deadLetters);
+            return (new CliTranscripts(options, services.Get<TranscriptTableStore>(), services.Get<TranscriptProtector>(), services.Get<TranscriptAccess>(), services), null);
         }
         catch (InvalidOperationException e)
         {

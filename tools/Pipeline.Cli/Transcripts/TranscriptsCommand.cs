@@ -1,9 +1,8 @@
 using System.CommandLine;
-using Azure;
-using Azure.Identity;
 using Pipeline.Cli.Local;
 using Pipeline.Host.Local;
 using Spectre.Console;
+using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Cli.Transcripts;
 
@@ -44,7 +43,7 @@ internal static class TranscriptsCommand
         {
             read = await transcripts.Access.ReadAsync(tenant, transcriptId, CliTranscripts.Actor, cancellationToken);
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException or AuthenticationFailedException)
+        catch (Exception e) when (TransientFailure.Is(e, cancellationToken))
         {
             CliTranscripts.Errors.MarkupLineInterpolated($"[red]Table Storage or the key could not be reached ({e.GetType().Name}). Is Azurite (`up`) running, or are you signed in to Azure with access to the vault?[/]");
             return 1;

@@ -1,7 +1,8 @@
 using Azure.Data.Tables;
+using Pipeline.Azure.Storage;
 using Pipeline.Azure.Transcripts;
 
-namespace Pipeline.Tests.Transcripts;
+namespace Pipeline.Tests.Storage;
 
 public sealed class EntityGroupTransactionTests
 {
@@ -34,6 +35,16 @@ public sealed class EntityGroupTransactionTests
         var entity = new TableEntity("p", "r") { ["C00"] = new byte[(64 * 1024) + 1] };
 
         Assert.Throws<InvalidOperationException>(() => EntityGroupTransaction.EnsureValid([new(TableTransactionActionType.Add, entity)]));
+    }
+
+    [Fact]
+    public void EnsureValid_TypedEntityPropertyOver64KiB_Throws()
+    {
+        // A typed entity is measured by its properties too, not passed as if it had none.
+        var header = new TranscriptHeader { PartitionKey = "p", Subjects = new string('s', 40 * 1024) };
+
+        Assert.Throws<InvalidOperationException>(() => EntityGroupTransaction.EnsureValid([new(TableTransactionActionType.Add, header)]));
+        EntityGroupTransaction.EnsureValid([new(TableTransactionActionType.Add, new TranscriptHeader { PartitionKey = "p", Subjects = new string('s', 30 * 1024) })]);
     }
 
     [Fact]

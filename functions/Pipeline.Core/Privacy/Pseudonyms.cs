@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Pipeline.Core.Audit;
+namespace Pipeline.Core.Privacy;
 
 /// <summary>
 /// Keyed pseudonyms for subjects (SPEC §3.2): rows about one person correlate without naming them,

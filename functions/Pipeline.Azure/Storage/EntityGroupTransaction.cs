@@ -1,6 +1,7 @@
+using System.Reflection;
 using Azure.Data.Tables;
 
-namespace Pipeline.Azure.Transcripts;
+namespace Pipeline.Azure.Storage;
 
 /// <summary>
 /// Table Storage's limits for an entity-group transaction, checked before it is sent: at most 100
@@ -49,17 +50,9 @@ internal static class EntityGroupTransaction
     public static long EntityBytes(ITableEntity entity)
     {
         long size = 4 + (2L * (entity.PartitionKey.Length + entity.RowKey.Length));
-        if (entity is TableEntity table)
+        foreach (var (name, value) in Properties(entity).Where(property => property.Name is not ("PartitionKey" or "RowKey")))
         {
-            foreach (var (name, value) in table)
-            {
-                if (name is "PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")
-                {
-                    continue;
-                }
-
-                size += 8 + (2L * name.Length) + ValueBytes(value);
-            }
+            size += 8 + (2L * name.Length) + ValueBytes(value);
         }
 
         return size;
@@ -72,23 +65,40 @@ internal static class EntityGroupTransaction
         foreach (var entity in entities)
         {
             size += RequestOverheadPerEntity + (2L * (entity.PartitionKey.Length + entity.RowKey.Length));
-            if (entity is TableEntity table)
+            foreach (var (name, value) in Properties(entity))
             {
-                foreach (var (name, value) in table)
+                // Name, quotes, colon, comma, and an @odata.type annotation for typed values.
+                size += (2L * name.Length) + 64 + value switch
                 {
-                    // Name, quotes, colon, comma, and an @odata.type annotation for typed values.
-                    size += (2L * name.Length) + 64 + value switch
-                    {
-                        byte[] bytes => 4L * ((bytes.Length + 2) / 3),
-                        BinaryData data => 4L * ((data.ToMemory().Length + 2) / 3),
-                        string text => 6L * text.Length,
-                        _ => 40,
-                    };
-                }
+                    byte[] bytes => 4L * ((bytes.Length + 2) / 3),
+                    BinaryData data => 4L * ((data.ToMemory().Length + 2) / 3),
+                    string text => 6L * text.Length,
+                    _ => 40,
+                };
             }
         }
 
         return size;
+    }
+
+    /// <summary>
+    /// The stored properties of a dictionary entity, or of a typed one (its public properties, as the SDK
+    /// serialises them), keys included as the JSON carries them; timestamp and ETag are not sent, nor are nulls.
+    /// </summary>
+    private static IEnumerable<(string Name, object Value)> Properties(ITableEntity entity)
+    {
+        IEnumerable<(string Name, object? Value)> all = entity is TableEntity table
+            ? table.Select(property => (property.Key, (object?)property.Value))
+            : entity.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(property => property.CanRead && property.GetIndexParameters().Length == 0)
+                .Select(property => (property.Name, property.GetValue(entity)));
+        foreach (var (name, value) in all)
+        {
+            if (value is not null && name is not ("Timestamp" or "ETag" or "odata.etag"))
+            {
+                yield return (name, value);
+            }
+        }
     }
 
     private static long ValueBytes(object? value) => value switch
