@@ -39,5 +39,5 @@ internal static class VerifyAuditChainFunction
         Log.ChainVerified(logger, day, results.Count, results.Sum(r => r.Rows), breaks);
         return InvocationResult.Success(
             $"{Name}: {day} verified for {results.Count} tenants, {results.Sum(r => r.Rows)} rows, {breaks} breaks{(timer.IsPastDue ? " (past due)" : "")}.");
-    });
+    }) { Schedule = options => options.Audit.VerifySchedule };
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Pipeline.Azure.Audit;
+using Pipeline.Azure.DeadLetters;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Events;
 using Pipeline.Core.Telemetry;
@@ -34,7 +35,7 @@ namespace Pipeline.Host.Audit;
 internal static class WriteAuditFunction
 {
     public static FunctionRegistration Create() =>
-        new(AuditFunctions.WriteAudit, InvokeAsync) { ReceivesBatches = true };
+        new(AuditFunctions.WriteAudit, InvokeAsync) { ReceivesBatches = true, Subscription = TopicSubscriptions.Audit };
 
     private static async Task<InvocationResult> InvokeAsync(JsonElement payload, IServiceProvider services, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pipeline.Core.Configuration;
 
 namespace Pipeline.Host.Invocations;
 
@@ -15,4 +16,16 @@ internal sealed record FunctionRegistration(
     /// of messages in one invocation and settles them together, and Local mode's dispatcher does the same.
     /// </summary>
     public bool ReceivesBatches { get; init; }
+
+    /// <summary>
+    /// The topic subscription a Service Bus trigger listens to (its function.json <c>subscriptionName</c>);
+    /// null for other triggers. Local mode's dispatcher pumps the subscription's queue into the function.
+    /// </summary>
+    public string? Subscription { get; init; }
+
+    /// <summary>
+    /// A timer trigger's NCRONTAB schedule, read from the options the function.json's <c>%…%</c> setting
+    /// binds to; null for other triggers. Local mode's timer runs the function on it.
+    /// </summary>
+    public Func<PipelineOptions, string>? Schedule { get; init; }
 }

@@ -13,6 +13,7 @@ internal static class ServiceBusFunction
     /// </summary>
     public static FunctionRegistration Create(
         string name,
+        string subscription,
         Func<PipelineEvent, ReceivedMessage, IServiceProvider, CancellationToken, Task<InvocationResult>> handleAsync) =>
         new(name, async (payload, services, cancellationToken) =>
         {
@@ -50,5 +51,5 @@ internal static class ServiceBusFunction
                 PipelineMetrics.ConsumerFailed(name, e.GetType().Name);
                 throw;
             }
-        });
+        }) { Subscription = subscription };
 }

@@ -23,6 +23,7 @@ internal sealed class LocalDispatcher(
     LocalSubscriptions subscriptions,
     QueueEventPublisher publisher,
     FunctionInvoker invoker,
+    IEnumerable<FunctionRegistration> registrations,
     LocalDispatcherOptions options,
     PipelineOptions pipelineOptions,
     TimeProvider timeProvider,
@@ -46,9 +47,9 @@ internal sealed class LocalDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await publisher.CreateQueuesAsync(stoppingToken);
-        await Task.WhenAll(
-            PumpAsync(subscriptions.AuditQueue, Audit.AuditFunctions.WriteAudit, stoppingToken),
-            PumpAsync(subscriptions.TranscriptsQueue, Transcripts.TranscriptFunctions.EncryptTranscript, stoppingToken));
+        // Each Service Bus function's subscription, as its registration names it (the same name as its function.json).
+        await Task.WhenAll(registrations.Where(r => r.Subscription is not null).Select(r =>
+            PumpAsync(subscriptions.QueueOf(r.Subscription!), r.Name, stoppingToken)));
     }
 
     private async Task PumpAsync(string queueName, string function, CancellationToken stoppingToken)

@@ -6,16 +6,20 @@ using Pipeline.Host.Invocations;
 namespace Pipeline.Host.Local;
 
 /// <summary>
-/// Local mode's timer trigger: runs RetentionPurge and VerifyAuditChain on the schedules their function.json files
-/// read (<c>RetentionSchedule</c>, <c>AuditVerifySchedule</c>; six-field NCRONTAB, UTC) with the payload the
-/// Functions host sends a custom handler.
+/// Local mode's timer trigger: runs every registered timer function (RetentionPurge, VerifyAuditChain) on the
+/// schedule its registration reads from the same setting its function.json names (six-field NCRONTAB, UTC),
+/// with the payload the Functions host sends a custom handler.
 /// </summary>
-internal sealed class LocalTimer(FunctionInvoker invoker, PipelineOptions options, TimeProvider timeProvider, ILogger<LocalTimer> logger)
+internal sealed class LocalTimer(
+    FunctionInvoker invoker,
+    IEnumerable<FunctionRegistration> registrations,
+    PipelineOptions options,
+    TimeProvider timeProvider,
+    ILogger<LocalTimer> logger)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
-        RunAsync(Retention.RetentionFunctions.RetentionPurge, options.Retention.Schedule, stoppingToken),
-        RunAsync(Audit.VerifyAuditChainFunction.Name, options.Audit.VerifySchedule, stoppingToken));
+        registrations.Where(r => r.Schedule is not null).Select(r => RunAsync(r.Name, r.Schedule!(options), stoppingToken)));
 
     private async Task RunAsync(string function, string expression, CancellationToken stoppingToken)
     {

@@ -34,7 +34,7 @@ internal static class RetentionFunctions
             var seen = await services.GetRequiredService<SeenEventStore>().PurgeExpiredAsync(request.AsOf, cancellationToken);
             return InvocationResult.Success(
                 $"{RetentionPurge}: {rows} expired rows and {seen} expired deduplication entries deleted in {report.Duration.TotalSeconds:F1} s; {(report.Finished ? "finished" : "budget reached, the next run continues")}{(timer.IsPastDue ? " (past due)" : "")}.");
-        }));
+        }) { Schedule = options => options.Retention.Schedule });
         return builder;
     }
 }

@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Core.Cryptography;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Pipeline.Azure.DeadLetters;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Invocations;
@@ -27,7 +28,7 @@ internal static class TranscriptFunctions
         services.AddSingleton<TranscriptReader>();
         services.AddSingleton<TranscriptAccess>();
         services.AddSingleton<EncryptTranscriptHandler>();
-        services.AddSingleton(ServiceBusFunction.Create(EncryptTranscript, async (pipelineEvent, message, sp, cancellationToken) =>
+        services.AddSingleton(ServiceBusFunction.Create(EncryptTranscript, TopicSubscriptions.Transcripts, async (pipelineEvent, message, sp, cancellationToken) =>
         {
             var handling = await sp.GetRequiredService<EncryptTranscriptHandler>().HandleAsync(pipelineEvent, cancellationToken);
             Log.TranscriptHandled(sp.GetRequiredService<ILogger<EncryptTranscriptHandler>>(), pipelineEvent.EventId, handling.Outcome);

@@ -1,10 +1,10 @@
+using Pipeline.Host.Configuration;
 using Azure.Core;
 using Azure.Core.Cryptography;
 using Pipeline.Azure.KeyVault;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Transcripts;
-using Pipeline.Host.Local;
 using Pipeline.Azure.Resilience;
 
 namespace Pipeline.Host.Transcripts;

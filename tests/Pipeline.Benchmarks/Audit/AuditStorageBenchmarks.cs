@@ -1,3 +1,4 @@
+using Pipeline.Host.Configuration;
 using Azure.Data.Tables;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;

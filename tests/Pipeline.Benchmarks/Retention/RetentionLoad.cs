@@ -1,3 +1,4 @@
+using Pipeline.Host.Configuration;
 using System.Diagnostics;
 using System.Globalization;
 using Azure.Data.Tables;

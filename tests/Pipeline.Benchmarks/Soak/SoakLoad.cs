@@ -1,3 +1,4 @@
+using Pipeline.Host.Configuration;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Pipeline.Host.Configuration;
-using Pipeline.Host.Local;
 
 namespace Pipeline.Tests.Invocations;
 

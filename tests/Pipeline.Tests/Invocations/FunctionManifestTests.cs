@@ -1,6 +1,7 @@
+using Pipeline.Host.Configuration;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Host.Invocations;
-using Pipeline.Host.Local;
 using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Invocations;
@@ -42,6 +43,42 @@ public sealed class FunctionManifestTests(AzuriteFixture azurite)
         }
 
         Assert.Empty(endpoints.Except(declared));
+    }
+
+    [Fact]
+    public async Task EveryTriggerFunction_RegistersTheTriggerItsFunctionJsonDeclares_SoLocalModeRunsIt()
+    {
+        // Schedules of their own, so a registration that read another setting (or a default) would show.
+        await using var host = await TestHost.StartAsync(azurite, new Dictionary<string, string?>
+        {
+            ["RetentionSchedule"] = "0 7 3 * * *",
+            ["AuditVerifySchedule"] = "0 11 2 * * *",
+        });
+        var registrations = host.App.Services.GetServices<FunctionRegistration>().ToDictionary(r => r.Name);
+        var triggered = Manifests.Where(m => m.TriggerType != "httpTrigger").ToList();
+        Assert.Equal(triggered.Select(m => m.Name).Order(), registrations.Keys.Order());
+
+        foreach (var manifest in triggered)
+        {
+            var registration = registrations[manifest.Name];
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifest.Path));
+            var trigger = json.RootElement.GetProperty("bindings")[0];
+            if (manifest.TriggerType == "serviceBusTrigger")
+            {
+                // Local mode's dispatcher pumps exactly this subscription's queue into the function.
+                Assert.Equal(trigger.GetProperty("subscriptionName").GetString(), registration.Subscription);
+                Assert.Null(registration.Schedule);
+            }
+            else
+            {
+                Assert.Equal("timerTrigger", manifest.TriggerType);
+                Assert.Null(registration.Subscription);
+                Assert.NotNull(registration.Schedule);
+                // The same setting the function.json names, read through the options it binds to.
+                var setting = trigger.GetProperty("schedule").GetString()!.Trim('%');
+                Assert.Equal(host.App.Configuration[setting], registration.Schedule(host.App.Services.GetRequiredService<Pipeline.Core.Configuration.PipelineOptions>()));
+            }
+        }
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Pipeline.Host.Configuration;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Pipeline.Host.Local;

@@ -1,3 +1,4 @@
+using Pipeline.Host.Configuration;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;

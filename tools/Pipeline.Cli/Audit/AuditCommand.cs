@@ -1,3 +1,4 @@
+using Pipeline.Host.Configuration;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -7,7 +8,6 @@ using Pipeline.Cli.Local;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Privacy;
 using Pipeline.Core.Configuration;
-using Pipeline.Host.Local;
 using Spectre.Console;
 
 namespace Pipeline.Cli.Audit;

@@ -1,3 +1,4 @@
+using Pipeline.Host.Configuration;
 using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,3 +1,4 @@
+using Pipeline.Host.Configuration;
 using System.CommandLine;
 using System.Text.Json;
 using Azure.Identity;
@@ -11,7 +12,6 @@ using Pipeline.Cli.Secrets;
 using Pipeline.Cli.Transcripts;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Reports;
-using Pipeline.Host.Local;
 using Pipeline.Host.Reports;
 using Pipeline.Host.Transcripts;
 using Spectre.Console;

@@ -1,3 +1,4 @@
+using Pipeline.Host.Configuration;
 using System.CommandLine;
 using Pipeline.Azure.Subjects;
 using Pipeline.Azure.DeadLetters;
@@ -5,7 +6,6 @@ using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Transcripts;
 using Pipeline.Core.Configuration;
-using Pipeline.Host.Local;
 using Pipeline.Host.Subjects;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;

@@ -1,6 +1,6 @@
+using Pipeline.Host.Configuration;
 using System.CommandLine;
 using Pipeline.Cli.Local;
-using Pipeline.Host.Local;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;
 

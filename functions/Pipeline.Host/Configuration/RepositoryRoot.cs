@@ -1,4 +1,4 @@
-namespace Pipeline.Host.Local;
+namespace Pipeline.Host.Configuration;
 
 /// <summary>Finds the repository checkout Local mode runs from (the folder holding Pipeline.sln).</summary>
 public static class RepositoryRoot
