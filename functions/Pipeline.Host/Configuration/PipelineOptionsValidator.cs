@@ -10,7 +10,8 @@ namespace Pipeline.Host.Configuration;
 /// <summary>
 /// Fails start-up on a configuration the pipeline cannot run with, naming the key and never its value.
 /// Features validate their own settings where they are registered (<c>Auth/AuthOptionsValidator</c>,
-/// <c>Retention/RetentionOptionsValidator</c>); this one keeps what spans features (mode, tenants, ingress).
+/// <c>Retention/RetentionOptionsValidator</c>, <c>Webhooks/WebhookOptionsValidator</c>); this one keeps what
+/// spans features (mode, tenants and their vendor secrets, the topic, the bindings).
 /// Hand-written rather than the source-generated <c>[OptionsValidator]</c>: the rules span dictionaries
 /// keyed by tenant and vendor, which data annotations cannot express.
 /// </summary>
@@ -37,41 +38,9 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
         var failures = new List<string>();
         ValidateTenants(options, failures);
 
-        if (options.Webhooks.ToleranceSeconds is < 1 or > 3600)
-        {
-            failures.Add("Pipeline:Webhooks:ToleranceSeconds must be between 1 and 3600.");
-        }
-
-        if (options.Webhooks.MaxBodyBytes is < 1024 or > 64 * 1024 * 1024)
-        {
-            failures.Add("Pipeline:Webhooks:MaxBodyBytes must be between 1024 and 67108864.");
-        }
-
-        if (options.Webhooks.DeduplicationHours is < 1 or > 24 * 30)
-        {
-            failures.Add("Pipeline:Webhooks:DeduplicationHours must be between 1 and 720.");
-        }
-
-        if (options.Webhooks.RateLimit.PermitsPerSecond < 1)
-        {
-            failures.Add("Pipeline:Webhooks:RateLimit:PermitsPerSecond must be at least 1.");
-        }
-
-        if (options.Webhooks.RateLimit.Burst < options.Webhooks.RateLimit.PermitsPerSecond)
-        {
-            failures.Add("Pipeline:Webhooks:RateLimit:Burst must be at least PermitsPerSecond.");
-        }
-
-        ValidateHostileInputLimits(options.Webhooks, failures);
-
         if (CrontabSchedule.TryParse(options.Audit.VerifySchedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
         {
             failures.Add($"Pipeline:Audit:VerifySchedule (app setting {BindingSettings.AuditVerifySchedule}) is not a six-field NCRONTAB expression.");
-        }
-
-        if (options.Webhooks.RotationDays is < 1 or > 3650)
-        {
-            failures.Add("Pipeline:Webhooks:RotationDays must be between 1 and 3650.");
         }
 
         if (options.ServiceBus.DuplicateDetectionWindow < TimeSpan.Zero || options.ServiceBus.DuplicateDetectionWindow > TimeSpan.FromDays(7))
@@ -196,33 +165,4 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex TenantId();
-
-    /// <summary>Issue 17's settings: the unverified buckets, the body timeout and the trusted proxies.</summary>
-    private static void ValidateHostileInputLimits(WebhookOptions webhooks, List<string> failures)
-    {
-        var unverified = webhooks.UnverifiedRateLimit;
-        if (unverified.PerNetworkPermitsPerSecond < 1 || unverified.PerNetworkBurst < unverified.PerNetworkPermitsPerSecond)
-        {
-            failures.Add("Pipeline:Webhooks:UnverifiedRateLimit:PerNetworkPermitsPerSecond must be at least 1 and PerNetworkBurst at least that.");
-        }
-
-        if (unverified.GlobalPermitsPerSecond < 1 || unverified.GlobalBurst < unverified.GlobalPermitsPerSecond)
-        {
-            failures.Add("Pipeline:Webhooks:UnverifiedRateLimit:GlobalPermitsPerSecond must be at least 1 and GlobalBurst at least that.");
-        }
-
-        // Kestrel's MinDataRate needs a grace period of more than one second.
-        if (webhooks.MinBodyBytesPerSecond < 1 || webhooks.BodyGraceSeconds is < 2 or > 600)
-        {
-            failures.Add("Pipeline:Webhooks:MinBodyBytesPerSecond must be at least 1 and BodyGraceSeconds between 2 and 600.");
-        }
-
-        for (var i = 0; i < webhooks.TrustedProxies.Count; i++)
-        {
-            if (!ForwardedFor.TryParseNetwork(webhooks.TrustedProxies[i], out _))
-            {
-                failures.Add($"Pipeline:Webhooks:TrustedProxies:{i} is not an IP address or CIDR network.");
-            }
-        }
-    }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Mime;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Pipeline.Azure.Webhooks;
 using Pipeline.Core.Configuration;
@@ -28,6 +29,7 @@ internal static class WebhookEndpoints
 
     public static WebApplicationBuilder AddWebhooks(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<IValidateOptions<PipelineOptions>, WebhookOptionsValidator>();
         builder.Services.AddSingleton<WebhookIngestor>();
         builder.Services.AddSingleton<WebhookRateLimiter>();
         builder.Services.AddSingleton<TrustedProxies>();

@@ -11,6 +11,11 @@ public sealed class WebhookOptionsValidationTests
     [InlineData("Pipeline:Webhooks:DeduplicationHours", "10000")]
     [InlineData("Pipeline:Webhooks:RateLimit:PermitsPerSecond", "0")]
     [InlineData("Pipeline:Webhooks:RateLimit:Burst", "1")]
+    [InlineData("Pipeline:Webhooks:ToleranceSeconds", "7200")]
+    [InlineData("Pipeline:Webhooks:MaxBodyBytes", "10")]
+    [InlineData("Pipeline:Webhooks:RotationDays", "0")]
+    [InlineData("Pipeline:Webhooks:MinBodyBytesPerSecond", "0")]
+    [InlineData("Pipeline:Webhooks:TrustedProxies:0", "not-a-network")]
     public void Start_InvalidWebhookSetting_FailsNamingTheKey(string key, string value)
     {
         var app = HandlerApp.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
