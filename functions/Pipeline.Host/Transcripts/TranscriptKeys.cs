@@ -1,4 +1,3 @@
-using Pipeline.Host.Configuration;
 using Azure.Core;
 using Azure.Core.Cryptography;
 using Pipeline.Azure.KeyVault;
@@ -6,6 +5,7 @@ using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Transcripts;
 using Pipeline.Azure.Resilience;
+using Pipeline.Host.Configuration;
 
 namespace Pipeline.Host.Transcripts;
 

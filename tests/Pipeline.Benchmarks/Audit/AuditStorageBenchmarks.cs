@@ -1,9 +1,9 @@
-using Pipeline.Host.Configuration;
 using Azure.Data.Tables;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Local;
 
 namespace Pipeline.Benchmarks.Audit;

@@ -1,4 +1,3 @@
-using Pipeline.Host.Configuration;
 using System.Diagnostics;
 using System.Globalization;
 using Azure.Data.Tables;
@@ -8,6 +7,7 @@ using Pipeline.Azure.Keys;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Reports;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Local;
 
 namespace Pipeline.Benchmarks.Reports;

@@ -1,10 +1,10 @@
-using Pipeline.Host.Configuration;
 using System.Diagnostics;
 using System.Globalization;
 using Azure.Data.Tables;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.Retention;
 using Pipeline.Core.Audit;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Local;
 
 namespace Pipeline.Benchmarks.Retention;

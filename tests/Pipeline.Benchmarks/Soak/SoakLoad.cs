@@ -1,4 +1,3 @@
-using Pipeline.Host.Configuration;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -13,6 +12,7 @@ using Pipeline.Azure.Local;
 using Pipeline.Azure.Webhooks;
 using Pipeline.Core.Audit;
 using Pipeline.Host.Auth;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Local;
 
 namespace Pipeline.Benchmarks.Soak;

@@ -1,7 +1,7 @@
-using Pipeline.Host.Configuration;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Pipeline.Cli.Publish;
+using Pipeline.Host.Configuration;
 
 namespace Pipeline.Tests.Cli;
 

@@ -1,6 +1,6 @@
-using Pipeline.Host.Configuration;
 using System.Text.Json;
 using Pipeline.Cli.Local;
+using Pipeline.Host.Configuration;
 
 namespace Pipeline.Tests.Cli;
 

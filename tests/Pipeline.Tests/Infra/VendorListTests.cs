@@ -1,9 +1,9 @@
-using Pipeline.Host.Configuration;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Webhooks;
+using Pipeline.Host.Configuration;
 
 namespace Pipeline.Tests.Infra;
 

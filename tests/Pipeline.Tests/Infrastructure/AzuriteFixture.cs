@@ -1,7 +1,7 @@
-using Pipeline.Host.Configuration;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Pipeline.Azure.Audit;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Local;
 using Pipeline.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
-using Pipeline.Host.Configuration;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Invocations;
 using Pipeline.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
-using Pipeline.Host.Configuration;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Local;
 
 namespace Pipeline.Tests.Local;

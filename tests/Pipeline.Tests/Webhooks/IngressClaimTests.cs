@@ -1,4 +1,3 @@
-using Pipeline.Host.Configuration;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -10,6 +9,7 @@ using Pipeline.Azure.Transcripts;
 using Pipeline.Azure.Webhooks;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Events;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Local;
 using Pipeline.Tests.Infrastructure;
 

@@ -1,4 +1,3 @@
-using Pipeline.Host.Configuration;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -8,6 +7,7 @@ using Pipeline.Cli.Local;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Privacy;
 using Pipeline.Core.Configuration;
+using Pipeline.Host.Configuration;
 using Spectre.Console;
 
 namespace Pipeline.Cli.Audit;

@@ -1,10 +1,10 @@
-using Pipeline.Host.Configuration;
 using System.CommandLine;
 using Pipeline.Azure.DeadLetters;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Transcripts;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Privacy;
+using Pipeline.Host.Configuration;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;
 

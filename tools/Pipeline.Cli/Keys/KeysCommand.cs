@@ -1,9 +1,9 @@
-using Pipeline.Host.Configuration;
 using System.CommandLine;
 using System.Globalization;
 using Pipeline.Azure.Keys;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Transcripts;
+using Pipeline.Host.Configuration;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;
 

@@ -1,6 +1,6 @@
-using Pipeline.Host.Configuration;
 using System.CommandLine;
 using Pipeline.Host.Auth;
+using Pipeline.Host.Configuration;
 using Spectre.Console;
 
 namespace Pipeline.Cli.Local;

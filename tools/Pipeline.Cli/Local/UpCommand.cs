@@ -1,4 +1,3 @@
-using Pipeline.Host.Configuration;
 using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -6,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Pipeline.Core.Configuration;
 using Pipeline.Host;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Local;
 using Spectre.Console;
 

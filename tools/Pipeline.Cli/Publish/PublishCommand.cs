@@ -1,6 +1,6 @@
-using Pipeline.Host.Configuration;
 using System.CommandLine;
 using System.Diagnostics;
+using Pipeline.Host.Configuration;
 using Spectre.Console;
 
 namespace Pipeline.Cli.Publish;

@@ -1,4 +1,3 @@
-using Pipeline.Host.Configuration;
 using System.CommandLine;
 using System.Text.Json;
 using Azure.Identity;
@@ -12,6 +11,7 @@ using Pipeline.Cli.Secrets;
 using Pipeline.Cli.Transcripts;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Reports;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Reports;
 using Pipeline.Host.Transcripts;
 using Spectre.Console;

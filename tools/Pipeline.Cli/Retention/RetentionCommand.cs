@@ -1,9 +1,9 @@
-using Pipeline.Host.Configuration;
 using System.CommandLine;
 using System.Globalization;
 using Pipeline.Azure.Retention;
 using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Local;
+using Pipeline.Host.Configuration;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;
 

@@ -1,8 +1,8 @@
-using Pipeline.Host.Configuration;
 using System.CommandLine;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using Pipeline.Cli.Local;
+using Pipeline.Host.Configuration;
 using Spectre.Console;
 
 namespace Pipeline.Cli.Secrets;

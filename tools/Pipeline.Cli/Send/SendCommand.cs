@@ -1,8 +1,8 @@
-using Pipeline.Host.Configuration;
 using System.CommandLine;
 using System.Net.Http.Headers;
 using Pipeline.Cli.Local;
 using Pipeline.Core.Webhooks;
+using Pipeline.Host.Configuration;
 using Spectre.Console;
 
 namespace Pipeline.Cli.Send;

@@ -1,4 +1,3 @@
-using Pipeline.Host.Configuration;
 using System.CommandLine;
 using Pipeline.Azure.Subjects;
 using Pipeline.Azure.DeadLetters;
@@ -6,6 +5,7 @@ using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Transcripts;
 using Pipeline.Core.Configuration;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Subjects;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;

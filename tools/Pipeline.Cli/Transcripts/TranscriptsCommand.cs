@@ -1,6 +1,6 @@
-using Pipeline.Host.Configuration;
 using System.CommandLine;
 using Pipeline.Cli.Local;
+using Pipeline.Host.Configuration;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;
 
