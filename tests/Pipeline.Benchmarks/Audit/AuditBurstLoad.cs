@@ -1,4 +1,3 @@
-using Pipeline.Host.Configuration;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -7,13 +6,10 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.Local;
 using Pipeline.Core.Events;
-using Pipeline.Host;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Local;
 
 namespace Pipeline.Benchmarks.Audit;
@@ -111,20 +107,12 @@ internal static class AuditBurstLoad
     }
 
     private static WebApplication Handler(string connectionString, string pseudonymKey, string topic, string tenant, int batchSize) =>
-        HandlerApp.Build([], builder =>
+        LocalHandler.Build(new Dictionary<string, string?>
         {
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Pipeline:Mode"] = "Local",
-                ["Logging:LogLevel:Default"] = "Warning", // HandlerApp adds the console logger after this callback.
-                ["Pipeline:Storage:ConnectionString"] = connectionString,
-                ["Pipeline:ServiceBus:TopicName"] = topic,
-                ["Pipeline:Auth:LocalSigningKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
-                ["Pipeline:Audit:PseudonymKey"] = pseudonymKey,
-                [$"Pipeline:Tenants:{tenant}:Vendors:mindtickle:Secrets:0"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
-                ["AzureFunctionsJobHost:extensions:serviceBus:maxMessageBatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture),
-            });
+            ["Pipeline:Storage:ConnectionString"] = connectionString,
+            ["Pipeline:ServiceBus:TopicName"] = topic,
+            ["Pipeline:Audit:PseudonymKey"] = pseudonymKey,
+            [$"Pipeline:Tenants:{tenant}:Vendors:mindtickle:Secrets:0"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+            ["AzureFunctionsJobHost:extensions:serviceBus:maxMessageBatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture),
         });
 }

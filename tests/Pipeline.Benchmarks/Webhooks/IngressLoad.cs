@@ -1,4 +1,3 @@
-using Pipeline.Host.Configuration;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -9,11 +8,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pipeline.Core.Events;
-using Pipeline.Host;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Local;
 
 namespace Pipeline.Benchmarks.Webhooks;
@@ -141,37 +139,31 @@ internal static class IngressLoad
     /// <paramref name="otlpSink"/>, telemetry on and exported there over OTLP/HTTP protobuf; <paramref name="services"/>
     /// may replace the handler's services (the unique-event run's table-less deduplication).
     /// </summary>
-    public static WebApplication BuildIngress(string storageConnectionString, string secret, string? otlpSink = null, Action<IServiceCollection>? services = null) =>
-        HandlerApp.Build([], builder =>
+    public static WebApplication BuildIngress(string storageConnectionString, string secret, string? otlpSink = null, Action<IServiceCollection>? services = null)
+    {
+        var settings = new Dictionary<string, string?>
         {
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Pipeline:Mode"] = "Local",
-                ["Logging:LogLevel:Default"] = "Warning", // HandlerApp adds the console logger after this callback.
-                ["Pipeline:Storage:ConnectionString"] = storageConnectionString,
-                ["Pipeline:ServiceBus:TopicName"] = "load-events",
-                ["Pipeline:Auth:LocalSigningKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
-                ["Pipeline:Audit:PseudonymKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
-                ["Pipeline:Tenants:acme:Vendors:mindtickle:Secrets:0"] = secret,
-                ["Pipeline:Tenants:acme:Vendors:mindtickle:Scopes:0"] = "scim:write",
-                ["Pipeline:Webhooks:RateLimit:PermitsPerSecond"] = "1000000",
-                ["Pipeline:Webhooks:RateLimit:Burst"] = "1000000",
-            });
-            if (otlpSink is not null)
-            {
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["Pipeline:Telemetry:Exporter"] = "Otlp",
-                    ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlpSink,
-                    ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-                });
-            }
+            ["Pipeline:Storage:ConnectionString"] = storageConnectionString,
+            ["Pipeline:ServiceBus:TopicName"] = "load-events",
+            ["Pipeline:Audit:PseudonymKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+            ["Pipeline:Tenants:acme:Vendors:mindtickle:Secrets:0"] = secret,
+            ["Pipeline:Tenants:acme:Vendors:mindtickle:Scopes:0"] = "scim:write",
+            ["Pipeline:Webhooks:RateLimit:PermitsPerSecond"] = "1000000",
+            ["Pipeline:Webhooks:RateLimit:Burst"] = "1000000",
+        };
+        if (otlpSink is not null)
+        {
+            settings["Pipeline:Telemetry:Exporter"] = "Otlp";
+            settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlpSink;
+            settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        }
 
-            builder.Services.AddSingleton<IEventPublisher, NoOpPublisher>();
-            services?.Invoke(builder.Services);
+        return LocalHandler.Build(settings, handlerServices =>
+        {
+            handlerServices.AddSingleton<IEventPublisher, NoOpPublisher>();
+            services?.Invoke(handlerServices);
         });
+    }
 
     public static string Address(WebApplication app) => BaseAddress(app) + "/api/webhooks/mindtickle/acme";
 
