@@ -1,9 +1,11 @@
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.DeadLetters;
 using Pipeline.Azure.Keys;
+using Pipeline.Azure.Retention;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Reports;
+using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Azure.Reports;
 
@@ -15,13 +17,17 @@ namespace Pipeline.Azure.Reports;
 /// <param name="verifier">Reads and verifies audit partitions.</param>
 /// <param name="keyWrapping">Counts stored transcripts per key version.</param>
 /// <param name="deadLetters">The dead letters; null where the caller has no access to them.</param>
-/// <param name="options">The configuration in force.</param>
+/// <param name="options">The tenants and access grants in force.</param>
+/// <param name="webhooks">The ingress limits in force.</param>
+/// <param name="retention">The retention settings in force.</param>
 /// <param name="timeProvider">Now, for the retention cutoff and the report's time.</param>
 public sealed class ComplianceReportBuilder(
     AuditChainVerifier verifier,
     TranscriptKeyWrapping keyWrapping,
     DeadLetterOperations? deadLetters,
     PipelineOptions options,
+    WebhookOptions webhooks,
+    RetentionOptions retention,
     TimeProvider timeProvider)
 {
     /// <summary>When a key version was created (Key Vault's <c>attributes.created</c>); null when unknown or unreadable.</summary>
@@ -73,9 +79,9 @@ public sealed class ComplianceReportBuilder(
             generatedBy,
             chain,
             built,
-            PolicyPosture.From(options, tenant),
+            PolicyPosture.From(options, webhooks, retention.DeadLetterDays, tenant),
             await KeysAsync(tenant, cancellationToken).ConfigureAwait(false),
-            secrets ?? SecretRotations.FromConfiguration(options, tenant),
+            secrets ?? SecretRotations.FromConfiguration(options, webhooks.RotationDays, tenant),
             await DeadLettersAsync(tenant, cancellationToken).ConfigureAwait(false),
             Access(tenant, built.Callers));
     }

@@ -18,6 +18,7 @@ namespace Pipeline.Azure.Retention;
 /// </summary>
 public sealed class RetentionRunner(
     PipelineOptions options,
+    RetentionOptions retention,
     AuditRetentionPurger auditPurger,
     TranscriptRetentionPurger transcriptPurger,
     AuditTableWriter auditWriter,
@@ -131,7 +132,7 @@ public sealed class RetentionRunner(
             return (counts, true);
         }
 
-        var cutoff = request.AsOf.AddDays(-options.Retention.DeadLetterDays);
+        var cutoff = request.AsOf.AddDays(-retention.DeadLetterDays);
         var expired = await deadLetters.FindAsync(
             null,
             d => d.EnqueuedAt < cutoff && (request.Tenant is null || string.Equals(d.Tenant, request.Tenant, StringComparison.OrdinalIgnoreCase)),

@@ -1,6 +1,5 @@
 using Azure.Core;
 using Azure.Messaging.ServiceBus;
-using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
 using Pipeline.Azure.Resilience;
 

@@ -1,7 +1,6 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
-using Pipeline.Core.Configuration;
 
 namespace Pipeline.Azure.Storage;
 

@@ -28,6 +28,7 @@ public sealed class SubjectRecords(
     AuditTableReader auditReader,
     AuditTableWriter auditWriter,
     PipelineOptions options,
+    AuditOptions audit,
     TimeProvider timeProvider,
     DeadLetterOperations? deadLetters = null)
 {
@@ -36,7 +37,7 @@ public sealed class SubjectRecords(
 
     /// <summary>The pseudonym of a subject id; a value already in pseudonym form is kept.</summary>
     public string PseudonymOf(string subjectId) =>
-        Pseudonyms.Normalize(options.Audit.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not set."), subjectId);
+        Pseudonyms.Normalize(audit.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not set."), subjectId);
 
     /// <summary>
     /// Writes everything held about the subject as one JSON document to <paramref name="destination"/>,
@@ -150,7 +151,7 @@ public sealed class SubjectRecords(
 
             foreach (var transcriptId in found)
             {
-                if (await store.EraseAsync(tenant, transcriptId, options, timeProvider.GetUtcNow(), "subject-erased", cancellationToken).ConfigureAwait(false))
+                if (await store.EraseAsync(tenant, transcriptId, options, audit, timeProvider.GetUtcNow(), "subject-erased", cancellationToken).ConfigureAwait(false))
                 {
                     erased++;
                 }
@@ -186,7 +187,7 @@ public sealed class SubjectRecords(
             return 0;
         }
 
-        var key = options.Audit.PseudonymKey!;
+        var key = audit.PseudonymKey!;
         var held = await deadLetters.FindAsync(
             null,
             d => string.Equals(d.Tenant, tenant, StringComparison.OrdinalIgnoreCase)

@@ -44,6 +44,7 @@ public sealed class EncryptTranscriptHandler(
     TranscriptTableStore store,
     AuditTableWriter audit,
     PipelineOptions options,
+    AuditOptions auditOptions,
     TimeProvider? timeProvider = null)
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
@@ -52,7 +53,7 @@ public sealed class EncryptTranscriptHandler(
     public const string NoConsent = "no-consent";
 
     // Validated at start-up: at least 32 characters in every mode.
-    private string PseudonymKey => options.Audit.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not set.");
+    private string PseudonymKey => auditOptions.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not set.");
 
     public async Task<TranscriptHandling> HandleAsync(PipelineEvent pipelineEvent, CancellationToken cancellationToken = default)
     {

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Transcripts;
 using Pipeline.Azure.Storage;
@@ -203,11 +204,12 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
     /// (<see cref="ErasureHoldStore.IsHeldAsync"/>); then the crypto-shred of <see cref="DeleteAsync"/>. False when there
     /// was nothing to delete (the hold stands all the same: this id is not to be stored).
     /// </summary>
-    public async Task<bool> EraseAsync(string tenant, string transcriptId, PipelineOptions options, DateTimeOffset now, string reason, CancellationToken cancellationToken = default)
+    public async Task<bool> EraseAsync(string tenant, string transcriptId, PipelineOptions options, AuditOptions audit, DateTimeOffset now, string reason, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(audit);
         var days = options.Tenants.TryGetValue(tenant, out var configured) ? configured.Privacy.AuditRetentionDays : new PrivacyOptions().AuditRetentionDays;
-        var key = options.Audit.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not set.");
+        var key = audit.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not set.");
         await Holds.HoldAsync(tenant, Core.Privacy.ErasureHolds.TranscriptKey(key, tenant, transcriptId), now.AddDays(days), reason, cancellationToken).ConfigureAwait(false);
         return await DeleteAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false);
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 
 namespace Pipeline.Core.Privacy;
@@ -8,12 +9,12 @@ namespace Pipeline.Core.Privacy;
 /// <c>Pipeline:Tenants:{t}:Privacy:PiiPatterns</c> on top. A tenant's patterns only add; no
 /// configuration can keep a field its schema does not classify safe.
 /// </summary>
-public sealed class TenantRedaction(PipelineOptions options)
+public sealed class TenantRedaction(PipelineOptions options, AuditOptions audit)
 {
     private readonly ConcurrentDictionary<string, PayloadRedactor> _redactors = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The redactor for <paramref name="tenant"/> (an unknown tenant gets the defaults).</summary>
     public PayloadRedactor For(string tenant) => _redactors.GetOrAdd(tenant, t => new PayloadRedactor(
-        options.Audit.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not configured."),
+        audit.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not configured."),
         options.Tenants.TryGetValue(t, out var tenantOptions) ? TenantPatterns.Compile(tenantOptions.Privacy.PiiPatterns) : null));
 }

@@ -85,7 +85,7 @@ public static class SecretRotations
     /// Per vendor of <paramref name="tenant"/>: how many secrets are configured. The handler sees resolved values, not
     /// Key Vault references, so ages are unknown here; <c>pipeline report</c> reads them from Key Vault.
     /// </summary>
-    public static IReadOnlyList<SecretRotation> FromConfiguration(Configuration.PipelineOptions options, string tenant)
+    public static IReadOnlyList<SecretRotation> FromConfiguration(Configuration.PipelineOptions options, int rotationDays, string tenant)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!options.Tenants.TryGetValue(tenant, out var tenantOptions))
@@ -97,7 +97,7 @@ public static class SecretRotations
             vendor.Key,
             vendor.Value.Secrets.Count,
             [.. vendor.Value.Secrets.Select(_ => (int?)null)],
-            options.Webhooks.RotationDays,
+            rotationDays,
             vendor.Value.Secrets.Count switch
             {
                 0 => "no secret configured: every webhook is refused",

@@ -1,4 +1,5 @@
 using Pipeline.Core.Configuration;
+using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Core.Reports;
 
@@ -25,11 +26,15 @@ public sealed record PolicyPosture(
         + "unknown fields are dropped; pattern redaction (emails, phones, card numbers, IBANs, IPs) runs over kept free text as a second net.";
 
     /// <summary>The posture of <paramref name="tenant"/> (defaults where the tenant is not configured).</summary>
-    public static PolicyPosture From(PipelineOptions options, string tenant)
+    /// <param name="options">The tenants.</param>
+    /// <param name="webhooks">The ingress limits.</param>
+    /// <param name="deadLetterDays">How long dead letters are kept (<c>Pipeline:Retention:DeadLetterDays</c>).</param>
+    /// <param name="tenant">The tenant reported on.</param>
+    public static PolicyPosture From(PipelineOptions options, WebhookOptions webhooks, int deadLetterDays, string tenant)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(webhooks);
         var tenantOptions = options.Tenants.TryGetValue(tenant, out var found) ? found : new TenantOptions();
-        var webhooks = options.Webhooks;
         var privacy = tenantOptions.Privacy;
         return new PolicyPosture(
             webhooks.ToleranceSeconds,
@@ -41,7 +46,7 @@ public sealed record PolicyPosture(
             [.. tenantOptions.Vendors.Keys.Order(StringComparer.Ordinal)],
             privacy.TranscriptRetentionDays,
             privacy.AuditRetentionDays,
-            options.Retention.DeadLetterDays,
+            deadLetterDays,
             privacy.StoreTranscripts,
             privacy.RequireConsent,
             privacy.PiiPatterns.Count,

@@ -22,10 +22,12 @@ public sealed class WebhookIngestor
     private readonly TimeSpan _tolerance;
 
     /// <summary>Decodes every tenant's secrets once.</summary>
-    public WebhookIngestor(PipelineOptions options, TimeProvider timeProvider)
+    public WebhookIngestor(PipelineOptions options, WebhookOptions webhooks, TimeProvider timeProvider)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(webhooks);
         _timeProvider = timeProvider;
-        _tolerance = TimeSpan.FromSeconds(options.Webhooks.ToleranceSeconds);
+        _tolerance = TimeSpan.FromSeconds(webhooks.ToleranceSeconds);
         var tenants = new Dictionary<(string, WebhookVendor), WebhookTenant>();
         foreach (var (tenant, tenantOptions) in options.Tenants)
         {

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Azure.Data.Tables;
 using Pipeline.Azure.Audit;
-using Pipeline.Core.Configuration;
+using Pipeline.Core.Audit;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Privacy;
 
 namespace Pipeline.Host.Audit;
@@ -13,6 +14,9 @@ internal static class AuditFunctions
     /// <summary>The audit writer every feature shares, and the WriteAudit function on the <c>audit</c> subscription (batches: <see cref="WriteAuditFunction"/>), and the daily VerifyAuditChain timer.</summary>
     public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder)
     {
+        builder.Services.AddValidatedOptions<AuditOptions, AuditOptionsValidator>(
+            AuditOptions.SectionName,
+            (options, configuration) => options.VerifySchedule = BindingSettings.Override(configuration, BindingSettings.AuditVerifySchedule, options.VerifySchedule));
         builder.AddRedaction();
         // TryAdd: a test may bring a writer whose storage client fails on cue.
         builder.Services.TryAddSingleton(sp => new AuditTableWriter(sp.GetRequiredService<TableServiceClient>(), ChainKey(sp)));
@@ -26,5 +30,5 @@ internal static class AuditFunctions
     }
 
     private static byte[] ChainKey(IServiceProvider services) =>
-        AuditChain.DeriveKey(services.GetRequiredService<PipelineOptions>().Audit.PseudonymKey);
+        AuditChain.DeriveKey(services.GetRequiredService<AuditOptions>().PseudonymKey);
 }

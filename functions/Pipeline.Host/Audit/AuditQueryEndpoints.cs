@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Privacy;
-using Pipeline.Core.Configuration;
 using Pipeline.Host.Auth;
 
 namespace Pipeline.Host.Audit;
@@ -23,7 +22,7 @@ internal static class AuditQueryEndpoints
     /// <summary><c>GET /api/audit/{tenant}</c> (SPEC §3.2): one page of the tenant's rows; the read is itself audited.</summary>
     private static async Task<Results<Ok<AuditQueryResponse>, ProblemHttpResult>> QueryAsync([AsParameters] AuditQueryRequest request, CancellationToken cancellationToken)
     {
-        var (_, from, to, action, subject, limit, continuationToken, caller, options, reader, writer, timeProvider) = request;
+        var (_, from, to, action, subject, limit, continuationToken, caller, audit, reader, writer, timeProvider) = request;
         var tenant = request.Tenant.ToLowerInvariant();
         if (!TryParseTime(from, out var start) || !TryParseTime(to, out var end))
         {
@@ -40,7 +39,7 @@ internal static class AuditQueryEndpoints
             return Invalid("bad-limit", "limit must be between 1 and 1000.");
         }
 
-        var pseudonym = string.IsNullOrWhiteSpace(subject) ? null : Pseudonyms.Normalize(options.Audit.PseudonymKey!, subject);
+        var pseudonym = string.IsNullOrWhiteSpace(subject) ? null : Pseudonyms.Normalize(audit.PseudonymKey!, subject);
         string? storageToken = null;
         if (!string.IsNullOrEmpty(continuationToken))
         {
@@ -87,7 +86,7 @@ internal sealed record AuditQueryRequest(
     int? Limit,
     string? ContinuationToken,
     ClaimsPrincipal Caller,
-    PipelineOptions Options,
+    AuditOptions Audit,
     AuditTableReader Reader,
     AuditTableWriter Writer,
     TimeProvider TimeProvider);

@@ -1,4 +1,5 @@
 using Pipeline.Azure.Audit;
+using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Webhooks;
 using Pipeline.Host.Invocations;
@@ -39,5 +40,5 @@ internal static class VerifyAuditChainFunction
         Log.ChainVerified(logger, day, results.Count, results.Sum(r => r.Rows), breaks);
         return InvocationResult.Success(
             $"{Name}: {day} verified for {results.Count} tenants, {results.Sum(r => r.Rows)} rows, {breaks} breaks{(timer.IsPastDue ? " (past due)" : "")}.");
-    }) { Schedule = options => options.Audit.VerifySchedule };
+    }) { Schedule = services => services.GetRequiredService<AuditOptions>().VerifySchedule };
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 using Pipeline.Core.Configuration;
+using Pipeline.Host.Configuration;
 
 namespace Pipeline.Host.Auth;
 
@@ -8,15 +9,15 @@ namespace Pipeline.Host.Auth;
 /// The caller-auth settings, checked at start beside the feature that uses them: Entra ID's authority and
 /// audience in Azure mode, a local signing key long enough for HS256 in Local mode. Names keys, never values.
 /// </summary>
-internal sealed class AuthOptionsValidator : IValidateOptions<PipelineOptions>
+internal sealed class AuthOptionsValidator(IConfiguration configuration) : IValidateOptions<AuthOptions>
 {
-    public ValidateOptionsResult Validate(string? name, PipelineOptions options)
+    public ValidateOptionsResult Validate(string? name, AuthOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        if (options.Mode == PipelineMode.Azure)
+        if (configuration.PipelineMode() == PipelineMode.Azure)
         {
-            foreach (var (value, key) in new[] { (options.Auth.Authority, "Pipeline:Auth:Authority"), (options.Auth.Audience, "Pipeline:Auth:Audience") })
+            foreach (var (value, key) in new[] { (options.Authority, "Pipeline:Auth:Authority"), (options.Audience, "Pipeline:Auth:Audience") })
             {
                 if (string.IsNullOrWhiteSpace(value))
                 {
@@ -24,7 +25,7 @@ internal sealed class AuthOptionsValidator : IValidateOptions<PipelineOptions>
                 }
             }
         }
-        else if (Encoding.UTF8.GetByteCount(options.Auth.LocalSigningKey ?? "") < LocalTokens.MinimumKeyBytes)
+        else if (Encoding.UTF8.GetByteCount(options.LocalSigningKey ?? "") < LocalTokens.MinimumKeyBytes)
         {
             failures.Add($"Pipeline:Auth:LocalSigningKey is required in Local mode: at least {LocalTokens.MinimumKeyBytes} bytes.");
         }

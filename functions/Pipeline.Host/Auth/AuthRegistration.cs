@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Configuration;
@@ -20,9 +19,11 @@ internal static class AuthRegistration
     /// </summary>
     public static WebApplicationBuilder AddCallerAuth(this WebApplicationBuilder builder)
     {
-        var auth = builder.Configuration.GetSection($"{PipelineOptions.SectionName}:Auth").Get<AuthOptions>() ?? new AuthOptions();
+        // The JWT handler is configured before the container exists, so it reads the section itself; the
+        // registered options are what start-up validates.
+        var auth = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
         var local = builder.Configuration.PipelineMode() == PipelineMode.Local;
-        builder.Services.AddSingleton<IValidateOptions<PipelineOptions>, AuthOptionsValidator>();
+        builder.Services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(AuthOptions.SectionName);
 
         // Otherwise ASP.NET Core makes the one registered scheme the default all the same (process-wide; the
         // handler registers no other scheme, and every policy below names its own).

@@ -30,24 +30,9 @@ internal sealed class BindingSettings(IConfiguration configuration) : IValidateO
     /// <summary>Every setting a function.json binding expression names; Azure mode requires each.</summary>
     public static IReadOnlyList<string> All { get; } = [TopicName, RetentionSchedule, AuditVerifySchedule];
 
-    /// <summary>The flat settings, when set, are the options' values.</summary>
-    public static void Apply(IConfiguration configuration, PipelineOptions options)
-    {
-        if (configuration[TopicName] is { Length: > 0 } topic)
-        {
-            options.ServiceBus.TopicName = topic;
-        }
-
-        if (configuration[RetentionSchedule] is { Length: > 0 } schedule)
-        {
-            options.Retention.Schedule = schedule;
-        }
-
-        if (configuration[AuditVerifySchedule] is { Length: > 0 } verifySchedule)
-        {
-            options.Audit.VerifySchedule = verifySchedule;
-        }
-    }
+    /// <summary>The flat setting's value when it is set (it is what the binding reads), otherwise <paramref name="bound"/>.</summary>
+    public static string Override(IConfiguration configuration, string flat, string bound) =>
+        configuration[flat] is { Length: > 0 } value ? value : bound;
 
     public ValidateOptionsResult Validate(string? name, PipelineOptions options)
     {

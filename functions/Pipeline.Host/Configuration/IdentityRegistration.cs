@@ -15,12 +15,19 @@ internal static class IdentityRegistration
     /// for the configured user-assigned identity, deterministic as Microsoft advises for production (no chain
     /// to probe, no environment or developer credential picked up by accident). Local mode talks to Azurite
     /// with a connection string; the developer credential there is only for a developer pointing it at Azure.
+    /// A caller that brings its own credential (the CLI: the operator's) needs no identity settings.
     /// </summary>
     public static WebApplicationBuilder AddAzureIdentity(this WebApplicationBuilder builder)
     {
+        if (builder.Services.Any(d => d.ServiceType == typeof(TokenCredential)))
+        {
+            return builder;
+        }
+
         var azure = builder.Configuration.PipelineMode() == PipelineMode.Azure;
+        builder.Services.AddValidatedOptions<IdentityOptions, IdentityOptionsValidator>(IdentityOptions.SectionName);
         builder.Services.TryAddSingleton<TokenCredential>(sp => azure
-            ? Create(sp.GetRequiredService<PipelineOptions>().Identity)
+            ? Create(sp.GetRequiredService<IdentityOptions>())
             : new DefaultAzureCredential());
         return builder;
     }

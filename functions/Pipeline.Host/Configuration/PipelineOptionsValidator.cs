@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using NCrontab;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Privacy;
 using Pipeline.Core.Webhooks;
@@ -9,9 +8,10 @@ namespace Pipeline.Host.Configuration;
 
 /// <summary>
 /// Fails start-up on a configuration the pipeline cannot run with, naming the key and never its value.
-/// Features validate their own settings where they are registered (<c>Auth/AuthOptionsValidator</c>,
-/// <c>Retention/RetentionOptionsValidator</c>, <c>Webhooks/WebhookOptionsValidator</c>); this one keeps what
-/// spans features (mode, tenants and their vendor secrets, the topic, the bindings).
+/// Each feature validates its own options where it is registered (<c>Webhooks/WebhookOptionsValidator</c>,
+/// <c>Audit/AuditOptionsValidator</c>, <c>Auth/AuthOptionsValidator</c>, <c>Retention/RetentionOptionsValidator</c>,
+/// <c>Transcripts/KeyVaultOptionsValidator</c>, and here the storage, Service Bus and identity ones); this one
+/// keeps what spans features: the tenants, their vendor secrets and privacy policies.
 /// Hand-written rather than the source-generated <c>[OptionsValidator]</c>: the rules span dictionaries
 /// keyed by tenant and vendor, which data annotations cannot express.
 /// </summary>
@@ -35,51 +35,9 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
 
     public ValidateOptionsResult Validate(string? name, PipelineOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         ValidateTenants(options, failures);
-
-        if (CrontabSchedule.TryParse(options.Audit.VerifySchedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
-        {
-            failures.Add($"Pipeline:Audit:VerifySchedule (app setting {BindingSettings.AuditVerifySchedule}) is not a six-field NCRONTAB expression.");
-        }
-
-        if (options.ServiceBus.DuplicateDetectionWindow < TimeSpan.Zero || options.ServiceBus.DuplicateDetectionWindow > TimeSpan.FromDays(7))
-        {
-            failures.Add("Pipeline:ServiceBus:DuplicateDetectionWindow must be between 00:00:00 and 7.00:00:00 (Service Bus allows at most seven days).");
-        }
-
-        if (!TopicName().IsMatch(options.ServiceBus.TopicName ?? ""))
-        {
-            // Also a valid queue-name prefix, as Local mode names its subscription queues after the topic.
-            failures.Add($"Pipeline:ServiceBus:TopicName (app setting {BindingSettings.TopicName}) must be 3-40 lowercase letters, digits and single hyphens.");
-        }
-
-        if (options.Audit.PseudonymKey is not { Length: >= 32 })
-        {
-            failures.Add("Pipeline:Audit:PseudonymKey is required: at least 32 characters.");
-        }
-
-        if (options.Mode == PipelineMode.Azure)
-        {
-            Require(options.ServiceBus.FullyQualifiedNamespace, "Pipeline:ServiceBus:FullyQualifiedNamespace", failures);
-            Require(options.Identity.ClientId, IdentityRegistration.ClientIdKey, failures);
-            Require(options.KeyVault.KeyId, "Pipeline:KeyVault:KeyId", failures);
-            if (options.KeyVault.KeyId is { Length: > 0 } keyId
-                && (!Pipeline.Azure.KeyVault.KeyVaultKeyId.TryParse(keyId, out var parsedKeyId) || parsedKeyId.Version is not null))
-            {
-                failures.Add("Pipeline:KeyVault:KeyId must be a versionless Key Vault key URI (https://{vault}/keys/{name}).");
-            }
-
-            if (options.Storage.TableServiceUri is null && string.IsNullOrWhiteSpace(options.Storage.ConnectionString))
-            {
-                failures.Add("Pipeline:Storage:TableServiceUri is required in Azure mode.");
-            }
-        }
-        else
-        {
-            Require(options.Storage.ConnectionString, "Pipeline:Storage:ConnectionString", failures);
-        }
-
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -151,17 +109,6 @@ internal sealed partial class PipelineOptionsValidator : IValidateOptions<Pipeli
             }
         }
     }
-
-    private static void Require(string? value, string key, List<string> failures)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            failures.Add($"{key} is required in this mode.");
-        }
-    }
-
-    [GeneratedRegex("^(?=.{3,40}$)[a-z0-9]+(-[a-z0-9]+)*$")]
-    private static partial Regex TopicName();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex TenantId();

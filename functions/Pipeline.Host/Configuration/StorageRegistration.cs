@@ -1,6 +1,5 @@
 using Azure.Core;
 using Pipeline.Azure.Storage;
-using Pipeline.Core.Configuration;
 
 namespace Pipeline.Host.Configuration;
 
@@ -10,10 +9,11 @@ internal static class StorageRegistration
     public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
     {
         builder.AddAzureIdentity();
+        builder.Services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(StorageOptions.SectionName);
         builder.Services.AddSingleton(sp => StorageClients.CreateTableService(
-            sp.GetRequiredService<PipelineOptions>().Storage, sp.GetRequiredService<TokenCredential>()));
+            sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<TokenCredential>()));
         builder.Services.AddSingleton(sp => StorageClients.CreateQueueService(
-            sp.GetRequiredService<PipelineOptions>().Storage, sp.GetRequiredService<TokenCredential>()));
+            sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<TokenCredential>()));
         return builder;
     }
 }

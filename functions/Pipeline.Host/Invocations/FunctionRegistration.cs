@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Pipeline.Core.Configuration;
 
 namespace Pipeline.Host.Invocations;
 
@@ -24,8 +23,8 @@ internal sealed record FunctionRegistration(
     public string? Subscription { get; init; }
 
     /// <summary>
-    /// A timer trigger's NCRONTAB schedule, read from the options the function.json's <c>%…%</c> setting
-    /// binds to; null for other triggers. Local mode's timer runs the function on it.
+    /// A timer trigger's NCRONTAB schedule, read from the feature's options the function.json's <c>%…%</c>
+    /// setting binds to; null for other triggers. Local mode's timer runs the function on it.
     /// </summary>
-    public Func<PipelineOptions, string>? Schedule { get; init; }
+    public Func<IServiceProvider, string>? Schedule { get; init; }
 }

@@ -1,12 +1,23 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Pipeline.Core.Configuration;
+using Pipeline.Host.Configuration;
 
 namespace Pipeline.Host.Invocations;
 
 internal static class InvocationEndpoints
 {
-    public static IServiceCollection AddFunctionInvocations(this IServiceCollection services) =>
-        services.AddSingleton<FunctionInvoker>();
+    /// <summary>
+    /// The invoker, and the check of the flat settings the function.json bindings read (<see cref="BindingSettings"/>):
+    /// they matter where functions are invoked; the CLI, which invokes none, does not need them.
+    /// </summary>
+    public static IServiceCollection AddFunctionInvocations(this IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PipelineOptions>, BindingSettings>());
+        return services.AddSingleton<FunctionInvoker>();
+    }
 
     /// <summary>
     /// <c>POST /{FunctionName}</c> for every trigger function: the Functions host's custom handler

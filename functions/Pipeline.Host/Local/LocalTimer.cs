@@ -1,6 +1,5 @@
 using System.Text.Json;
 using NCrontab;
-using Pipeline.Core.Configuration;
 using Pipeline.Host.Invocations;
 
 namespace Pipeline.Host.Local;
@@ -13,13 +12,13 @@ namespace Pipeline.Host.Local;
 internal sealed class LocalTimer(
     FunctionInvoker invoker,
     IEnumerable<FunctionRegistration> registrations,
-    PipelineOptions options,
+    IServiceProvider services,
     TimeProvider timeProvider,
     ILogger<LocalTimer> logger)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
-        registrations.Where(r => r.Schedule is not null).Select(r => RunAsync(r.Name, r.Schedule!(options), stoppingToken)));
+        registrations.Where(r => r.Schedule is not null).Select(r => RunAsync(r.Name, r.Schedule!(services), stoppingToken)));
 
     private async Task RunAsync(string function, string expression, CancellationToken stoppingToken)
     {

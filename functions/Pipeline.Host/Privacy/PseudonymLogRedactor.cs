@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Compliance.Redaction;
 using Pipeline.Core.Privacy;
-using Pipeline.Core.Configuration;
+using Pipeline.Core.Audit;
 
 namespace Pipeline.Host.Privacy;
 
@@ -25,7 +25,7 @@ internal sealed class PseudonymLogRedactor(IConfiguration configuration) : Redac
             return 0;
         }
 
-        _key ??= configuration[$"{PipelineOptions.SectionName}:Audit:PseudonymKey"] ?? "";
+        _key ??= configuration[$"{AuditOptions.SectionName}:PseudonymKey"] ?? "";
         var pseudonym = Pseudonyms.Of(_key, source.ToString());
         pseudonym.AsSpan().CopyTo(destination);
         return pseudonym.Length;

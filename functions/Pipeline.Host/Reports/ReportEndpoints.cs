@@ -7,8 +7,11 @@ using Pipeline.Azure.Audit;
 using Pipeline.Azure.DeadLetters;
 using Pipeline.Azure.Reports;
 using Pipeline.Azure.Keys;
+using Pipeline.Azure.KeyVault;
+using Pipeline.Azure.Retention;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Reports;
+using Pipeline.Core.Webhooks;
 using Pipeline.Host.Auth;
 using Pipeline.Host.Transcripts;
 using Azure.Data.Tables;
@@ -31,9 +34,11 @@ internal static class ReportEndpoints
                 new TranscriptKeyWrapping(sp.GetRequiredService<TableServiceClient>()),
                 sp.GetService<DeadLetterOperations>(),
                 options,
+                sp.GetRequiredService<WebhookOptions>(),
+                sp.GetRequiredService<RetentionOptions>(),
                 sp.GetRequiredService<TimeProvider>())
             {
-                KeyCreated = TranscriptKeys.CreatedLookup(options, sp.GetRequiredService<TokenCredential>),
+                KeyCreated = TranscriptKeys.CreatedLookup(options.Mode, sp.GetRequiredService<KeyVaultOptions>(), sp.GetRequiredService<TokenCredential>),
             };
         });
         return builder;

@@ -1,7 +1,6 @@
-using Microsoft.Extensions.Options;
 using Pipeline.Azure.Retention;
 using Pipeline.Azure.Webhooks;
-using Pipeline.Core.Configuration;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Invocations;
 
 namespace Pipeline.Host.Retention;
@@ -17,16 +16,18 @@ internal static class RetentionFunctions
     /// </summary>
     public static WebApplicationBuilder AddRetention(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<IValidateOptions<PipelineOptions>, RetentionOptionsValidator>();
+        builder.Services.AddValidatedOptions<RetentionOptions, RetentionOptionsValidator>(
+            RetentionOptions.SectionName,
+            (options, configuration) => options.Schedule = BindingSettings.Override(configuration, BindingSettings.RetentionSchedule, options.Schedule));
         builder.Services.AddSingleton<AuditRetentionPurger>();
         builder.Services.AddSingleton<TranscriptRetentionPurger>();
         builder.Services.AddSingleton<RetentionRunner>();
         builder.Services.AddSingleton(new FunctionRegistration(RetentionPurge, async (payload, services, cancellationToken) =>
         {
             var timer = TimerInvocation.Parse(payload);
-            var options = services.GetRequiredService<PipelineOptions>();
+            var options = services.GetRequiredService<RetentionOptions>();
             var request = new RetentionRequest(
-                services.GetRequiredService<TimeProvider>().GetUtcNow(), DryRun: false, Tenant: null, TimeSpan.FromSeconds(options.Retention.BudgetSeconds));
+                services.GetRequiredService<TimeProvider>().GetUtcNow(), DryRun: false, Tenant: null, TimeSpan.FromSeconds(options.BudgetSeconds));
             var report = await services.GetRequiredService<RetentionRunner>().RunAsync(request, cancellationToken: cancellationToken);
             var rows = report.Results.Sum(r => r.Rows);
 
@@ -34,7 +35,7 @@ internal static class RetentionFunctions
             var seen = await services.GetRequiredService<SeenEventStore>().PurgeExpiredAsync(request.AsOf, cancellationToken);
             return InvocationResult.Success(
                 $"{RetentionPurge}: {rows} expired rows and {seen} expired deduplication entries deleted in {report.Duration.TotalSeconds:F1} s; {(report.Finished ? "finished" : "budget reached, the next run continues")}{(timer.IsPastDue ? " (past due)" : "")}.");
-        }) { Schedule = options => options.Retention.Schedule });
+        }) { Schedule = services => services.GetRequiredService<RetentionOptions>().Schedule });
         return builder;
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using NCrontab;
-using Pipeline.Core.Configuration;
+using Pipeline.Azure.Retention;
 using Pipeline.Host.Configuration;
 
 namespace Pipeline.Host.Retention;
@@ -9,24 +9,23 @@ namespace Pipeline.Host.Retention;
 /// The retention settings, checked at start beside the feature that runs them: a six-field NCRONTAB schedule,
 /// a run budget and the dead-letter age. Names keys, never values.
 /// </summary>
-internal sealed class RetentionOptionsValidator : IValidateOptions<PipelineOptions>
+internal sealed class RetentionOptionsValidator : IValidateOptions<RetentionOptions>
 {
-    public ValidateOptionsResult Validate(string? name, PipelineOptions options)
+    public ValidateOptionsResult Validate(string? name, RetentionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        var retention = options.Retention;
-        if (CrontabSchedule.TryParse(retention.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
+        if (CrontabSchedule.TryParse(options.Schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)
         {
             failures.Add($"Pipeline:Retention:Schedule (app setting {BindingSettings.RetentionSchedule}) is not a six-field NCRONTAB expression.");
         }
 
-        if (retention.BudgetSeconds is < 1 or > 3600)
+        if (options.BudgetSeconds is < 1 or > 3600)
         {
             failures.Add("Pipeline:Retention:BudgetSeconds must be between 1 and 3600.");
         }
 
-        if (retention.DeadLetterDays is < 1 or > 3650)
+        if (options.DeadLetterDays is < 1 or > 3650)
         {
             failures.Add("Pipeline:Retention:DeadLetterDays must be between 1 and 3650.");
         }

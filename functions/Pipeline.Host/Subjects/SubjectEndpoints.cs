@@ -69,6 +69,7 @@ internal static class SubjectEndpoints
         services.GetRequiredService<AuditTableReader>(),
         services.GetRequiredService<AuditTableWriter>(),
         services.GetRequiredService<PipelineOptions>(),
+        services.GetRequiredService<AuditOptions>(),
         services.GetRequiredService<TimeProvider>(),
         services.GetService<DeadLetterOperations>());
 }

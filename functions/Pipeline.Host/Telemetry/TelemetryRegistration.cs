@@ -5,6 +5,7 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Pipeline.Azure.ServiceBus;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
 using Pipeline.Core.Telemetry;
@@ -145,7 +146,7 @@ internal static class TelemetryRegistration
         services.Add(ServiceDescriptor.Describe(
             typeof(IEventPublisher),
             // The bound options: they hold the flat ServiceBusTopicName setting when it is set.
-            sp => new TracedEventPublisher(Create(sp, registered), sp.GetRequiredService<PipelineOptions>().ServiceBus.TopicName),
+            sp => new TracedEventPublisher(Create(sp, registered), sp.GetRequiredService<ServiceBusOptions>().TopicName),
             registered.Lifetime));
     }
 

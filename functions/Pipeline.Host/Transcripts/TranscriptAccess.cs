@@ -12,7 +12,7 @@ namespace Pipeline.Host.Transcripts;
 /// log lines name ids, outcomes and failure kinds only, never text.
 /// </summary>
 public sealed class TranscriptAccess(
-    TranscriptReader reader, TranscriptTableStore store, AuditTableWriter audit, PipelineOptions options, TimeProvider timeProvider, ILogger<TranscriptAccess> logger)
+    TranscriptReader reader, TranscriptTableStore store, AuditTableWriter audit, PipelineOptions options, AuditOptions auditOptions, TimeProvider timeProvider, ILogger<TranscriptAccess> logger)
 {
     /// <summary>Reads (and audits reading) a transcript; <paramref name="transcriptId"/> is a valid id (<see cref="TranscriptIds"/>).</summary>
     public async Task<TranscriptReadResult> ReadAsync(string tenant, string transcriptId, string actor, CancellationToken cancellationToken = default)
@@ -45,7 +45,7 @@ public sealed class TranscriptAccess(
     public async Task<bool> DeleteAsync(string tenant, string transcriptId, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(TranscriptIds.IsValid(transcriptId), true, nameof(transcriptId));
-        var deleted = await store.EraseAsync(tenant, transcriptId, options, timeProvider.GetUtcNow(), "transcript-deleted", cancellationToken).ConfigureAwait(false);
+        var deleted = await store.EraseAsync(tenant, transcriptId, options, auditOptions, timeProvider.GetUtcNow(), "transcript-deleted", cancellationToken).ConfigureAwait(false);
         await AuditAsync(tenant, transcriptId, AuditActions.TranscriptDeleted, deleted ? AuditOutcome.Success : AuditOutcome.NotFound, actor, new Dictionary<string, string>(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
         return deleted;
     }

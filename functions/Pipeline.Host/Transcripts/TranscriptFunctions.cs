@@ -3,7 +3,10 @@ using Azure.Core.Cryptography;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pipeline.Azure.DeadLetters;
 using Pipeline.Azure.Transcripts;
-using Pipeline.Core.Configuration;
+using Microsoft.Extensions.Options;
+using Pipeline.Azure.KeyVault;
+using Pipeline.Core.Transcripts;
+using Pipeline.Host.Configuration;
 using Pipeline.Host.Invocations;
 
 namespace Pipeline.Host.Transcripts;
@@ -21,9 +24,14 @@ internal static class TranscriptFunctions
     public static WebApplicationBuilder AddTranscripts(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        var mode = builder.Configuration.PipelineMode();
+        services.AddValidatedOptions<KeyVaultOptions, KeyVaultOptionsValidator>(KeyVaultOptions.SectionName);
+        services.AddOptions<TranscriptOptions>().BindConfiguration(TranscriptOptions.SectionName);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<TranscriptOptions>>().Value);
         services.TryAddSingleton(sp => TranscriptKeys.CreateResolver(
-            sp.GetRequiredService<PipelineOptions>(), sp.GetRequiredService<TokenCredential>, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => TranscriptKeys.CreateProtector(sp.GetRequiredService<PipelineOptions>(), sp.GetRequiredService<IKeyEncryptionKeyResolver>()));
+            mode, sp.GetRequiredService<KeyVaultOptions>(), sp.GetRequiredService<TokenCredential>, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => TranscriptKeys.CreateProtector(
+            mode, sp.GetRequiredService<KeyVaultOptions>(), sp.GetRequiredService<TranscriptOptions>(), sp.GetRequiredService<IKeyEncryptionKeyResolver>()));
         services.AddSingleton<TranscriptTableStore>();
         services.AddSingleton<TranscriptReader>();
         services.AddSingleton<TranscriptAccess>();

@@ -16,26 +16,29 @@ namespace Pipeline.Host.Transcripts;
 /// </summary>
 public static class TranscriptKeys
 {
-    public static IKeyEncryptionKeyResolver CreateResolver(PipelineOptions options, Func<TokenCredential> credential, TimeProvider timeProvider) =>
-        options.Mode == PipelineMode.Local
+    public static IKeyEncryptionKeyResolver CreateResolver(PipelineMode mode, KeyVaultOptions options, Func<TokenCredential> credential, TimeProvider timeProvider) =>
+        mode == PipelineMode.Local
             ? LocalKeyFile.OpenOrCreate(LocalKeyPath(options))
             : new KeyVaultKeyResolver(new KeyVaultKeyClient(VaultKey(options).VaultUri, credential(), new KeyVaultKeyClientOptions()), timeProvider);
 
     /// <summary>The versionless key id new data keys are wrapped under (its current version).</summary>
-    public static string KeyId(PipelineOptions options) =>
-        options.Mode == PipelineMode.Local ? LocalKeyFile.KeyName : VaultKey(options).ToString();
+    public static string KeyId(PipelineMode mode, KeyVaultOptions options) =>
+        mode == PipelineMode.Local ? LocalKeyFile.KeyName : VaultKey(options).ToString();
 
-    public static TranscriptProtector CreateProtector(PipelineOptions options, IKeyEncryptionKeyResolver resolver) =>
-        new(resolver, KeyId(options), options.Transcripts.Compress ? TranscriptCompression.Brotli : TranscriptCompression.None);
+    public static TranscriptProtector CreateProtector(PipelineMode mode, KeyVaultOptions options, TranscriptOptions transcripts, IKeyEncryptionKeyResolver resolver)
+    {
+        ArgumentNullException.ThrowIfNull(transcripts);
+        return new(resolver, KeyId(mode, options), transcripts.Compress ? TranscriptCompression.Brotli : TranscriptCompression.None);
+    }
 
     /// <summary>
     /// When a key version a transcript is wrapped under was created: Key Vault's <c>attributes.created</c> of that
     /// version (null where it cannot be read). Local mode's key file has no rotation history: null.
     /// </summary>
-    public static Func<string, CancellationToken, Task<DateTimeOffset?>>? CreatedLookup(PipelineOptions options, Func<TokenCredential> credential)
+    public static Func<string, CancellationToken, Task<DateTimeOffset?>>? CreatedLookup(PipelineMode mode, KeyVaultOptions options, Func<TokenCredential> credential)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Mode == PipelineMode.Local)
+        if (mode == PipelineMode.Local)
         {
             return null;
         }
@@ -60,13 +63,13 @@ public static class TranscriptKeys
     }
 
     /// <summary>Where the Local mode key file is (or will be generated).</summary>
-    public static string LocalKeyPath(PipelineOptions options) =>
-        options.KeyVault.LocalKeyFile is { Length: > 0 } path
+    public static string LocalKeyPath(KeyVaultOptions options) =>
+        options?.LocalKeyFile is { Length: > 0 } path
             ? Path.GetFullPath(path)
             : Path.Combine(RepositoryRoot.Find(), ".data", "keys", "local-kek.json");
 
-    private static KeyVaultKeyId VaultKey(PipelineOptions options) =>
-        KeyVaultKeyId.TryParse(options.KeyVault.KeyId, out var keyId) && keyId.Version is null
+    private static KeyVaultKeyId VaultKey(KeyVaultOptions options) =>
+        KeyVaultKeyId.TryParse(options.KeyId, out var keyId) && keyId.Version is null
             ? keyId
             : throw new InvalidOperationException("Pipeline:KeyVault:KeyId must be a versionless Key Vault key URI.");
 }

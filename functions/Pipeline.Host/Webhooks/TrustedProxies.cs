@@ -1,5 +1,4 @@
 using System.Net;
-using Pipeline.Core.Configuration;
 using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Host.Webhooks;
@@ -8,9 +7,9 @@ namespace Pipeline.Host.Webhooks;
 /// <c>Pipeline:Webhooks:TrustedProxies</c>, parsed once (validated at start). With none configured,
 /// the default, <c>X-Forwarded-For</c> is never read: a caller on loopback cannot claim another network.
 /// </summary>
-internal sealed class TrustedProxies(PipelineOptions options)
+internal sealed class TrustedProxies(WebhookOptions options)
 {
-    private readonly IPNetwork[] _networks = [.. options.Webhooks.TrustedProxies
+    private readonly IPNetwork[] _networks = [.. options.TrustedProxies
         .Select(text => ForwardedFor.TryParseNetwork(text, out var network) ? network : (IPNetwork?)null)
         .OfType<IPNetwork>()];
 

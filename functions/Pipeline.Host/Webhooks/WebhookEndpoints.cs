@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Mime;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Pipeline.Azure.Webhooks;
 using Pipeline.Core.Configuration;
@@ -10,6 +9,7 @@ using Pipeline.Core.Events;
 using Pipeline.Core.Telemetry;
 using Pipeline.Core.Webhooks;
 using Pipeline.Azure.Resilience;
+using Pipeline.Host.Configuration;
 
 namespace Pipeline.Host.Webhooks;
 
@@ -29,7 +29,7 @@ internal static class WebhookEndpoints
 
     public static WebApplicationBuilder AddWebhooks(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<IValidateOptions<PipelineOptions>, WebhookOptionsValidator>();
+        builder.AddWebhookOptions();
         builder.Services.AddSingleton<WebhookIngestor>();
         builder.Services.AddSingleton<WebhookRateLimiter>();
         builder.Services.AddSingleton<TrustedProxies>();
@@ -37,6 +37,13 @@ internal static class WebhookEndpoints
         builder.Services.TryAddSingleton<SeenEventStore>();
         builder.Services.AddSingleton<RejectionTally>();
         builder.Services.AddHostedService<RejectionAuditFlusher>();
+        return builder;
+    }
+
+    /// <summary><c>Pipeline:Webhooks</c>, validated at start; also for the CLI, which reads the rotation period.</summary>
+    public static WebApplicationBuilder AddWebhookOptions(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<WebhookOptions, WebhookOptionsValidator>(WebhookOptions.SectionName);
         return builder;
     }
 
@@ -69,6 +76,7 @@ internal static class WebhookEndpoints
         RejectionTally rejections,
         IEventPublisher publisher,
         PipelineOptions options,
+        WebhookOptions webhooks,
         TimeProvider timeProvider,
         ILogger<WebhookIngestor> logger,
         CancellationToken cancellationToken)
@@ -108,8 +116,8 @@ internal static class WebhookEndpoints
             return RejectUnverified(IngressRejection.UnsupportedMediaType);
         }
 
-        var minRate = new MinDataRate(options.Webhooks.MinBodyBytesPerSecond, TimeSpan.FromSeconds(options.Webhooks.BodyGraceSeconds));
-        var read = await BoundedBody.ReadAsync(request, options.Webhooks.MaxBodyBytes, minRate);
+        var minRate = new MinDataRate(webhooks.MinBodyBytesPerSecond, TimeSpan.FromSeconds(webhooks.BodyGraceSeconds));
+        var read = await BoundedBody.ReadAsync(request, webhooks.MaxBodyBytes, minRate);
         if (read.Rejection is { } unread)
         {
             return RejectUnverified(unread);
@@ -133,7 +141,7 @@ internal static class WebhookEndpoints
         }
 
         var accepted = result.Event;
-        var lifetime = TimeSpan.FromHours(options.Webhooks.DeduplicationHours);
+        var lifetime = TimeSpan.FromHours(webhooks.DeduplicationHours);
         EventClaim claim;
         try
         {

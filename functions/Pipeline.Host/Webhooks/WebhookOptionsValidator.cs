@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Pipeline.Core.Configuration;
 using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Host.Webhooks;
@@ -10,40 +9,40 @@ namespace Pipeline.Host.Webhooks;
 /// hostile-input limits. Names keys, never values. The tenants and their vendor secrets span features and
 /// stay with <c>Configuration/PipelineOptionsValidator</c>.
 /// </summary>
-internal sealed class WebhookOptionsValidator : IValidateOptions<PipelineOptions>
+internal sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
 {
-    public ValidateOptionsResult Validate(string? name, PipelineOptions options)
+    public ValidateOptionsResult Validate(string? name, WebhookOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        if (options.Webhooks.ToleranceSeconds is < 1 or > 3600)
+        if (options.ToleranceSeconds is < 1 or > 3600)
         {
             failures.Add("Pipeline:Webhooks:ToleranceSeconds must be between 1 and 3600.");
         }
 
-        if (options.Webhooks.MaxBodyBytes is < 1024 or > 64 * 1024 * 1024)
+        if (options.MaxBodyBytes is < 1024 or > 64 * 1024 * 1024)
         {
             failures.Add("Pipeline:Webhooks:MaxBodyBytes must be between 1024 and 67108864.");
         }
 
-        if (options.Webhooks.DeduplicationHours is < 1 or > 24 * 30)
+        if (options.DeduplicationHours is < 1 or > 24 * 30)
         {
             failures.Add("Pipeline:Webhooks:DeduplicationHours must be between 1 and 720.");
         }
 
-        if (options.Webhooks.RateLimit.PermitsPerSecond < 1)
+        if (options.RateLimit.PermitsPerSecond < 1)
         {
             failures.Add("Pipeline:Webhooks:RateLimit:PermitsPerSecond must be at least 1.");
         }
 
-        if (options.Webhooks.RateLimit.Burst < options.Webhooks.RateLimit.PermitsPerSecond)
+        if (options.RateLimit.Burst < options.RateLimit.PermitsPerSecond)
         {
             failures.Add("Pipeline:Webhooks:RateLimit:Burst must be at least PermitsPerSecond.");
         }
 
-        ValidateHostileInputLimits(options.Webhooks, failures);
+        ValidateHostileInputLimits(options, failures);
 
-        if (options.Webhooks.RotationDays is < 1 or > 3650)
+        if (options.RotationDays is < 1 or > 3650)
         {
             failures.Add("Pipeline:Webhooks:RotationDays must be between 1 and 3650.");
         }

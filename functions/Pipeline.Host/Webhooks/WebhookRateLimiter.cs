@@ -1,5 +1,5 @@
 using System.Threading.RateLimiting;
-using Pipeline.Core.Configuration;
+using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Host.Webhooks;
 
@@ -23,10 +23,11 @@ internal sealed class WebhookRateLimiter : IDisposable
     private readonly PartitionedRateLimiter<string> _networks;
     private readonly PartitionedRateLimiter<string> _global;
 
-    public WebhookRateLimiter(PipelineOptions options)
+    public WebhookRateLimiter(WebhookOptions options)
     {
-        var limits = options.Webhooks.RateLimit;
-        var unverified = options.Webhooks.UnverifiedRateLimit;
+        ArgumentNullException.ThrowIfNull(options);
+        var limits = options.RateLimit;
+        var unverified = options.UnverifiedRateLimit;
         _tenants = Buckets(limits.PermitsPerSecond, limits.Burst);
         _networks = Buckets(unverified.PerNetworkPermitsPerSecond, unverified.PerNetworkBurst);
         _global = Buckets(unverified.GlobalPermitsPerSecond, unverified.GlobalBurst);

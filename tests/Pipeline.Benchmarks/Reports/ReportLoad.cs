@@ -40,8 +40,8 @@ internal static class ReportLoad
             await SeedAsync(new AuditTableWriter(tables, chainKey), rows, days);
             seed.Stop();
 
-            var options = new PipelineOptions { Audit = { PseudonymKey = pseudonymKey }, Tenants = { [Tenant] = new TenantOptions() } };
-            var builder = new ComplianceReportBuilder(new AuditChainVerifier(tables, chainKey), new TranscriptKeyWrapping(tables), null, options, TimeProvider.System);
+            var options = new PipelineOptions { Tenants = { [Tenant] = new TenantOptions() } };
+            var builder = new ComplianceReportBuilder(new AuditChainVerifier(tables, chainKey), new TranscriptKeyWrapping(tables), null, options, new Pipeline.Core.Webhooks.WebhookOptions(), new Pipeline.Azure.Retention.RetentionOptions(), TimeProvider.System);
             var period = new ReportPeriod(FirstDay, FirstDay.AddDays(days - 1));
             var gather = Stopwatch.StartNew();
             var report = await builder.BuildAsync(Tenant, period, "benchmark");

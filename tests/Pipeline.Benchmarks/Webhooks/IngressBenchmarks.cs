@@ -41,7 +41,7 @@ public class IngressBenchmarks
 
         // A fixed clock: the signed timestamp stays fresh however long the run takes.
         var now = DateTimeOffset.UtcNow;
-        _ingestor = new WebhookIngestor(options, new FixedTimeProvider(now));
+        _ingestor = new WebhookIngestor(options, new WebhookOptions(), new FixedTimeProvider(now));
         _mindTickle = _ingestor.Resolve(WebhookVendors.Get("mindtickle"), "acme")!;
         _twinMind = _ingestor.Resolve(WebhookVendors.Get("twinmind"), "acme")!;
 

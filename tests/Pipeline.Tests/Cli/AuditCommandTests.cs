@@ -16,8 +16,8 @@ namespace Pipeline.Tests.Cli;
 public sealed class AuditCommandTests(AzuriteFixture azurite)
 {
     private static readonly DateTimeOffset Day = new(2026, 5, 20, 0, 0, 0, TimeSpan.Zero);
-    private static readonly PipelineOptions Options = new() { Audit = { PseudonymKey = Secrets.NewSecret() } };
-    private static readonly byte[] Key = AuditChain.DeriveKey(Options.Audit.PseudonymKey!);
+    private static readonly AuditOptions Audit = new() { PseudonymKey = Secrets.NewSecret() };
+    private static readonly byte[] Key = AuditChain.DeriveKey(Audit.PseudonymKey!);
 
     private static IAnsiConsole Console(StringWriter writer) => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Interactive = InteractionSupport.No });
 
@@ -27,7 +27,7 @@ public sealed class AuditCommandTests(AzuriteFixture azurite)
         var writer = new AuditTableWriter(azurite.TableService, Key);
         var entries = Enumerable.Range(0, count).Select(i => new AuditEntry(
             tenant, Day.AddMinutes(i * 24.0 * 60 * days / count), i % 2 == 0 ? AuditActions.EventAccepted : AuditActions.AuditQueried, "success", "vendor:standard", "event", $"e{i}", $"e{i}",
-            Pseudonyms.Of(Options.Audit.PseudonymKey!, i % 5 == 0 ? "five@example.com" : "other@example.com"),
+            Pseudonyms.Of(Audit.PseudonymKey!, i % 5 == 0 ? "five@example.com" : "other@example.com"),
             new Dictionary<string, string>(StringComparer.Ordinal) { ["note"] = "a,\"quoted\" value" })).ToList();
         await writer.WriteBatchAsync(entries, TestContext.Current.CancellationToken);
         return tenant;
@@ -40,7 +40,7 @@ public sealed class AuditCommandTests(AzuriteFixture azurite)
         using var output = new StringWriter();
         using var progress = new StringWriter();
 
-        var code = await AuditCommand.QueryAsync(Options, azurite.TableService, new AuditQuery(tenant, Day, Day.AddDays(2), null, null, 1000, null), "json", output, Console(progress), TestContext.Current.CancellationToken);
+        var code = await AuditCommand.QueryAsync(Audit, azurite.TableService, new AuditQuery(tenant, Day, Day.AddDays(2), null, null, 1000, null), "json", output, Console(progress), TestContext.Current.CancellationToken);
 
         Assert.Equal(0, code);
         using var json = JsonDocument.Parse(output.ToString());
@@ -56,13 +56,13 @@ public sealed class AuditCommandTests(AzuriteFixture azurite)
         using var output = new StringWriter();
         using var progress = new StringWriter();
 
-        var code = await AuditCommand.QueryAsync(Options, azurite.TableService, new AuditQuery(tenant, Day, Day.AddDays(1), AuditActions.EventAccepted, "FIVE@example.com", 1000, null), "csv", output, Console(progress), TestContext.Current.CancellationToken);
+        var code = await AuditCommand.QueryAsync(Audit, azurite.TableService, new AuditQuery(tenant, Day, Day.AddDays(1), AuditActions.EventAccepted, "FIVE@example.com", 1000, null), "csv", output, Console(progress), TestContext.Current.CancellationToken);
 
         Assert.Equal(0, code);
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.StartsWith("timestamp,action", lines[0], StringComparison.Ordinal);
         Assert.Equal(["e0", "e10"], lines.Skip(1).Select(l => l.Split(',')[6]));
-        Assert.All(lines.Skip(1), l => Assert.Contains(Pseudonyms.Of(Options.Audit.PseudonymKey!, "five@example.com"), l, StringComparison.Ordinal));
+        Assert.All(lines.Skip(1), l => Assert.Contains(Pseudonyms.Of(Audit.PseudonymKey!, "five@example.com"), l, StringComparison.Ordinal));
         Assert.All(lines.Skip(1), l => Assert.EndsWith("\"{\"\"note\"\":\"\"a,\\u0022quoted\\u0022 value\"\"}\"", l, StringComparison.Ordinal));
     }
 
@@ -73,7 +73,7 @@ public sealed class AuditCommandTests(AzuriteFixture azurite)
         using var output = new StringWriter();
         using var progress = new StringWriter();
 
-        var code = await AuditCommand.QueryAsync(Options, azurite.TableService, new AuditQuery(tenant, Day, Day.AddDays(1), null, null, 1000, null), "table", output, Console(progress), TestContext.Current.CancellationToken);
+        var code = await AuditCommand.QueryAsync(Audit, azurite.TableService, new AuditQuery(tenant, Day, Day.AddDays(1), null, null, 1000, null), "table", output, Console(progress), TestContext.Current.CancellationToken);
 
         Assert.Equal(0, code);
         Assert.Contains("event/e2", output.ToString(), StringComparison.Ordinal);
@@ -85,7 +85,7 @@ public sealed class AuditCommandTests(AzuriteFixture azurite)
         var tenant = await SeedAsync(30, days: 3);
         using var intact = new StringWriter();
 
-        Assert.Equal(0, await AuditCommand.VerifyAsync(Options, azurite.TableService, tenant, Day, Day.AddDays(2), Day.AddDays(3), Console(intact), TestContext.Current.CancellationToken));
+        Assert.Equal(0, await AuditCommand.VerifyAsync(new PipelineOptions(), Audit, azurite.TableService, tenant, Day, Day.AddDays(2), Day.AddDays(3), Console(intact), TestContext.Current.CancellationToken));
         Assert.Contains("Intact: 30 row(s) in 3 partition(s)", intact.ToString(), StringComparison.Ordinal);
 
         var table = azurite.TableService.GetTableClient(AuditTableWriter.TableName);
@@ -94,7 +94,7 @@ public sealed class AuditCommandTests(AzuriteFixture azurite)
         await table.UpdateEntityAsync(victim, ETag.All, TableUpdateMode.Replace, TestContext.Current.CancellationToken);
         using var broken = new StringWriter();
 
-        Assert.Equal(1, await AuditCommand.VerifyAsync(Options, azurite.TableService, tenant, Day, Day.AddDays(2), Day.AddDays(3), Console(broken), TestContext.Current.CancellationToken));
+        Assert.Equal(1, await AuditCommand.VerifyAsync(new PipelineOptions(), Audit, azurite.TableService, tenant, Day, Day.AddDays(2), Day.AddDays(3), Console(broken), TestContext.Current.CancellationToken));
         Assert.Contains(victim.RowKey, broken.ToString().Replace("\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 

@@ -5,9 +5,10 @@ using Pipeline.Azure.Keys;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Cli.Keys;
 using Pipeline.Cli.Transcripts;
-using Pipeline.Core.Configuration;
 using Pipeline.Core.Transcripts;
 using Pipeline.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+using Pipeline.Cli.Local;
 
 namespace Pipeline.Tests.Cli;
 
@@ -92,11 +93,12 @@ public sealed class KeyRewrapRunTests(AzuriteFixture azurite) : IDisposable
         Assert.Null(RewrapResumeToken.TryDecode("acme", text));
 
     [Fact]
-    public void Open_LocalModeWithoutKeyFile_RefusesWithTheReason()
+    public async Task Open_LocalModeWithoutKeyFile_RefusesWithTheReason()
     {
-        var options = new PipelineOptions { KeyVault = new KeyVaultOptions { LocalKeyFile = Path.Combine(_keyDirectory, "absent.json") } };
+        await using var services = CliServices.Build(CliConfiguration.Local(
+            "UseDevelopmentStorage=true", ("Pipeline:KeyVault:LocalKeyFile", Path.Combine(_keyDirectory, "absent.json"))));
 
-        var (transcripts, problem) = CliTranscripts.Open(options);
+        var (transcripts, problem) = CliTranscripts.Open(services);
 
         Assert.Null(transcripts);
         Assert.Contains("No local key file", problem, StringComparison.Ordinal);
@@ -106,10 +108,10 @@ public sealed class KeyRewrapRunTests(AzuriteFixture azurite) : IDisposable
     [Fact]
     public void Open_AzureModeWithoutKeyId_RefusesWithTheSettingName()
     {
-        var (transcripts, problem) = CliTranscripts.Open(new PipelineOptions { Mode = PipelineMode.Azure });
+        // Refused where the CLI builds its services, by the handler's own KeyVaultOptionsValidator.
+        var failure = Assert.Throws<OptionsValidationException>(() => CliServices.Build(CliConfiguration.Local("UseDevelopmentStorage=true", ("Pipeline:Mode", "Azure"))));
 
-        Assert.Null(transcripts);
-        Assert.Contains("Pipeline:KeyVault:KeyId", problem, StringComparison.Ordinal);
+        Assert.Contains(failure.Failures, f => f.Contains("Pipeline:KeyVault:KeyId", StringComparison.Ordinal));
     }
 
     private async Task SeedAsync(TranscriptTableStore store, TranscriptProtector protector, string transcriptId)

@@ -4,9 +4,9 @@ using Azure.Data.Tables;
 using Pipeline.Azure.Audit;
 using Pipeline.Cli.Reports;
 using Pipeline.Core.Audit;
-using Pipeline.Core.Configuration;
 using Pipeline.Tests.Infrastructure;
 using Spectre.Console;
+using Pipeline.Cli.Local;
 
 namespace Pipeline.Tests.Cli;
 
@@ -18,14 +18,12 @@ public sealed class ReportCommandTests(AzuriteFixture azurite) : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private PipelineOptions Options(string tenant) => new()
-    {
-        Mode = PipelineMode.Local,
-        Storage = { ConnectionString = azurite.ConnectionString },
-        ServiceBus = { TopicName = $"t-{Guid.NewGuid():N}"[..20] },
-        Audit = { PseudonymKey = TestHost.PseudonymKey },
-        Tenants = { [tenant] = new TenantOptions { Vendors = { ["standard"] = new VendorOptions { Secrets = { Secrets.NewWhsec() } } } } },
-    };
+    private CliServices Services(string tenant) => CliServices.Build(
+        CliConfiguration.Local(
+            azurite.ConnectionString,
+            ("Pipeline:ServiceBus:TopicName", $"t-{Guid.NewGuid():N}"[..20]),
+            ($"Pipeline:Tenants:{tenant}:Vendors:standard:Secrets:0", Secrets.NewWhsec())),
+        deadLetters: true);
 
     private static IAnsiConsole Console(StringWriter writer) => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Interactive = InteractionSupport.No });
 
@@ -46,7 +44,8 @@ public sealed class ReportCommandTests(AzuriteFixture azurite) : IDisposable
         var file = new FileInfo(Path.Combine(_directory, "report.json"));
         using var progress = new StringWriter();
 
-        var code = await ReportCommand.RunAsync(Options(tenant), tenant, "2026-06-10", "2026-06-11", file, "json", TimeProvider.System, Console(progress), TestContext.Current.CancellationToken);
+        await using var services = Services(tenant);
+        var code = await ReportCommand.RunAsync(services, tenant, "2026-06-10", "2026-06-11", file, "json", TimeProvider.System, Console(progress), TestContext.Current.CancellationToken);
 
         Assert.Equal(ReportCommand.Intact, code);
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(file.FullName, TestContext.Current.CancellationToken));
@@ -68,7 +67,8 @@ public sealed class ReportCommandTests(AzuriteFixture azurite) : IDisposable
         var file = new FileInfo(Path.Combine(_directory, "report.html"));
         using var progress = new StringWriter();
 
-        var code = await ReportCommand.RunAsync(Options(tenant), tenant, "2026-06-10", "2026-06-11", file, "html", TimeProvider.System, Console(progress), TestContext.Current.CancellationToken);
+        await using var services = Services(tenant);
+        var code = await ReportCommand.RunAsync(services, tenant, "2026-06-10", "2026-06-11", file, "html", TimeProvider.System, Console(progress), TestContext.Current.CancellationToken);
 
         Assert.Equal(ReportCommand.ChainBroken, code);
         var html = await File.ReadAllTextAsync(file.FullName, TestContext.Current.CancellationToken);
@@ -86,7 +86,8 @@ public sealed class ReportCommandTests(AzuriteFixture azurite) : IDisposable
         var file = new FileInfo(Path.Combine(_directory, "never.html"));
         using var progress = new StringWriter();
 
-        var code = await ReportCommand.RunAsync(Options("tenant-x"), "tenant-x", from, to, file, "html", TimeProvider.System, Console(progress), TestContext.Current.CancellationToken);
+        await using var services = Services("tenant-x");
+        var code = await ReportCommand.RunAsync(services, "tenant-x", from, to, file, "html", TimeProvider.System, Console(progress), TestContext.Current.CancellationToken);
 
         Assert.Equal(ReportCommand.BadArguments, code);
         Assert.False(file.Exists);

@@ -8,6 +8,7 @@ using Pipeline.Cli.Secrets;
 using Pipeline.Core.Configuration;
 using Pipeline.Tests.KeyVault;
 using Spectre.Console.Testing;
+using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Tests.Cli;
 
@@ -126,7 +127,7 @@ public sealed class SecretsStatusTests : IDisposable
     {
         var clientOptions = new SecretClientOptions { DisableChallengeResourceVerification = true, Transport = new HttpClientTransport(new HttpClient(_vault)) };
         clientOptions.Retry.MaxRetries = 0;
-        return SecretsStatus.RunAsync(options, vault => new SecretClient(vault, new RecordingCredential(), clientOptions), new FakeTimeProvider(Now), console, TestContext.Current.CancellationToken);
+        return SecretsStatus.RunAsync(options, new WebhookOptions(), vault => new SecretClient(vault, new RecordingCredential(), clientOptions), new FakeTimeProvider(Now), console, TestContext.Current.CancellationToken);
     }
 
     private static TestConsole Console()

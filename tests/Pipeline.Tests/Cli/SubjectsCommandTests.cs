@@ -5,7 +5,6 @@ using Pipeline.Azure.Transcripts;
 using Pipeline.Cli.Subjects;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Privacy;
-using Pipeline.Core.Configuration;
 using Pipeline.Core.Transcripts;
 using Pipeline.Tests.Infrastructure;
 
@@ -25,15 +24,11 @@ public sealed class SubjectsCommandTests(AzuriteFixture azurite) : IDisposable
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var tenant = Secrets.NewTenant();
-        var options = new PipelineOptions
-        {
-            Mode = PipelineMode.Local,
-            Storage = { ConnectionString = azurite.ConnectionString },
-            KeyVault = { LocalKeyFile = Path.Combine(_directory, "local-kek.json") },
-            Audit = { PseudonymKey = Secrets.NewSecret() },
-        };
-        var pseudonym = Pseudonyms.Of(options.Audit.PseudonymKey!, Subject);
-        var protector = new TranscriptProtector(LocalKeyFile.OpenOrCreate(options.KeyVault.LocalKeyFile!), LocalKeyFile.KeyName, TranscriptCompression.Brotli);
+        var keyFile = Path.Combine(_directory, "local-kek.json");
+        var pseudonymKey = Secrets.NewSecret();
+        var options = CliConfiguration.Local(azurite.ConnectionString, ("Pipeline:KeyVault:LocalKeyFile", keyFile), ("Pipeline:Audit:PseudonymKey", pseudonymKey));
+        var pseudonym = Pseudonyms.Of(pseudonymKey, Subject);
+        var protector = new TranscriptProtector(LocalKeyFile.OpenOrCreate(keyFile), LocalKeyFile.KeyName, TranscriptCompression.Brotli);
         var store = new TranscriptTableStore(azurite.TableService);
         var now = DateTimeOffset.UtcNow;
         var sealedTranscript = await protector.ProtectAsync(new TranscriptContext(tenant, "tr-cli-1"), Encoding.UTF8.GetBytes("Grace: ship it."), cancellationToken);
@@ -65,7 +60,7 @@ public sealed class SubjectsCommandTests(AzuriteFixture azurite) : IDisposable
     {
         var exportFile = Path.Combine(_directory, "export.json");
 
-        var code = await SubjectsCommand.ExportAsync(new PipelineOptions { Storage = { ConnectionString = azurite.ConnectionString } }, Secrets.NewTenant(), Subject, exportFile, TestContext.Current.CancellationToken);
+        var code = await SubjectsCommand.ExportAsync(CliConfiguration.Local(azurite.ConnectionString, ("Pipeline:Audit:PseudonymKey", null)), Secrets.NewTenant(), Subject, exportFile, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, code);
         Assert.False(File.Exists(exportFile));
@@ -74,13 +69,10 @@ public sealed class SubjectsCommandTests(AzuriteFixture azurite) : IDisposable
     [Fact]
     public async Task Erase_AzureModeWithoutVersionlessKeyId_Is2()
     {
-        var options = new PipelineOptions
-        {
-            Mode = PipelineMode.Azure,
-            Storage = { ConnectionString = azurite.ConnectionString },
-            KeyVault = { KeyId = "https://vault.example.net/keys/kek/0123456789abcdef" },
-            Audit = { PseudonymKey = Secrets.NewSecret() },
-        };
+        var options = CliConfiguration.Local(
+            azurite.ConnectionString,
+            ("Pipeline:Mode", "Azure"),
+            ("Pipeline:KeyVault:KeyId", "https://vault.example.net/keys/kek/0123456789abcdef"));
 
         var code = await SubjectsCommand.EraseAsync(options, Secrets.NewTenant(), Subject, TestContext.Current.CancellationToken);
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Pipeline.Host;
+using Pipeline.Host.Configuration;
 using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Configuration;
@@ -9,7 +10,8 @@ public sealed class PipelineOptionsValidatorTests
     private static OptionsValidationException StartFails(Dictionary<string, string?> settings)
     {
         var app = HandlerApp.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
-        return Assert.Throws<OptionsValidationException>(() => app.Services.GetService(typeof(Pipeline.Core.Configuration.PipelineOptions)));
+        // Every feature validates its own options at start; ValidateOptions runs them all and gathers the failures.
+        return Assert.Throws<OptionsValidationException>(app.Services.ValidateOptions);
     }
 
     [Fact]

@@ -7,11 +7,12 @@ using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Pipeline.Azure.Local;
 using Pipeline.Azure.ServiceBus;
-using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
 using Pipeline.Host;
 using Pipeline.Host.Telemetry;
 using Pipeline.Tests.Infrastructure;
+using Pipeline.Azure.Retention;
+using Pipeline.Host.Configuration;
 
 namespace Pipeline.Tests.Configuration;
 
@@ -52,7 +53,7 @@ public sealed class PublishingRegistrationTests
         Assert.Same(sender, app.Services.GetRequiredService<ServiceBusSender>());
         Assert.Equal("pipeline-events", sender.EntityPath);
         Assert.Equal("contoso.servicebus.windows.net", sender.FullyQualifiedNamespace);
-        Assert.Equal("0 0 3 * * *", app.Services.GetRequiredService<PipelineOptions>().Retention.Schedule);
+        Assert.Equal("0 0 3 * * *", app.Services.GetRequiredService<RetentionOptions>().Schedule);
     }
 
     [Fact]
@@ -100,7 +101,7 @@ public sealed class PublishingRegistrationTests
         settings.Remove(missing);
         await using var app = Build(settings);
 
-        var failure = Assert.Throws<OptionsValidationException>(() => app.Services.GetRequiredService<PipelineOptions>());
+        var failure = Assert.Throws<OptionsValidationException>(app.Services.ValidateOptions);
 
         Assert.Contains(missing, failure.Message, StringComparison.Ordinal);
     }
@@ -112,7 +113,7 @@ public sealed class PublishingRegistrationTests
         settings["Pipeline:ServiceBus:TopicName"] = "other-events";
         await using var app = Build(settings);
 
-        var failure = Assert.Throws<OptionsValidationException>(() => app.Services.GetRequiredService<PipelineOptions>());
+        var failure = Assert.Throws<OptionsValidationException>(app.Services.ValidateOptions);
 
         Assert.Contains("ServiceBusTopicName and Pipeline:ServiceBus:TopicName", failure.Message, StringComparison.Ordinal);
     }

@@ -12,11 +12,11 @@ using Pipeline.Azure.Local;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Cli.DeadLetters;
 using Pipeline.Core.Audit;
-using Pipeline.Core.Configuration;
 using Pipeline.Core.Privacy;
 using Pipeline.Host.Local;
 using Pipeline.Tests.Infrastructure;
 using Spectre.Console.Testing;
+using Pipeline.Cli.Local;
 
 namespace Pipeline.Tests.DeadLetters;
 
@@ -62,15 +62,8 @@ public sealed class DeadLetterLocalTests(AzuriteFixture azurite) : IDisposable
                 }));
                 services.AddSingleton<IKeyEncryptionKeyResolver>(cause);
             });
-        var options = new PipelineOptions
-        {
-            Mode = PipelineMode.Local,
-            Storage = { ConnectionString = azurite.ConnectionString },
-            ServiceBus = { TopicName = host.Topic },
-            Audit = { PseudonymKey = TestHost.PseudonymKey },
-        };
-        await using var cli = CliDeadLetters.Open(options, TimeProvider.System);
-        var operations = cli.Operations;
+        await using var cli = CliServices.Build(CliConfiguration.Local(azurite.ConnectionString, ("Pipeline:ServiceBus:TopicName", host.Topic)), deadLetters: true);
+        var operations = cli.Get<DeadLetterOperations>();
 
         await SendTranscriptAsync(host, tenant, secret, "tm-dl-1", "tr-dl-1", cancellationToken);
         await SendTranscriptAsync(host, tenant, secret, "tm-dl-2", "tr-dl-2", cancellationToken);
@@ -101,11 +94,11 @@ public sealed class DeadLetterLocalTests(AzuriteFixture azurite) : IDisposable
 
         // show: redacted by the audit rows' classification; the participant appears only as a pseudonym.
         var shown = Console();
-        Assert.Equal(0, await DeadLetterViews.ShowAsync(operations, new TenantRedaction(options), replayId, null, shown, cancellationToken));
+        Assert.Equal(0, await DeadLetterViews.ShowAsync(operations, cli.Get<TenantRedaction>(), replayId, null, shown, cancellationToken));
         Assert.Contains(replayId, shown.Output, StringComparison.Ordinal);
         Assert.Contains(Pseudonyms.Of(TestHost.PseudonymKey, ParticipantEmail), shown.Output, StringComparison.Ordinal);
         AssertNothingPersonal(shown.Output);
-        Assert.Equal(DeadLetterCommand.NotFound, await DeadLetterViews.ShowAsync(operations, new TenantRedaction(options), "evt_nope", null, Console(), cancellationToken));
+        Assert.Equal(DeadLetterCommand.NotFound, await DeadLetterViews.ShowAsync(operations, cli.Get<TenantRedaction>(), "evt_nope", null, Console(), cancellationToken));
 
         // replay, once the cause is gone: stored exactly once, and the dead letter is gone.
         cause.Unavailable = false;

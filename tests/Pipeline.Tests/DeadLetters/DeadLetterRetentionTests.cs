@@ -31,13 +31,13 @@ public sealed class DeadLetterRetentionTests(AzuriteFixture azurite) : IDisposab
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var tenant = Secrets.NewTenant();
-        var options = new PipelineOptions { Retention = { DeadLetterDays = 14 } };
+        var options = new PipelineOptions();
         options.Tenants[tenant] = new TenantOptions();
         var operations = await OperationsAsync();
         await PoisonAsync(Event(tenant, "evt_old", "old@example.org", Now.AddDays(-15)));
         await PoisonAsync(Event(tenant, "evt_new", "new@example.org", Now.AddDays(-13)));
         var runner = new RetentionRunner(
-            options, new AuditRetentionPurger(azurite.TableService), new TranscriptRetentionPurger(new TranscriptTableStore(azurite.TableService)), azurite.AuditWriter(), _time, operations);
+            options, new RetentionOptions { DeadLetterDays = 14 }, new AuditRetentionPurger(azurite.TableService), new TranscriptRetentionPurger(new TranscriptTableStore(azurite.TableService)), azurite.AuditWriter(), _time, operations);
 
         var dryRun = await runner.RunAsync(new RetentionRequest(Now, DryRun: true, tenant, TimeSpan.FromMinutes(1)), cancellationToken: cancellationToken);
         var report = await runner.RunAsync(new RetentionRequest(Now, DryRun: false, null, TimeSpan.FromMinutes(1)), cancellationToken: cancellationToken);
@@ -56,7 +56,7 @@ public sealed class DeadLetterRetentionTests(AzuriteFixture azurite) : IDisposab
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var tenant = Secrets.NewTenant();
-        var options = new PipelineOptions { Audit = { PseudonymKey = TestHost.PseudonymKey } };
+        var options = new PipelineOptions();
         options.Tenants[tenant] = new TenantOptions();
         var operations = await OperationsAsync();
         await PoisonAsync(Event(tenant, "evt_grace", "grace@example.org", Now.AddDays(-1)));
@@ -65,7 +65,7 @@ public sealed class DeadLetterRetentionTests(AzuriteFixture azurite) : IDisposab
         var store = new TranscriptTableStore(azurite.TableService);
         var protector = new TranscriptProtector(LocalKeyFile.OpenOrCreate(Path.Combine(_keyDirectory, "kek.json")), LocalKeyFile.KeyName, TranscriptCompression.Brotli);
         var records = new SubjectRecords(
-            store, new TranscriptReader(store, protector, _time), new AuditTableReader(azurite.TableService), azurite.AuditWriter(), options, _time, operations);
+            store, new TranscriptReader(store, protector, _time), new AuditTableReader(azurite.TableService), azurite.AuditWriter(), options, new AuditOptions { PseudonymKey = TestHost.PseudonymKey }, _time, operations);
 
         var erased = await records.EraseAsync(tenant, "Grace@Example.org", "oid-eraser", cancellationToken);
 

@@ -55,7 +55,7 @@ public sealed partial class VendorListTests
             options.Tenants["acme"].Vendors[name] = new VendorOptions { Secrets = [secret], Scopes = [EventCatalogue.ScimWriteScope] };
         }
 
-        var ingestor = new WebhookIngestor(options, new FakeTimeProvider(now));
+        var ingestor = new WebhookIngestor(options, new WebhookOptions(), new FakeTimeProvider(now));
         foreach (var path in Directory.GetFiles(Path.Combine(Root, "samples"), "*.json"))
         {
             var fileName = Path.GetFileNameWithoutExtension(path);

@@ -76,7 +76,7 @@ public sealed class FunctionManifestTests(AzuriteFixture azurite)
                 Assert.NotNull(registration.Schedule);
                 // The same setting the function.json names, read through the options it binds to.
                 var setting = trigger.GetProperty("schedule").GetString()!.Trim('%');
-                Assert.Equal(host.App.Configuration[setting], registration.Schedule(host.App.Services.GetRequiredService<Pipeline.Core.Configuration.PipelineOptions>()));
+                Assert.Equal(host.App.Configuration[setting], registration.Schedule(host.App.Services));
             }
         }
     }

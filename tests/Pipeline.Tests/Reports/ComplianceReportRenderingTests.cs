@@ -110,7 +110,7 @@ public sealed class ComplianceReportRenderingTests
                 [new SubjectRequest(Noon, "export", hostile, hostile, hostile)],
                 [new RetentionRun(Noon, counts, true)],
                 [new CallerUse(hostile, 1, Noon)]),
-            PolicyPosture.From(new Core.Configuration.PipelineOptions(), "tenant-a"),
+            PolicyPosture.From(new Core.Configuration.PipelineOptions(), new Core.Webhooks.WebhookOptions(), new Azure.Retention.RetentionOptions().DeadLetterDays, "tenant-a"),
             [new KeyVersionUse(hostile, 1, null)],
             [new SecretRotation(hostile, 1, [null], 90, hostile)],
             new DeadLetterSummary(1, Noon, new Dictionary<string, int> { [hostile] = 1 }),

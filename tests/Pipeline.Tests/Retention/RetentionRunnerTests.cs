@@ -24,7 +24,7 @@ public sealed class RetentionRunnerTests(AzuriteFixture azurite)
             await writer.WriteAsync(new AuditEntry(tenant, now.AddDays(-30), AuditActions.EventAccepted, "success", "vendor:twinmind", "event", "month-old", "month-old", null, new Dictionary<string, string>()), TestContext.Current.CancellationToken);
         }
 
-        var runner = new RetentionRunner(options, new AuditRetentionPurger(azurite.TableService), TranscriptPurger(), writer, new FakeTimeProvider(now));
+        var runner = new RetentionRunner(options, new RetentionOptions(), new AuditRetentionPurger(azurite.TableService), TranscriptPurger(), writer, new FakeTimeProvider(now));
         var dryRun = await runner.RunAsync(new RetentionRequest(now, DryRun: true, Tenant: shortLived, TimeSpan.FromMinutes(1)), cancellationToken: TestContext.Current.CancellationToken);
         var report = await runner.RunAsync(new RetentionRequest(now, DryRun: false, Tenant: null, TimeSpan.FromMinutes(1)), cancellationToken: TestContext.Current.CancellationToken);
 
@@ -57,7 +57,7 @@ public sealed class RetentionRunnerTests(AzuriteFixture azurite)
             await writer.WriteAsync(new AuditEntry(tenant, now.AddDays(-10), "webhook.rejected", "failure", "system", "webhook", id + "-recent", id + "-recent", null, new Dictionary<string, string>()), TestContext.Current.CancellationToken);
         }
 
-        var runner = new RetentionRunner(options, new AuditRetentionPurger(azurite.TableService), TranscriptPurger(), writer, new FakeTimeProvider(now));
+        var runner = new RetentionRunner(options, new RetentionOptions(), new AuditRetentionPurger(azurite.TableService), TranscriptPurger(), writer, new FakeTimeProvider(now));
         var report = await runner.RunAsync(new RetentionRequest(now, DryRun: false, Tenant: null, TimeSpan.FromMinutes(1)), cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains(new RetentionResult(removed, RetentionKinds.AuditRows, 1, true), report.Results);
@@ -73,7 +73,7 @@ public sealed class RetentionRunnerTests(AzuriteFixture azurite)
     [Fact]
     public async Task Run_UnknownTenant_IsAClearError()
     {
-        var runner = new RetentionRunner(new PipelineOptions(), new AuditRetentionPurger(azurite.TableService), TranscriptPurger(), azurite.AuditWriter(), TimeProvider.System);
+        var runner = new RetentionRunner(new PipelineOptions(), new RetentionOptions(), new AuditRetentionPurger(azurite.TableService), TranscriptPurger(), azurite.AuditWriter(), TimeProvider.System);
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => runner.RunAsync(new RetentionRequest(DateTimeOffset.UnixEpoch, false, "nobody", TimeSpan.FromMinutes(1)), cancellationToken: TestContext.Current.CancellationToken));
 

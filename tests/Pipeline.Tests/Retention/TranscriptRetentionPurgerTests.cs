@@ -7,6 +7,7 @@ using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
 using Pipeline.Core.Transcripts;
 using Pipeline.Tests.Infrastructure;
+using Pipeline.Core.Audit;
 
 namespace Pipeline.Tests.Retention;
 
@@ -22,13 +23,14 @@ public sealed class TranscriptRetentionPurgerTests(AzuriteFixture azurite)
 
     private async Task StoreAsync(params string[] transcriptIds)
     {
-        var options = new PipelineOptions { Audit = new AuditOptions { PseudonymKey = Secrets.NewSecret() } };
+        var options = new PipelineOptions();
         options.Tenants[_tenant] = new TenantOptions { Privacy = new PrivacyOptions { TranscriptRetentionDays = 30 } };
         var handler = new EncryptTranscriptHandler(
             new TranscriptProtector(Keys.Value, LocalKeyFile.KeyName, TranscriptCompression.Brotli),
             new TranscriptTableStore(azurite.TableService),
             azurite.AuditWriter(),
-            options);
+            options,
+            new AuditOptions { PseudonymKey = Secrets.NewSecret() });
         foreach (var id in transcriptIds)
         {
             var payload = JsonSerializer.SerializeToElement(new

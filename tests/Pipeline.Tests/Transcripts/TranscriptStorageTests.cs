@@ -163,8 +163,7 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
     {
         var (handler, reader, store) = Build();
         await handler.HandleAsync(Event("tr-held", $"Speaker 1: {Phrase}."), TestContext.Current.CancellationToken);
-        var options = new PipelineOptions { Audit = new AuditOptions { PseudonymKey = _pseudonymKey } };
-        Assert.True(await store.EraseAsync(_tenant, "tr-held", options, At.AddDays(1), "transcript-deleted", TestContext.Current.CancellationToken));
+        Assert.True(await store.EraseAsync(_tenant, "tr-held", new PipelineOptions(), new AuditOptions { PseudonymKey = _pseudonymKey }, At.AddDays(1), "transcript-deleted", TestContext.Current.CancellationToken));
 
         var replay = await handler.HandleAsync(Event("tr-held", $"Speaker 1: {Phrase}.") with { ReceivedAt = At.AddDays(200) }, TestContext.Current.CancellationToken);
 
@@ -392,14 +391,14 @@ public sealed class TranscriptStorageTests(AzuriteFixture azurite)
     private (EncryptTranscriptHandler Handler, TranscriptReader Reader, TranscriptTableStore Store) Build(
         bool storeTranscripts = true, IKeyEncryptionKeyResolver? resolver = null, string keyId = LocalKeyFile.KeyName, bool requireConsent = true)
     {
-        var options = new PipelineOptions { Audit = new AuditOptions { PseudonymKey = _pseudonymKey } };
+        var options = new PipelineOptions();
         options.Tenants[_tenant] = new TenantOptions
         {
             Privacy = new PrivacyOptions { StoreTranscripts = storeTranscripts, TranscriptRetentionDays = 30, RequireConsent = requireConsent },
         };
         var protector = Protector(resolver ?? Keys.Value, keyId);
         var store = new TranscriptTableStore(azurite.TableService);
-        var handler = new EncryptTranscriptHandler(protector, store, azurite.AuditWriter(), options);
+        var handler = new EncryptTranscriptHandler(protector, store, azurite.AuditWriter(), options, new AuditOptions { PseudonymKey = _pseudonymKey });
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(At.AddDays(1));
         return (handler, new TranscriptReader(store, protector, time), store);
     }

@@ -32,7 +32,7 @@ public sealed class HostileInputTests
                 ["standard"] = new VendorOptions { Secrets = [_secrets["standard"]] },
             },
         };
-        _ingestor = new WebhookIngestor(options, new FakeTimeProvider(Now));
+        _ingestor = new WebhookIngestor(options, new WebhookOptions(), new FakeTimeProvider(Now));
     }
 
     private IngressResult Ingest(string vendor, byte[] body)

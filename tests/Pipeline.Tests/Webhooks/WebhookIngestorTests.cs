@@ -29,7 +29,7 @@ public sealed class WebhookIngestorTests
             },
         };
         options.Tenants["globex"] = new TenantOptions { Vendors = { ["mindtickle"] = new VendorOptions { Secrets = [_globexMindTickle] } } };
-        _ingestor = new WebhookIngestor(options, new FakeTimeProvider(Now));
+        _ingestor = new WebhookIngestor(options, new WebhookOptions(), new FakeTimeProvider(Now));
     }
 
     private IngressResult Ingest(string vendor, string tenant, string secret, string body, params (string, string)[] extraHeaders)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Pipeline.Host;
+using Pipeline.Host.Configuration;
 using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Webhooks;
@@ -28,7 +29,7 @@ public sealed class WebhookOptionsValidationTests
             [key] = value,
         }));
 
-        var failure = Assert.Throws<OptionsValidationException>(() => app.Services.GetService(typeof(Pipeline.Core.Configuration.PipelineOptions)));
+        var failure = Assert.Throws<OptionsValidationException>(app.Services.ValidateOptions);
 
         Assert.Contains(failure.Failures, f => f.StartsWith(key, StringComparison.Ordinal));
     }

@@ -32,25 +32,35 @@ internal static class AuditCommand
         {
             tenant, from, to, action, subject, format,
         };
-        query.SetAction((result, cancellationToken) =>
+        query.SetAction(async (result, cancellationToken) =>
         {
-            var (options, tables) = Connect();
-            return QueryAsync(options, tables, new AuditQuery(result.GetValue(tenant)!.ToLowerInvariant(), result.GetValue(from), result.GetValue(to), result.GetValue(action), result.GetValue(subject), 1000, null),
+            if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), Progress(), out var services))
+            {
+                return 2;
+            }
+
+            await using var _ = services;
+            return await QueryAsync(services.Get<AuditOptions>(), services.Get<TableServiceClient>(), new AuditQuery(result.GetValue(tenant)!.ToLowerInvariant(), result.GetValue(from), result.GetValue(to), result.GetValue(action), result.GetValue(subject), 1000, null),
                 result.GetValue(format)!, Console.Out, Progress(), cancellationToken);
         });
 
         var verify = new Command("verify", "Recompute the hash chain of a tenant's audit partitions and report the first break.") { tenant, from, to };
-        verify.SetAction((result, cancellationToken) =>
+        verify.SetAction(async (result, cancellationToken) =>
         {
-            var (options, tables) = Connect();
-            return VerifyAsync(options, tables, result.GetValue(tenant)!.ToLowerInvariant(), result.GetValue(from), result.GetValue(to), TimeProvider.System.GetUtcNow(), Progress(), cancellationToken);
+            if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), Progress(), out var services))
+            {
+                return 2;
+            }
+
+            await using var _ = services;
+            return await VerifyAsync(services.Get<PipelineOptions>(), services.Get<AuditOptions>(), services.Get<TableServiceClient>(), result.GetValue(tenant)!.ToLowerInvariant(), result.GetValue(from), result.GetValue(to), TimeProvider.System.GetUtcNow(), Progress(), cancellationToken);
         });
 
         return new Command("audit", "Query and verify the audit trail.") { query, verify };
     }
 
     /// <summary>Pages through every matching row; writes them in <paramref name="format"/>. Exit code 0, or 2 for bad input.</summary>
-    internal static async Task<int> QueryAsync(PipelineOptions options, TableServiceClient tables, AuditQuery query, string format, TextWriter output, IAnsiConsole progress, CancellationToken cancellationToken)
+    internal static async Task<int> QueryAsync(AuditOptions audit, TableServiceClient tables, AuditQuery query, string format, TextWriter output, IAnsiConsole progress, CancellationToken cancellationToken)
     {
         if (query.To <= query.From)
         {
@@ -60,7 +70,7 @@ internal static class AuditCommand
 
         if (query.SubjectPseudonym is { Length: > 0 } subject)
         {
-            if (options.Audit.PseudonymKey is not { Length: > 0 } key)
+            if (audit.PseudonymKey is not { Length: > 0 } key)
             {
                 progress.MarkupLine("[red]Pipeline:Audit:PseudonymKey is not configured; --subject needs it.[/]");
                 return 2;
@@ -120,9 +130,9 @@ internal static class AuditCommand
     }
 
     /// <summary>Exit code 0 when the chain is intact, 1 at the first break (reported), 2 for bad input.</summary>
-    internal static async Task<int> VerifyAsync(PipelineOptions options, TableServiceClient tables, string tenant, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, IAnsiConsole progress, CancellationToken cancellationToken)
+    internal static async Task<int> VerifyAsync(PipelineOptions options, AuditOptions audit, TableServiceClient tables, string tenant, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, IAnsiConsole progress, CancellationToken cancellationToken)
     {
-        if (to < from || options.Audit.PseudonymKey is not { Length: > 0 } key)
+        if (to < from || audit.PseudonymKey is not { Length: > 0 } key)
         {
             progress.MarkupLine(to < from ? "[red]--to must not be before --from.[/]" : "[red]Pipeline:Audit:PseudonymKey is not configured; the chain key derives from it.[/]");
             return 2;
@@ -144,12 +154,6 @@ internal static class AuditCommand
 
         progress.MarkupLineInterpolated($"[green]Intact: {report.Rows} row(s) in {report.Partitions} partition(s).[/]");
         return 0;
-    }
-
-    private static (PipelineOptions Options, TableServiceClient Tables) Connect()
-    {
-        var options = CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
-        return (options, CliStorage.Tables(options));
     }
 
     private static IAnsiConsole Progress() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });

@@ -1,10 +1,13 @@
-using Azure.Identity;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.DependencyInjection;
 using Azure.Messaging.ServiceBus;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.DeadLetters;
 using Pipeline.Azure.Local;
 using Pipeline.Azure.ServiceBus;
-using Pipeline.Azure.Storage;
+using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 
 namespace Pipeline.Cli.DeadLetters;
@@ -19,28 +22,32 @@ internal sealed class CliDeadLetters(DeadLetterOperations operations, ServiceBus
 {
     public DeadLetterOperations Operations { get; } = operations;
 
-    public static CliDeadLetters Open(PipelineOptions options, TimeProvider timeProvider)
+    /// <summary>Opened by <see cref="Local.CliServices"/> from its validated options, when a command asks for dead letters.</summary>
+    public static CliDeadLetters Open(IServiceProvider services)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var credential = new DefaultAzureCredential();
-        var audit = AuditTableWriter.ForPseudonymKey(StorageClients.CreateTableService(options.Storage, credential), options.Audit.PseudonymKey);
-        if (options.Mode == PipelineMode.Local)
+        ArgumentNullException.ThrowIfNull(services);
+        var mode = services.GetRequiredService<PipelineOptions>().Mode;
+        var serviceBusOptions = services.GetRequiredService<ServiceBusOptions>();
+        var timeProvider = services.GetRequiredService<TimeProvider>();
+        var credential = services.GetRequiredService<TokenCredential>();
+        var audit = AuditTableWriter.ForPseudonymKey(services.GetRequiredService<TableServiceClient>(), services.GetRequiredService<AuditOptions>().PseudonymKey);
+        if (mode == PipelineMode.Local)
         {
-            var queues = StorageClients.CreateQueueService(options.Storage, credential);
-            var subscriptions = new LocalSubscriptions(options.ServiceBus.TopicName);
+            var queues = services.GetRequiredService<QueueServiceClient>();
+            var subscriptions = new LocalSubscriptions(serviceBusOptions.TopicName);
             return new CliDeadLetters(
                 new DeadLetterOperations(new LocalDeadLetterStore(queues, subscriptions, timeProvider), new QueueEventPublisher(queues, subscriptions, timeProvider), audit, timeProvider),
                 client: null);
         }
 
         var serviceBus = new ServiceBusClient(
-            ServiceBusEventPublisher.FullyQualifiedNamespace(options.ServiceBus.FullyQualifiedNamespace),
+            ServiceBusEventPublisher.FullyQualifiedNamespace(serviceBusOptions.FullyQualifiedNamespace),
             credential,
             new ServiceBusClientOptions { RetryOptions = ServiceBusEventPublisher.IngressRetry, Identifier = "pipeline-cli" });
         return new CliDeadLetters(
             new DeadLetterOperations(
-                ServiceBusDeadLetterStore.ForTopic(serviceBus, options.ServiceBus.TopicName, options.ServiceBus.DuplicateDetectionWindow),
-                new ServiceBusEventPublisher(serviceBus.CreateSender(options.ServiceBus.TopicName)),
+                ServiceBusDeadLetterStore.ForTopic(serviceBus, serviceBusOptions.TopicName, serviceBusOptions.DuplicateDetectionWindow),
+                new ServiceBusEventPublisher(serviceBus.CreateSender(serviceBusOptions.TopicName)),
                 audit,
                 timeProvider),
             serviceBus);

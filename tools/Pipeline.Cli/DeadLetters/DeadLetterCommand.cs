@@ -2,7 +2,6 @@ using System.CommandLine;
 using Pipeline.Azure.DeadLetters;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Transcripts;
-using Pipeline.Core.Configuration;
 using Pipeline.Core.Privacy;
 using Pipeline.Host.Configuration;
 using Spectre.Console;
@@ -44,7 +43,7 @@ internal static class DeadLetterCommand
 
         var show = new Command("show", "Show one dead letter with its payload redacted as the event's audit row would keep it.") { id, subscription };
         show.SetAction((result, cancellationToken) => WithStore(
-            (operations, options) => DeadLetterViews.ShowAsync(operations, new TenantRedaction(options), result.GetValue(id)!, result.GetValue(subscription), AnsiConsole.Console, cancellationToken), cancellationToken));
+            (operations, services) => DeadLetterViews.ShowAsync(operations, services.Get<TenantRedaction>(), result.GetValue(id)!, result.GetValue(subscription), AnsiConsole.Console, cancellationToken), cancellationToken));
 
         var replay = new Command("replay", "Send dead letters to the topic again with their original MessageId, then remove each one whose send succeeded.") { ids, all, subscription, dryRun };
         replay.SetAction((result, cancellationToken) => WithStore(
@@ -61,19 +60,17 @@ internal static class DeadLetterCommand
     }
 
     /// <summary>Opens the store the configuration names and runs <paramref name="action"/>; unreachable services are exit code 1.</summary>
-    private static async Task<int> WithStore(Func<DeadLetterOperations, PipelineOptions, Task<int>> action, CancellationToken cancellationToken)
+    private static async Task<int> WithStore(Func<DeadLetterOperations, CliServices, Task<int>> action, CancellationToken cancellationToken)
     {
-        var options = CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
-        if (string.IsNullOrEmpty(options.Audit.PseudonymKey))
+        if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), CliTranscripts.Errors, out var services, deadLetters: true))
         {
-            CliTranscripts.Errors.MarkupLine("[red]Pipeline:Audit:PseudonymKey is not set; run `up` once to generate local.settings.json.[/]");
             return BadArguments;
         }
 
+        await using var _ = services;
         try
         {
-            await using var deadLetters = CliDeadLetters.Open(options, TimeProvider.System);
-            return await action(deadLetters.Operations, options);
+            return await action(services.Get<DeadLetterOperations>(), services);
         }
         catch (InvalidOperationException e)
         {

@@ -35,7 +35,13 @@ internal static class KeysCommand
             return 2;
         }
 
-        var (transcripts, problem) = CliTranscripts.Open(CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find())));
+        if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), AnsiConsole.Console, out var services))
+        {
+            return 2;
+        }
+
+        await using var _ = services;
+        var (transcripts, problem) = CliTranscripts.Open(services);
         if (transcripts is null)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]{problem}[/]");
@@ -53,7 +59,7 @@ internal static class KeysCommand
         RewrapTotals totals;
         try
         {
-            var keyWrapping = new TranscriptKeyWrapping(CliStorage.Tables(transcripts.Options));
+            var keyWrapping = new TranscriptKeyWrapping(services.Get<global::Azure.Data.Tables.TableServiceClient>());
             var total = await keyWrapping.CountAsync(tenant, cancellationToken);
             totals = await AnsiConsole.Progress().StartAsync(async context =>
             {

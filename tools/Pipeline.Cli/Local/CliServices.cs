@@ -1,54 +1,96 @@
 using Azure.Core;
 using Azure.Identity;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Pipeline.Azure.DeadLetters;
-using Pipeline.Core.Configuration;
+using Microsoft.Extensions.Options;
+using Pipeline.Cli.DeadLetters;
 using Pipeline.Host.Audit;
 using Pipeline.Host.Configuration;
 using Pipeline.Host.Retention;
 using Pipeline.Host.Transcripts;
+using Pipeline.Host.Webhooks;
+using Spectre.Console;
 
 namespace Pipeline.Cli.Local;
 
 /// <summary>
-/// The handler's services for a CLI command, wired by the handler's own <c>Add…</c> extensions (storage, audit,
-/// transcripts, retention), so the CLI opens the same stores the same way instead of a hand-built copy. The
-/// CLI's seams: the operator's credential (DefaultAzureCredential), the options it loaded, its dead-letter
-/// store. Nothing is started (no function, timer or hosted service runs); the container only builds objects.
+/// The handler's services for a CLI command, wired by the handler's own <c>Add…</c> extensions (options, storage,
+/// audit, transcripts, retention), so the CLI binds the same settings, checks them with the same validators and
+/// opens the same stores the same way instead of a hand-built copy. The CLI's seams: the operator's credential
+/// (DefaultAzureCredential) and, when asked for, its dead-letter store. Nothing is started (no function, timer or
+/// hosted service runs); the container only builds objects.
 /// </summary>
-internal sealed class CliServices
+internal sealed class CliServices : IAsyncDisposable
 {
-    private readonly IServiceProvider _services;
+    private readonly WebApplication _app;
 
-    private CliServices(IServiceProvider services) => _services = services;
+    private CliServices(WebApplication app) => _app = app;
 
-    public static CliServices Build(PipelineOptions options, DeadLetterOperations? deadLetters = null)
+    /// <summary>
+    /// The services for <paramref name="configuration"/>, its options validated as the handler validates them at
+    /// start: <see cref="OptionsValidationException"/> names every key that is missing or wrong.
+    /// </summary>
+    public static CliServices Build(IConfiguration configuration, bool deadLetters = false)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configuration);
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddConfiguration(configuration);
 
         // Standard output carries only what a command prints.
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<TokenCredential>(new DefaultAzureCredential());
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddPipelineOptions();
+        builder.AddServiceBusOptions();
+        builder.AddWebhookOptions();
         builder.AddStorage();
         builder.AddAudit();
         builder.AddTranscripts();
         builder.AddRetention();
-        builder.Services.AddSingleton(options);
-        if (deadLetters is not null)
+        if (deadLetters)
         {
-            builder.Services.AddSingleton(deadLetters);
+            builder.Services.AddSingleton(sp => CliDeadLetters.Open(sp));
+            builder.Services.AddSingleton(sp => sp.GetRequiredService<CliDeadLetters>().Operations);
         }
 
-        return new CliServices(builder.Build().Services);
+        var app = builder.Build();
+        app.Services.ValidateOptions();
+        return new CliServices(app);
+    }
+
+    /// <summary>
+    /// <see cref="Build"/>, or false with each failure printed to <paramref name="errors"/>: a command then exits
+    /// with its bad-configuration code instead of running half-configured.
+    /// </summary>
+    public static bool TryBuild(IConfiguration configuration, IAnsiConsole errors, out CliServices services, bool deadLetters = false)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        try
+        {
+            services = Build(configuration, deadLetters);
+            return true;
+        }
+        catch (OptionsValidationException e)
+        {
+            errors.MarkupLine("[red]The settings are not valid:[/]");
+            foreach (var failure in e.Failures)
+            {
+                errors.MarkupLineInterpolated($"[red]  {failure}[/]");
+            }
+
+            services = null!;
+            return false;
+        }
     }
 
     public T Get<T>()
-        where T : notnull => _services.GetRequiredService<T>();
+        where T : notnull => _app.Services.GetRequiredService<T>();
 
     /// <summary>The provider itself, for a feature's own factory (<see cref="Host.Subjects.SubjectEndpoints.Records"/>).</summary>
-    public IServiceProvider Provider => _services;
+    public IServiceProvider Provider => _app.Services;
+
+    /// <summary>Closes what the container opened (the dead letters' Service Bus client).</summary>
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

@@ -2,10 +2,15 @@ using System.CommandLine;
 using System.Text.Json;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
+using Azure.Data.Tables;
 using Pipeline.Azure.Audit;
+using Pipeline.Azure.DeadLetters;
+using Pipeline.Azure.KeyVault;
+using Pipeline.Azure.Retention;
+using Pipeline.Core.Audit;
+using Pipeline.Core.Webhooks;
 using Pipeline.Azure.Reports;
 using Pipeline.Azure.Keys;
-using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Secrets;
 using Pipeline.Cli.Transcripts;
@@ -50,15 +55,20 @@ internal static class ReportCommand
         {
             tenant, from, to, output, format,
         };
-        command.SetAction((result, cancellationToken) =>
+        command.SetAction(async (result, cancellationToken) =>
         {
-            var options = CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
-            return RunAsync(options, result.GetValue(tenant)!.ToLowerInvariant(), result.GetValue(from), result.GetValue(to), result.GetValue(output)!, result.GetValue(format)!, TimeProvider.System, CliTranscripts.Errors, cancellationToken);
+            if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), CliTranscripts.Errors, out var services, deadLetters: true))
+            {
+                return BadArguments;
+            }
+
+            await using var _ = services;
+            return await RunAsync(services, result.GetValue(tenant)!.ToLowerInvariant(), result.GetValue(from), result.GetValue(to), result.GetValue(output)!, result.GetValue(format)!, TimeProvider.System, CliTranscripts.Errors, cancellationToken);
         });
         return command;
     }
 
-    internal static async Task<int> RunAsync(PipelineOptions options, string tenant, string? from, string? to, FileInfo output, string format, TimeProvider timeProvider, IAnsiConsole progress, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(CliServices services, string tenant, string? from, string? to, FileInfo output, string format, TimeProvider timeProvider, IAnsiConsole progress, CancellationToken cancellationToken)
     {
         if (ReportPeriod.TryParse(from, to, out var error) is not { } period)
         {
@@ -66,7 +76,10 @@ internal static class ReportCommand
             return BadArguments;
         }
 
-        if (options.Audit.PseudonymKey is not { Length: > 0 } pseudonymKey)
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.Get<PipelineOptions>();
+        var webhooks = services.Get<WebhookOptions>();
+        if (services.Get<AuditOptions>().PseudonymKey is not { Length: > 0 } pseudonymKey)
         {
             progress.MarkupLine("[red]Pipeline:Audit:PseudonymKey is not configured; the chain key derives from it.[/]");
             return BadArguments;
@@ -75,16 +88,21 @@ internal static class ReportCommand
         try
         {
             var credential = new DefaultAzureCredential();
-            var tables = CliStorage.Tables(options);
-            await using var deadLetters = CliDeadLetters.Open(options, timeProvider);
+            var tables = services.Get<TableServiceClient>();
             var builder = new ComplianceReportBuilder(
-                new AuditChainVerifier(tables, AuditChain.DeriveKey(pseudonymKey)), new TranscriptKeyWrapping(tables), deadLetters.Operations, options, timeProvider)
+                new AuditChainVerifier(tables, AuditChain.DeriveKey(pseudonymKey)),
+                new TranscriptKeyWrapping(tables),
+                services.Get<DeadLetterOperations>(),
+                options,
+                webhooks,
+                services.Get<RetentionOptions>(),
+                timeProvider)
             {
-                KeyCreated = TranscriptKeys.CreatedLookup(options, () => credential),
+                KeyCreated = TranscriptKeys.CreatedLookup(options.Mode, services.Get<KeyVaultOptions>(), () => credential),
             };
             var clients = new Dictionary<Uri, SecretClient>();
             var secrets = await SecretsStatus.ForReportAsync(
-                options, tenant, vault => clients.TryGetValue(vault, out var client) ? client : clients[vault] = new SecretClient(vault, credential), timeProvider.GetUtcNow(), cancellationToken);
+                options, webhooks, tenant, vault => clients.TryGetValue(vault, out var client) ? client : clients[vault] = new SecretClient(vault, credential), timeProvider.GetUtcNow(), cancellationToken);
 
             ComplianceReport? report = null;
             await progress.Progress().StartAsync(async context =>

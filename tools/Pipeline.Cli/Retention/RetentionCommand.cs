@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Pipeline.Azure.Retention;
-using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Local;
+using Pipeline.Core.Configuration;
 using Pipeline.Host.Configuration;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;
@@ -32,9 +32,14 @@ internal static class RetentionCommand
             return 2;
         }
 
-        var options = CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
-        await using var deadLetters = CliDeadLetters.Open(options, TimeProvider.System);
-        var runner = CliServices.Build(options, deadLetters.Operations).Get<RetentionRunner>();
+        if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), AnsiConsole.Console, out var services, deadLetters: true))
+        {
+            return 2;
+        }
+
+        await using var _ = services;
+        var runner = services.Get<RetentionRunner>();
+        var options = services.Get<PipelineOptions>();
         RetentionReport report;
         try
         {

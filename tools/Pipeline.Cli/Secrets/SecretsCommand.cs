@@ -2,6 +2,8 @@ using System.CommandLine;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using Pipeline.Cli.Local;
+using Pipeline.Core.Configuration;
+using Pipeline.Core.Webhooks;
 using Pipeline.Host.Configuration;
 using Spectre.Console;
 
@@ -15,13 +17,18 @@ internal static class SecretsCommand
         var status = new Command(
             "status",
             "Per tenant and vendor: how many webhook secrets, how old each is (Key Vault attributes; unknown for literal values), flagging any older than Pipeline:Webhooks:RotationDays and rotations left half-done for over a week. Exit code 1 when anything is flagged, 3 when Key Vault could not be read.");
-        status.SetAction((_, cancellationToken) =>
+        status.SetAction(async (_, cancellationToken) =>
         {
-            var options = CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
+            if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), AnsiConsole.Console, out var services))
+            {
+                return SecretsStatus.BadConfiguration;
+            }
+
+            await using var __ = services;
             var credential = new DefaultAzureCredential();
             var clients = new Dictionary<Uri, SecretClient>();
-            return SecretsStatus.RunAsync(
-                options, vault => clients.TryGetValue(vault, out var client) ? client : clients[vault] = new SecretClient(vault, credential), TimeProvider.System, AnsiConsole.Console, cancellationToken);
+            return await SecretsStatus.RunAsync(
+                services.Get<PipelineOptions>(), services.Get<WebhookOptions>(), vault => clients.TryGetValue(vault, out var client) ? client : clients[vault] = new SecretClient(vault, credential), TimeProvider.System, AnsiConsole.Console, cancellationToken);
         });
         return new Command("secrets", "Webhook secret operations.") { status };
     }

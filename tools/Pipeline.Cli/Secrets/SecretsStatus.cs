@@ -2,6 +2,7 @@ using System.Globalization;
 using Azure;
 using Azure.Security.KeyVault.Secrets;
 using Pipeline.Core.Configuration;
+using Pipeline.Core.Webhooks;
 using Pipeline.Core.Reports;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;
@@ -32,9 +33,10 @@ internal static class SecretsStatus
     public static readonly TimeSpan MidRotationLimit = TimeSpan.FromDays(7);
 
     /// <summary>Reads every secret's age and prints the report; returns the exit code.</summary>
-    public static async Task<int> RunAsync(PipelineOptions options, Func<Uri, SecretClient> clientFor, TimeProvider timeProvider, IAnsiConsole console, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(PipelineOptions options, WebhookOptions webhooks, Func<Uri, SecretClient> clientFor, TimeProvider timeProvider, IAnsiConsole console, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(webhooks);
         if (options.Tenants.Count == 0)
         {
             console.MarkupLine("[red]No tenants are configured (Pipeline:Tenants).[/]");
@@ -42,7 +44,7 @@ internal static class SecretsStatus
         }
 
         var now = timeProvider.GetUtcNow();
-        var rotation = TimeSpan.FromDays(options.Webhooks.RotationDays);
+        var rotation = TimeSpan.FromDays(webhooks.RotationDays);
         var table = new Table().AddColumn("Tenant").AddColumn("Vendor").AddColumn("Secret").AddColumn("Held in").AddColumn(new TableColumn("Age").RightAligned()).AddColumn("Status");
         var flagged = 0;
         var unreadable = 0;
@@ -59,7 +61,7 @@ internal static class SecretsStatus
                     {
                         { Problem: { } problem, Missing: true } => Flag($"missing in Key Vault ({problem})"),
                         { Problem: { } problem } => Note($"age could not be read ({problem})"),
-                        { Age: { } known } when known > rotation => Flag($"older than {options.Webhooks.RotationDays} days: rotate"),
+                        { Age: { } known } when known > rotation => Flag($"older than {webhooks.RotationDays} days: rotate"),
                         { Age: not null } => "ok",
                         _ => "age unknown (not a Key Vault reference)",
                     };
@@ -79,7 +81,7 @@ internal static class SecretsStatus
         }
 
         console.Write(table);
-        console.MarkupLineInterpolated($"Rotation period {options.Webhooks.RotationDays} days; mid-rotation limit {MidRotationLimit.TotalDays:0} days. {flagged} flagged.");
+        console.MarkupLineInterpolated($"Rotation period {webhooks.RotationDays} days; mid-rotation limit {MidRotationLimit.TotalDays:0} days. {flagged} flagged.");
         return flagged > 0 ? Flagged : unreadable > 0 ? Unreadable : Healthy;
 
         string Flag(string reason)
@@ -99,16 +101,17 @@ internal static class SecretsStatus
     /// The tenant's secrets per vendor for the compliance report: ages read as <c>secrets status</c> reads them
     /// (Key Vault attributes, never a value) and one status line per vendor.
     /// </summary>
-    public static async Task<IReadOnlyList<SecretRotation>> ForReportAsync(PipelineOptions options, string tenant, Func<Uri, SecretClient> clientFor, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<SecretRotation>> ForReportAsync(PipelineOptions options, WebhookOptions webhooks, string tenant, Func<Uri, SecretClient> clientFor, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(webhooks);
         if (!options.Tenants.TryGetValue(tenant, out var tenantOptions))
         {
             return [];
         }
 
         var rotations = new List<SecretRotation>();
-        var rotation = TimeSpan.FromDays(options.Webhooks.RotationDays);
+        var rotation = TimeSpan.FromDays(webhooks.RotationDays);
         foreach (var (vendor, vendorOptions) in tenantOptions.Vendors.OrderBy(v => v.Key, StringComparer.Ordinal))
         {
             var ages = new List<SecretAge>();
@@ -122,12 +125,12 @@ internal static class SecretsStatus
             {
                 [] => "no secret configured: every webhook is refused",
                 _ when ages.Any(a => a.Missing) => "a secret is missing in Key Vault",
-                _ when ages.Any(a => a.Age > rotation) => $"older than {options.Webhooks.RotationDays} days: rotate",
+                _ when ages.Any(a => a.Age > rotation) => $"older than {webhooks.RotationDays} days: rotate",
                 [_, _, ..] => MidRotation([.. ages.Select(a => a.Age)]).Status,
                 _ when ages.All(a => a.Age is not null) => "ok",
                 _ => "age unknown (a literal value, or Key Vault could not be read)",
             };
-            rotations.Add(new SecretRotation(vendor, ages.Count, [.. ages.Select(a => a.Age is { } age ? (int?)age.TotalDays : null)], options.Webhooks.RotationDays, status));
+            rotations.Add(new SecretRotation(vendor, ages.Count, [.. ages.Select(a => a.Age is { } age ? (int?)age.TotalDays : null)], webhooks.RotationDays, status));
         }
 
         return rotations;

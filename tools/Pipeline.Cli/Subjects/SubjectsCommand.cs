@@ -1,10 +1,8 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using Pipeline.Azure.Subjects;
-using Pipeline.Azure.DeadLetters;
-using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Transcripts;
-using Pipeline.Core.Configuration;
 using Pipeline.Host.Configuration;
 using Pipeline.Host.Subjects;
 using Spectre.Console;
@@ -26,16 +24,22 @@ internal static class SubjectsCommand
         var output = new Option<string?>("--out") { Description = "Write the JSON document to this file (readable by you only) instead of standard output." };
         var export = new Command("export", "Everything held about a subject as one JSON document (GDPR Art. 15/20).") { tenant, subject, output };
         export.SetAction((result, cancellationToken) =>
-            ExportAsync(LoadOptions(), result.GetValue(tenant)!, result.GetValue(subject)!, result.GetValue(output), cancellationToken));
+            ExportAsync(CliSettings.Load(RepositoryRoot.Find()), result.GetValue(tenant)!, result.GetValue(subject)!, result.GetValue(output), cancellationToken));
         var erase = new Command("erase", "Crypto-shred every transcript the subject took part in (GDPR Art. 17); the erasure is audited.") { tenant, subject };
         erase.SetAction((result, cancellationToken) =>
-            EraseAsync(LoadOptions(), result.GetValue(tenant)!, result.GetValue(subject)!, cancellationToken));
+            EraseAsync(CliSettings.Load(RepositoryRoot.Find()), result.GetValue(tenant)!, result.GetValue(subject)!, cancellationToken));
         return new Command("subjects", "GDPR export and erasure for one subject of one tenant.") { export, erase };
     }
 
-    internal static async Task<int> ExportAsync(PipelineOptions options, string tenant, string subject, string? outPath, CancellationToken cancellationToken)
+    internal static async Task<int> ExportAsync(IConfiguration configuration, string tenant, string subject, string? outPath, CancellationToken cancellationToken)
     {
-        if (Open(options, tenant, subject) is not { } records)
+        if (!CliServices.TryBuild(configuration, CliTranscripts.Errors, out var services))
+        {
+            return 2;
+        }
+
+        await using var _ = services;
+        if (Open(services, tenant, subject) is not { } records)
         {
             return 2;
         }
@@ -66,18 +70,22 @@ internal static class SubjectsCommand
         }
     }
 
-    internal static async Task<int> EraseAsync(PipelineOptions options, string tenant, string subject, CancellationToken cancellationToken)
+    internal static async Task<int> EraseAsync(IConfiguration configuration, string tenant, string subject, CancellationToken cancellationToken)
     {
-        if (Open(options, tenant, subject) is null)
+        // Dead letters hold whole events: the subject's go too (Local: poison queues; Azure: dead-letter subqueues).
+        if (!CliServices.TryBuild(configuration, CliTranscripts.Errors, out var services, deadLetters: true))
+        {
+            return 2;
+        }
+
+        await using var _ = services;
+        if (Open(services, tenant, subject) is not { } records)
         {
             return 2;
         }
 
         try
         {
-            // Dead letters hold whole events: the subject's go too (Local: poison queues; Azure: dead-letter subqueues).
-            await using var deadLetters = CliDeadLetters.Open(options, TimeProvider.System);
-            var records = Open(options, tenant, subject, deadLetters.Operations)!;
             var erased = await records.EraseAsync(tenant.ToLowerInvariant(), subject, CliTranscripts.Actor, cancellationToken);
             AnsiConsole.MarkupLineInterpolated($"Erased {erased.TranscriptsErased} transcript(s); {erased.IndexRowsRemoved} subject index row(s) and {erased.DeadLettersRemoved} dead letter(s) removed. The erasure is in the audit log.");
             return 0;
@@ -94,10 +102,8 @@ internal static class SubjectsCommand
         }
     }
 
-    private static PipelineOptions LoadOptions() => CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find()));
-
     /// <summary>The API's class over the CLI's transcript store; null (reason printed) when the settings do not allow it.</summary>
-    private static SubjectRecords? Open(PipelineOptions options, string tenant, string subject, DeadLetterOperations? deadLetters = null)
+    private static SubjectRecords? Open(CliServices services, string tenant, string subject)
     {
         if (string.IsNullOrWhiteSpace(tenant) || string.IsNullOrWhiteSpace(subject))
         {
@@ -105,13 +111,7 @@ internal static class SubjectsCommand
             return null;
         }
 
-        if (string.IsNullOrEmpty(options.Audit.PseudonymKey))
-        {
-            CliTranscripts.Errors.MarkupLine("[red]Pipeline:Audit:PseudonymKey is not set; run `up` once to generate local.settings.json.[/]");
-            return null;
-        }
-
-        var (transcripts, problem) = CliTranscripts.Open(options, deadLetters);
+        var (transcripts, problem) = CliTranscripts.Open(services);
         if (transcripts is null)
         {
             CliTranscripts.Errors.MarkupLineInterpolated($"[red]{problem}[/]");

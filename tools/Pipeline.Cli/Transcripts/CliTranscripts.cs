@@ -1,4 +1,4 @@
-using Pipeline.Azure.DeadLetters;
+using Pipeline.Azure.KeyVault;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Cli.Local;
 using Pipeline.Core.Configuration;
@@ -12,28 +12,25 @@ namespace Pipeline.Cli.Transcripts;
 /// key resolution (Local mode: the key file; Azure mode: Key Vault with the signed-in identity through
 /// DefaultAzureCredential), Table Storage directly.
 /// </summary>
-internal sealed record CliTranscripts(PipelineOptions Options, TranscriptTableStore Store, TranscriptProtector Protector, TranscriptAccess Access, CliServices Services)
+internal sealed record CliTranscripts(TranscriptTableStore Store, TranscriptProtector Protector, TranscriptAccess Access, CliServices Services)
 {
     /// <summary>Who the CLI's audit rows name as the actor.</summary>
     public static string Actor => $"cli:{Environment.UserName}";
 
     /// <summary>The store, or why it cannot be opened with this configuration.</summary>
-    public static (CliTranscripts? Transcripts, string? Problem) Open(PipelineOptions options, DeadLetterOperations? deadLetters = null)
+    /// <remarks>The services are the caller's to dispose: <paramref name="services"/> holds what they opened.</remarks>
+    public static (CliTranscripts? Transcripts, string? Problem) Open(CliServices services)
     {
-        if (options.Mode == PipelineMode.Local && TranscriptKeys.LocalKeyPath(options) is var path && !File.Exists(path))
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Get<PipelineOptions>().Mode == PipelineMode.Local
+            && TranscriptKeys.LocalKeyPath(services.Get<KeyVaultOptions>()) is var path && !File.Exists(path))
         {
             return (null, $"No local key file at {path}: nothing stored in Local mode can be opened. Run the pipeline (`up`) first, or set Pipeline:KeyVault:LocalKeyFile.");
         }
 
-        if (options.Mode == PipelineMode.Azure && !Uri.TryCreate(options.KeyVault.KeyId, UriKind.Absolute, out _))
-        {
-            return (null, "Azure mode needs Pipeline:KeyVault:KeyId (a versionless Key Vault key URI).");
-        }
-
         try
         {
-            var services = CliServices.Build(options, deadLetters);
-            return (new CliTranscripts(options, services.Get<TranscriptTableStore>(), services.Get<TranscriptProtector>(), services.Get<TranscriptAccess>(), services), null);
+            return (new CliTranscripts(services.Get<TranscriptTableStore>(), services.Get<TranscriptProtector>(), services.Get<TranscriptAccess>(), services), null);
         }
         catch (InvalidOperationException e)
         {

@@ -30,7 +30,13 @@ internal static class TranscriptsCommand
             return 2;
         }
 
-        var (transcripts, problem) = CliTranscripts.Open(CliStorage.LoadOptions(CliSettings.Load(RepositoryRoot.Find())));
+        if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), CliTranscripts.Errors, out var services))
+        {
+            return 2;
+        }
+
+        await using var _ = services;
+        var (transcripts, problem) = CliTranscripts.Open(services);
         if (transcripts is null)
         {
             CliTranscripts.Errors.MarkupLineInterpolated($"[red]{problem}[/]");
