@@ -57,6 +57,31 @@ public sealed class PipelineOptionsValidatorTests
         Assert.Contains(failure.Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
     }
 
+    /// <summary>Each feature's options are checked when the handler starts, not when first used: start stops.</summary>
+    [Theory]
+    [InlineData("Pipeline:Webhooks:MaxBodyBytes", "10", "Pipeline:Webhooks:MaxBodyBytes")]
+    [InlineData("Pipeline:Audit:VerifySchedule", "nightly", "Pipeline:Audit:VerifySchedule")]
+    [InlineData("Pipeline:Retention:DeadLetterDays", "0", "Pipeline:Retention:DeadLetterDays")]
+    [InlineData("Pipeline:Auth:LocalSigningKey", "too-short", "Pipeline:Auth:LocalSigningKey")]
+    [InlineData("Pipeline:ServiceBus:DuplicateDetectionWindow", "8.00:00:00", "Pipeline:ServiceBus:DuplicateDetectionWindow")]
+    [InlineData("Pipeline:Storage:ConnectionString", "", "Pipeline:Storage:ConnectionString")]
+    [InlineData("Pipeline:Tenants:acme:Privacy:TranscriptRetentionDays", "0", "Pipeline:Tenants:acme:Privacy:TranscriptRetentionDays")]
+    public async Task StartAsync_OneFeaturesInvalidSetting_StopsTheHandlerNamingTheKey(string key, string value, string expected)
+    {
+        await using var app = HandlerApp.Build(["--urls", "http://127.0.0.1:0"], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Pipeline:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Pipeline:Auth:LocalSigningKey"] = Secrets.NewSecret(),
+            ["Pipeline:Audit:PseudonymKey"] = Secrets.NewSecret(),
+            ["Pipeline:Tenants:acme:Vendors:mindtickle:Secrets:0"] = Secrets.NewSecret(),
+            [key] = value,
+        }));
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains(failure.Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Start_WhsecWithoutPadding_IsAccepted()
     {
