@@ -54,6 +54,7 @@ internal static class ConfigurationExtensions
         }
         catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
         {
+            // Named after the options everything hangs from: the failures are several features' together.
             var failures = e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i => i.Failures);
             throw new OptionsValidationException(Options.DefaultName, typeof(PipelineOptions), failures);
         }

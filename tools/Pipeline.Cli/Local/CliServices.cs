@@ -74,11 +74,13 @@ internal sealed class CliServices : IAsyncDisposable
         }
         catch (OptionsValidationException e)
         {
-            errors.MarkupLine("[red]The settings are not valid:[/]");
+            errors.MarkupLine("[red]The settings are not valid (local.settings.json, or the environment, which wins):[/]");
             foreach (var failure in e.Failures)
             {
                 errors.MarkupLineInterpolated($"[red]  {failure}[/]");
             }
+
+            errors.MarkupLine("On a fresh clone, `up` generates local.settings.json once.");
 
             services = null!;
             return false;
