@@ -10,6 +10,7 @@ using Pipeline.Core.Events;
 using Pipeline.Core.Telemetry;
 using Pipeline.Core.Webhooks;
 using Pipeline.Azure.Resilience;
+using Pipeline.Host.Logging;
 
 namespace Pipeline.Host.Webhooks;
 
