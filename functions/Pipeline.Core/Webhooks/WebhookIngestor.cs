@@ -21,17 +21,21 @@ public sealed class WebhookIngestor
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _tolerance;
 
-    /// <summary>Decodes every tenant's secrets once.</summary>
-    public WebhookIngestor(PipelineOptions options, TimeProvider timeProvider)
+    /// <summary>
+    /// Decodes every tenant's secrets once, for the vendors of <paramref name="vendors"/> (the registry,
+    /// <c>Vendors/WebhookVendors.All</c>) its settings name; a name no vendor has is left out.
+    /// </summary>
+    public WebhookIngestor(PipelineOptions options, IEnumerable<WebhookVendor> vendors, TimeProvider timeProvider)
     {
         _timeProvider = timeProvider;
+        var byRouteName = vendors.ToDictionary(vendor => vendor.RouteName, StringComparer.OrdinalIgnoreCase);
         _tolerance = TimeSpan.FromSeconds(options.Webhooks.ToleranceSeconds);
         var tenants = new Dictionary<(string, WebhookVendor), WebhookTenant>();
         foreach (var (tenant, tenantOptions) in options.Tenants)
         {
             foreach (var (vendorName, vendorOptions) in tenantOptions.Vendors)
             {
-                if (!WebhookVendors.TryParse(vendorName, out var vendor))
+                if (!byRouteName.TryGetValue(vendorName, out var vendor))
                 {
                     continue;
                 }
@@ -100,7 +104,7 @@ public sealed class WebhookIngestor
             }
 
             // A variant spelling of a declared type is 422 for every tenant, before the scope gate looks at it.
-            if (Vendors.EventSchemas.IsVariantOfDeclared(vendor, rawType))
+            if (vendor.IsVariantOfDeclared(rawType))
             {
                 return IngressResult.InvalidField(vendor.EventTypeName);
             }

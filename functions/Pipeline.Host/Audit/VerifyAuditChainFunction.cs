@@ -2,6 +2,7 @@ using Pipeline.Azure.Audit;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Webhooks;
 using Pipeline.Host.Invocations;
+using Pipeline.Host.Logging;
 
 namespace Pipeline.Host.Audit;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using NCrontab;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Privacy;
-using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 
 namespace Pipeline.Host.Configuration;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using NCrontab;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Invocations;
+using Pipeline.Host.Logging;
 
 namespace Pipeline.Host.Local;
 

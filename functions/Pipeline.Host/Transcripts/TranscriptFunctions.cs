@@ -5,6 +5,7 @@ using Pipeline.Azure.DeadLetters;
 using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Invocations;
+using Pipeline.Host.Logging;
 
 namespace Pipeline.Host.Transcripts;
 
