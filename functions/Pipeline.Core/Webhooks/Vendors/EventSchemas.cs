@@ -17,8 +17,4 @@ public static class EventSchemas
         !WebhookVendors.TryParse(vendor, out var known) ? Nothing
         : eventType is not null && known.EventTypes.TryGetValue(eventType, out var schema) ? schema
         : known.Envelope;
-
-    /// <summary>True when the vendor declares exactly this event type.</summary>
-    public static bool IsDeclared(string vendor, string? eventType) =>
-        eventType is not null && WebhookVendors.TryParse(vendor, out var known) && known.EventTypes.ContainsKey(eventType);
 }
