@@ -33,7 +33,7 @@ public static class EventCatalogue
 
         // Exact match only (SPEC §3.1). A case or whitespace variant of a declared type is refused rather
         // than passed as a generic event: it can only be meant to pass for the declared type.
-        if (Vendors.EventSchemas.IsVariantOfDeclared(vendor, eventType))
+        if (vendor.IsVariantOfDeclared(eventType))
         {
             return vendor.EventTypeName;
         }

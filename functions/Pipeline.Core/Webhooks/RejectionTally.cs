@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using Pipeline.Core.Audit;
 
 namespace Pipeline.Core.Webhooks;
 
@@ -125,7 +123,7 @@ public sealed class RejectionTally
     }
 }
 
-/// <summary>How often one tenant's webhooks from one vendor were rejected for one reason in one minute.</summary>
+/// <summary>How often one tenant's webhooks from one vendor were rejected for one reason in one minute (its audit row: <c>Audit/RejectionAudit</c>).</summary>
 /// <param name="Tenant">Configured tenant id or <see cref="RejectionTally.UnknownTenant"/>.</param>
 /// <param name="Vendor">Vendor route name or <c>unknown</c>.</param>
 /// <param name="Reason">The rejection reason; null for a count of duplicates.</param>
@@ -144,25 +142,4 @@ public sealed record RejectionCount(
 {
     /// <summary>The reason's stable name, <c>duplicate</c> for a count of duplicates.</summary>
     public string ReasonSlug => Reason?.Slug() ?? "duplicate";
-
-    /// <summary>
-    /// The audit row. <paramref name="instance"/> tells apart the rows several handler instances write
-    /// for the same minute; the row key stays stable for a given instance, so a retried write is idempotent.
-    /// </summary>
-    public AuditEntry ToAuditEntry(string instance) => AuditEntry.ByVendor(
-        Vendor,
-        Tenant,
-        Minute,
-        Reason is null ? RejectionTally.DuplicateAction : RejectionTally.Action,
-        Reason is null ? AuditOutcome.Success : AuditOutcome.Failure,
-        new AuditResource("webhook", $"{ReasonSlug}:{Vendor}:{instance}"),
-        details: new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["reason"] = ReasonSlug,
-            ["vendor"] = Vendor,
-            ["count"] = Count.ToString(CultureInfo.InvariantCulture),
-            ["sources"] = string.Join(',', Sources),
-            ["sourcesOmitted"] = SourcesOmitted.ToString(CultureInfo.InvariantCulture),
-            ["instance"] = instance,
-        });
 }

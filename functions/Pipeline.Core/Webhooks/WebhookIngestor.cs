@@ -21,19 +21,23 @@ public sealed class WebhookIngestor
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _tolerance;
 
-    /// <summary>Decodes every tenant's secrets once.</summary>
-    public WebhookIngestor(PipelineOptions options, WebhookOptions webhooks, TimeProvider timeProvider)
+    /// <summary>
+    /// Decodes every tenant's secrets once, for the vendors of <paramref name="vendors"/> (the registry,
+    /// <c>Vendors/WebhookVendors.All</c>) its settings name; a name no vendor has is left out.
+    /// </summary>
+    public WebhookIngestor(PipelineOptions options, WebhookOptions webhooks, IEnumerable<WebhookVendor> vendors, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(webhooks);
         _timeProvider = timeProvider;
+        var byRouteName = vendors.ToDictionary(vendor => vendor.RouteName, StringComparer.OrdinalIgnoreCase);
         _tolerance = TimeSpan.FromSeconds(webhooks.ToleranceSeconds);
         var tenants = new Dictionary<(string, WebhookVendor), WebhookTenant>();
         foreach (var (tenant, tenantOptions) in options.Tenants)
         {
             foreach (var (vendorName, vendorOptions) in tenantOptions.Vendors)
             {
-                if (!WebhookVendors.TryParse(vendorName, out var vendor))
+                if (!byRouteName.TryGetValue(vendorName, out var vendor))
                 {
                     continue;
                 }
@@ -102,7 +106,7 @@ public sealed class WebhookIngestor
             }
 
             // A variant spelling of a declared type is 422 for every tenant, before the scope gate looks at it.
-            if (Vendors.EventSchemas.IsVariantOfDeclared(vendor, rawType))
+            if (vendor.IsVariantOfDeclared(rawType))
             {
                 return IngressResult.InvalidField(vendor.EventTypeName);
             }

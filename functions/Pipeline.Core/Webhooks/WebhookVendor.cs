@@ -6,8 +6,8 @@ namespace Pipeline.Core.Webhooks;
 /// <summary>
 /// A vendor the ingress receives webhooks from (STYLE 17): its route name, where its envelope keeps the
 /// event id, type and time, its signature scheme and the schemas of its event types. Each vendor is one
-/// folder under <c>Webhooks/Vendors/</c> and one line in <see cref="WebhookVendors"/>; nothing else
-/// switches on the vendor.
+/// folder under <c>Webhooks/Vendors/</c> and one line in the registry beside them (<c>Vendors/WebhookVendors</c>);
+/// nothing else switches on the vendor.
 /// </summary>
 public abstract class WebhookVendor
 {
@@ -66,6 +66,23 @@ public abstract class WebhookVendor
     /// </summary>
     public virtual string? ValidateData(string eventType, JsonElement payload) => null;
 
+    /// <summary>
+    /// True when <paramref name="eventType"/> is not declared but equals a declared type once case and
+    /// surrounding or inner whitespace are ignored (<c>USER.created</c>, <c>" user.created"</c>): a
+    /// spelling that could only be meant to pass for the declared type, refused with 422. Declared types
+    /// themselves match exactly, ordinal (SPEC §3.1).
+    /// </summary>
+    public bool IsVariantOfDeclared(string? eventType)
+    {
+        if (eventType is null || EventTypes.ContainsKey(eventType))
+        {
+            return false;
+        }
+
+        var folded = Fold(eventType);
+        return EventTypes.Keys.Any(type => string.Equals(Fold(type), folded, StringComparison.Ordinal));
+    }
+
     /// <summary>The raw event type, from its header or body field; null when absent or not a string.</summary>
     public string? EventType(HeaderLookup headers, JsonElement payload) =>
         EventTypeHeader is { } header ? NonEmpty(Header(headers, header)) : StringProperty(payload, EventTypeName);
@@ -100,6 +117,10 @@ public abstract class WebhookVendor
 
     /// <inheritdoc/>
     public override string ToString() => RouteName;
+
+    private static string Fold(string type) =>
+        string.Concat(type.Where(c => !char.IsWhiteSpace(c) && !char.IsControl(c) && c is not ('\u200B' or '\u200C' or '\u200D' or '\uFEFF')))
+            .ToUpperInvariant();
 
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 

@@ -1,4 +1,4 @@
-namespace Pipeline.Host;
+namespace Pipeline.Host.Logging;
 
 /// <summary>The audit functions' log lines (the rest of <see cref="Log"/> is in Log.cs): ids, counts and reasons only.</summary>
 internal static partial class Log

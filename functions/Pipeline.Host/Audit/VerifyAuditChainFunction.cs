@@ -3,6 +3,7 @@ using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Webhooks;
 using Pipeline.Host.Invocations;
+using Pipeline.Host.Logging;
 
 namespace Pipeline.Host.Audit;
 

@@ -7,6 +7,7 @@ using Pipeline.Core.Events;
 using Pipeline.Core.Telemetry;
 using Pipeline.Core.Webhooks;
 using Pipeline.Host.Invocations;
+using Pipeline.Host.Logging;
 using Pipeline.Host.Telemetry;
 
 namespace Pipeline.Host.Audit;

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Privacy;
-using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 
 namespace Pipeline.Host.Configuration;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pipeline.Host.Logging;
 
 namespace Pipeline.Host.Invocations;
 

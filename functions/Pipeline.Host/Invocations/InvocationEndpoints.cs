@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Pipeline.Core.Configuration;
 using Pipeline.Host.Configuration;
+using Pipeline.Host.Logging;
 
 namespace Pipeline.Host.Invocations;
 

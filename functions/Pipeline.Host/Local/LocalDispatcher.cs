@@ -5,6 +5,7 @@ using Pipeline.Azure.Local;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Telemetry;
 using Pipeline.Host.Invocations;
+using Pipeline.Host.Logging;
 
 namespace Pipeline.Host.Local;
 

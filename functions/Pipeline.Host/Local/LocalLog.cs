@@ -1,4 +1,4 @@
-namespace Pipeline.Host;
+namespace Pipeline.Host.Logging;
 
 /// <summary>Local mode's stand-ins for the Functions host (ids 200–209; the rest of <see cref="Log"/> is in Log.cs).</summary>
 internal static partial class Log

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NCrontab;
 using Pipeline.Host.Invocations;
+using Pipeline.Host.Logging;
 
 namespace Pipeline.Host.Local;
 

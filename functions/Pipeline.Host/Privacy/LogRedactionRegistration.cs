@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Compliance.Classification;
 using Microsoft.Extensions.Compliance.Redaction;
+using Pipeline.Core.Audit;
+using Pipeline.Core.Configuration;
 using Pipeline.Core.Privacy;
 
 namespace Pipeline.Host.Privacy;
@@ -13,7 +15,8 @@ internal static class LogRedactionRegistration
     /// </summary>
     public static WebApplicationBuilder AddRedaction(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<TenantRedaction>();
+        builder.Services.AddSingleton(sp => new TenantRedaction(
+            sp.GetRequiredService<PipelineOptions>(), sp.GetRequiredService<AuditOptions>().PseudonymKey));
         // No per-field discriminator: a subject's log pseudonym is the one its audit rows carry, so
         // an operator can correlate the two (neither names the person).
         builder.Logging.EnableRedaction(options => options.ApplyDiscriminator = false);

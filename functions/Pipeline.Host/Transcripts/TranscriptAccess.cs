@@ -3,6 +3,7 @@ using Pipeline.Azure.Transcripts;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Transcripts;
+using Pipeline.Host.Logging;
 
 namespace Pipeline.Host.Transcripts;
 

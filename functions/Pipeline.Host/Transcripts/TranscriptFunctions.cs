@@ -8,6 +8,7 @@ using Pipeline.Azure.KeyVault;
 using Pipeline.Core.Transcripts;
 using Pipeline.Host.Configuration;
 using Pipeline.Host.Invocations;
+using Pipeline.Host.Logging;
 
 namespace Pipeline.Host.Transcripts;
 

@@ -1,4 +1,4 @@
-namespace Pipeline.Host;
+namespace Pipeline.Host.Logging;
 
 /// <summary>The Transcripts API's log lines (ids 40–49): ids and failure kinds only, never text.</summary>
 internal static partial class Log

@@ -4,6 +4,7 @@ using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Webhooks;
 using Pipeline.Azure.Resilience;
+using Pipeline.Host.Logging;
 
 namespace Pipeline.Host.Webhooks;
 

@@ -10,6 +10,8 @@ using Pipeline.Core.Telemetry;
 using Pipeline.Core.Webhooks;
 using Pipeline.Azure.Resilience;
 using Pipeline.Host.Configuration;
+using Pipeline.Core.Webhooks.Vendors;
+using Pipeline.Host.Logging;
 
 namespace Pipeline.Host.Webhooks;
 
@@ -30,6 +32,13 @@ internal static class WebhookEndpoints
     public static WebApplicationBuilder AddWebhooks(this WebApplicationBuilder builder)
     {
         builder.AddWebhookOptions();
+
+        // The ingestor is handed the registry's vendors (as IEnumerable<WebhookVendor>) rather than naming them.
+        foreach (var vendor in WebhookVendors.All)
+        {
+            builder.Services.AddSingleton(vendor);
+        }
+
         builder.Services.AddSingleton<WebhookIngestor>();
         builder.Services.AddSingleton<WebhookRateLimiter>();
         builder.Services.AddSingleton<TrustedProxies>();

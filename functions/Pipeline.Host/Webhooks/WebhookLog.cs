@@ -1,4 +1,4 @@
-namespace Pipeline.Host;
+namespace Pipeline.Host.Logging;
 
 /// <summary>The webhook ingress's log lines (the rest of <see cref="Log"/> is in Log.cs).</summary>
 internal static partial class Log

@@ -5,6 +5,7 @@ using BenchmarkDotNet.Attributes;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
 using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 
 namespace Pipeline.Benchmarks.Webhooks;
 
@@ -41,7 +42,7 @@ public class IngressBenchmarks
 
         // A fixed clock: the signed timestamp stays fresh however long the run takes.
         var now = DateTimeOffset.UtcNow;
-        _ingestor = new WebhookIngestor(options, new WebhookOptions(), new FixedTimeProvider(now));
+        _ingestor = new WebhookIngestor(options, new WebhookOptions(), WebhookVendors.All, new FixedTimeProvider(now));
         _mindTickle = _ingestor.Resolve(WebhookVendors.Get("mindtickle"), "acme")!;
         _twinMind = _ingestor.Resolve(WebhookVendors.Get("twinmind"), "acme")!;
 

@@ -7,6 +7,7 @@ using Pipeline.Core.Audit;
 using Pipeline.Tests.Infrastructure;
 using Spectre.Console;
 using Pipeline.Cli.Local;
+using Pipeline.Cli.DeadLetters;
 
 namespace Pipeline.Tests.Cli;
 
@@ -23,7 +24,7 @@ public sealed class ReportCommandTests(AzuriteFixture azurite) : IDisposable
             azurite.ConnectionString,
             ("Pipeline:ServiceBus:TopicName", $"t-{Guid.NewGuid():N}"[..20]),
             ($"Pipeline:Tenants:{tenant}:Vendors:standard:Secrets:0", Secrets.NewWhsec())),
-        deadLetters: true);
+        CliDeadLetters.Register);
 
     private static IAnsiConsole Console(StringWriter writer) => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Interactive = InteractionSupport.No });
 

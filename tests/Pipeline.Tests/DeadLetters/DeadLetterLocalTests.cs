@@ -62,7 +62,7 @@ public sealed class DeadLetterLocalTests(AzuriteFixture azurite) : IDisposable
                 }));
                 services.AddSingleton<IKeyEncryptionKeyResolver>(cause);
             });
-        await using var cli = CliServices.Build(CliConfiguration.Local(azurite.ConnectionString, ("Pipeline:ServiceBus:TopicName", host.Topic)), deadLetters: true);
+        await using var cli = CliServices.Build(CliConfiguration.Local(azurite.ConnectionString, ("Pipeline:ServiceBus:TopicName", host.Topic)), CliDeadLetters.Register);
         var operations = cli.Get<DeadLetterOperations>();
 
         await SendTranscriptAsync(host, tenant, secret, "tm-dl-1", "tr-dl-1", cancellationToken);

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 using Pipeline.Host.Configuration;
 
 namespace Pipeline.Tests.Infra;
@@ -55,7 +56,7 @@ public sealed partial class VendorListTests
             options.Tenants["acme"].Vendors[name] = new VendorOptions { Secrets = [secret], Scopes = [EventCatalogue.ScimWriteScope] };
         }
 
-        var ingestor = new WebhookIngestor(options, new WebhookOptions(), new FakeTimeProvider(now));
+        var ingestor = new WebhookIngestor(options, new WebhookOptions(), WebhookVendors.All, new FakeTimeProvider(now));
         foreach (var path in Directory.GetFiles(Path.Combine(Root, "samples"), "*.json"))
         {
             var fileName = Path.GetFileNameWithoutExtension(path);

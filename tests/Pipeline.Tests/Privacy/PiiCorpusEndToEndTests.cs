@@ -11,7 +11,7 @@ using Pipeline.Core.Audit;
 using Pipeline.Core.Privacy;
 using Pipeline.Core.Events;
 using Pipeline.Core.Telemetry;
-using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 using Pipeline.Host.Auth;
 using Pipeline.Tests.Infrastructure;
 using Pipeline.Tests.Telemetry;

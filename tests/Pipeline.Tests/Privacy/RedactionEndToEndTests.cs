@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Azure.Audit;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Privacy;
-using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 using Pipeline.Host.Auth;
 using Pipeline.Tests.Infrastructure;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 
 namespace Pipeline.Tests.Webhooks;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
 using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 using static Pipeline.Tests.Webhooks.VendorSignatures;
 
 namespace Pipeline.Tests.Webhooks;
@@ -32,7 +33,7 @@ public sealed class HostileInputTests
                 ["standard"] = new VendorOptions { Secrets = [_secrets["standard"]] },
             },
         };
-        _ingestor = new WebhookIngestor(options, new WebhookOptions(), new FakeTimeProvider(Now));
+        _ingestor = new WebhookIngestor(options, new WebhookOptions(), WebhookVendors.All, new FakeTimeProvider(Now));
     }
 
     private IngressResult Ingest(string vendor, byte[] body)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Core.Events;
 using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Webhooks;

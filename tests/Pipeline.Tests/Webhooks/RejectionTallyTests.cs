@@ -1,4 +1,5 @@
 using System.Net;
+using Pipeline.Core.Audit;
 using Pipeline.Core.Webhooks;
 
 namespace Pipeline.Tests.Webhooks;

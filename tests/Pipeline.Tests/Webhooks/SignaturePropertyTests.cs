@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Xunit;
 using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 using static Pipeline.Tests.Webhooks.VendorSignatures;
 
 namespace Pipeline.Tests.Webhooks;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 using Pipeline.Core.Webhooks.Vendors.StandardWebhooks;
 using static Pipeline.Tests.Webhooks.VendorSignatures;
 

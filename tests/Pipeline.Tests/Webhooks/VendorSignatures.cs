@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Webhooks;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
 using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 using static Pipeline.Tests.Webhooks.VendorSignatures;
 
 namespace Pipeline.Tests.Webhooks;
@@ -29,7 +30,7 @@ public sealed class WebhookIngestorTests
             },
         };
         options.Tenants["globex"] = new TenantOptions { Vendors = { ["mindtickle"] = new VendorOptions { Secrets = [_globexMindTickle] } } };
-        _ingestor = new WebhookIngestor(options, new WebhookOptions(), new FakeTimeProvider(Now));
+        _ingestor = new WebhookIngestor(options, new WebhookOptions(), WebhookVendors.All, new FakeTimeProvider(Now));
     }
 
     private IngressResult Ingest(string vendor, string tenant, string secret, string body, params (string, string)[] extraHeaders)

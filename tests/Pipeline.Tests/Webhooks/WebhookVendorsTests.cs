@@ -1,5 +1,6 @@
 using Pipeline.Core.Privacy;
 using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 
 namespace Pipeline.Tests.Webhooks;
 

@@ -22,7 +22,17 @@ internal sealed class CliDeadLetters(DeadLetterOperations operations, ServiceBus
 {
     public DeadLetterOperations Operations { get; } = operations;
 
-    /// <summary>Opened by <see cref="Local.CliServices"/> from its validated options, when a command asks for dead letters.</summary>
+    /// <summary>
+    /// Adds the dead letters to a command's services (<c>CliServices.Build(configuration, CliDeadLetters.Register)</c>):
+    /// opened from the validated options when first asked for, closed with the services.
+    /// </summary>
+    public static void Register(IServiceCollection services)
+    {
+        services.AddSingleton(sp => Open(sp));
+        services.AddSingleton(sp => sp.GetRequiredService<CliDeadLetters>().Operations);
+    }
+
+    /// <summary>The dead letters from the validated options in <paramref name="services"/>.</summary>
     public static CliDeadLetters Open(IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(services);

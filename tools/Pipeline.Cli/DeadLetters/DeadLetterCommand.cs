@@ -62,7 +62,7 @@ internal static class DeadLetterCommand
     /// <summary>Opens the store the configuration names and runs <paramref name="action"/>; unreachable services are exit code 1.</summary>
     private static async Task<int> WithStore(Func<DeadLetterOperations, CliServices, Task<int>> action, CancellationToken cancellationToken)
     {
-        if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), CliTranscripts.Errors, out var services, deadLetters: true))
+        if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), CliTranscripts.Errors, out var services, CliDeadLetters.Register))
         {
             return BadArguments;
         }

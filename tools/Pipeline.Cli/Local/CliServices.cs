@@ -5,7 +5,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Pipeline.Cli.DeadLetters;
 using Pipeline.Host.Audit;
 using Pipeline.Host.Configuration;
 using Pipeline.Host.Retention;
@@ -19,7 +18,7 @@ namespace Pipeline.Cli.Local;
 /// The handler's services for a CLI command, wired by the handler's own <c>Add…</c> extensions (options, storage,
 /// audit, transcripts, retention), so the CLI binds the same settings, checks them with the same validators and
 /// opens the same stores the same way instead of a hand-built copy. The CLI's seams: the operator's credential
-/// (DefaultAzureCredential) and, when asked for, its dead-letter store. Nothing is started (no function, timer or
+/// (DefaultAzureCredential) and what a command adds (<c>CliDeadLetters.Register</c>). Nothing is started (no function, timer or
 /// hosted service runs); the container only builds objects.
 /// </summary>
 internal sealed class CliServices : IAsyncDisposable
@@ -32,7 +31,7 @@ internal sealed class CliServices : IAsyncDisposable
     /// The services for <paramref name="configuration"/>, its options validated as the handler validates them at
     /// start: <see cref="OptionsValidationException"/> names every key that is missing or wrong.
     /// </summary>
-    public static CliServices Build(IConfiguration configuration, bool deadLetters = false)
+    public static CliServices Build(IConfiguration configuration, Action<IServiceCollection>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = WebApplication.CreateSlimBuilder();
@@ -49,11 +48,7 @@ internal sealed class CliServices : IAsyncDisposable
         builder.AddAudit();
         builder.AddTranscripts();
         builder.AddRetention();
-        if (deadLetters)
-        {
-            builder.Services.AddSingleton(sp => CliDeadLetters.Open(sp));
-            builder.Services.AddSingleton(sp => sp.GetRequiredService<CliDeadLetters>().Operations);
-        }
+        configure?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.Services.ValidateOptions();
@@ -64,12 +59,12 @@ internal sealed class CliServices : IAsyncDisposable
     /// <see cref="Build"/>, or false with each failure printed to <paramref name="errors"/>: a command then exits
     /// with its bad-configuration code instead of running half-configured.
     /// </summary>
-    public static bool TryBuild(IConfiguration configuration, IAnsiConsole errors, out CliServices services, bool deadLetters = false)
+    public static bool TryBuild(IConfiguration configuration, IAnsiConsole errors, out CliServices services, Action<IServiceCollection>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(errors);
         try
         {
-            services = Build(configuration, deadLetters);
+            services = Build(configuration, configure);
             return true;
         }
         catch (OptionsValidationException e)

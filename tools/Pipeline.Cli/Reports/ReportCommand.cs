@@ -21,6 +21,7 @@ using Pipeline.Host.Reports;
 using Pipeline.Host.Transcripts;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;
+using Pipeline.Cli.DeadLetters;
 
 namespace Pipeline.Cli.Reports;
 
@@ -57,7 +58,7 @@ internal static class ReportCommand
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), CliTranscripts.Errors, out var services, deadLetters: true))
+            if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), CliTranscripts.Errors, out var services, CliDeadLetters.Register))
             {
                 return BadArguments;
             }

@@ -6,6 +6,7 @@ using Pipeline.Core.Configuration;
 using Pipeline.Host.Configuration;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;
+using Pipeline.Cli.DeadLetters;
 
 namespace Pipeline.Cli.Retention;
 
@@ -32,7 +33,7 @@ internal static class RetentionCommand
             return 2;
         }
 
-        if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), AnsiConsole.Console, out var services, deadLetters: true))
+        if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), AnsiConsole.Console, out var services, CliDeadLetters.Register))
         {
             return 2;
         }

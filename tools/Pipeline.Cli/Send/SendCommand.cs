@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
 using Pipeline.Cli.Local;
-using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 using Pipeline.Host.Configuration;
 using Spectre.Console;
 

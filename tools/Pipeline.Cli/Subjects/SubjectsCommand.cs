@@ -7,6 +7,7 @@ using Pipeline.Host.Configuration;
 using Pipeline.Host.Subjects;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;
+using Pipeline.Cli.DeadLetters;
 
 namespace Pipeline.Cli.Subjects;
 
@@ -73,7 +74,7 @@ internal static class SubjectsCommand
     internal static async Task<int> EraseAsync(IConfiguration configuration, string tenant, string subject, CancellationToken cancellationToken)
     {
         // Dead letters hold whole events: the subject's go too (Local: poison queues; Azure: dead-letter subqueues).
-        if (!CliServices.TryBuild(configuration, CliTranscripts.Errors, out var services, deadLetters: true))
+        if (!CliServices.TryBuild(configuration, CliTranscripts.Errors, out var services, CliDeadLetters.Register))
         {
             return 2;
         }

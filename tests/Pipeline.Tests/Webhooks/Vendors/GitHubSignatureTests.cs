@@ -1,5 +1,6 @@
 using System.Text;
 using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 using static Pipeline.Tests.Webhooks.VendorSignatures;
 
 namespace Pipeline.Tests.Webhooks.Vendors;

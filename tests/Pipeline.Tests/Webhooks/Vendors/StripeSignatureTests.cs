@@ -2,6 +2,7 @@ using System.Text;
 using FsCheck;
 using FsCheck.Xunit;
 using Pipeline.Core.Webhooks;
+using Pipeline.Core.Webhooks.Vendors;
 using static Pipeline.Tests.Webhooks.VendorSignatures;
 
 namespace Pipeline.Tests.Webhooks.Vendors;

@@ -6,9 +6,13 @@ using Pipeline.Core.Webhooks.Vendors.StandardWebhooks;
 using Pipeline.Core.Webhooks.Vendors.Stripe;
 using Pipeline.Core.Webhooks.Vendors.TwinMind;
 
-namespace Pipeline.Core.Webhooks;
+namespace Pipeline.Core.Webhooks.Vendors;
 
-/// <summary>The vendors the ingress knows, one line each (SPEC §3.1); looked up by route name.</summary>
+/// <summary>
+/// The vendors the ingress knows, one line each (SPEC §3.1); looked up by route name. It lives with the
+/// vendors, not in <c>Webhooks/</c>: the generic ingress is handed the vendors (<see cref="WebhookIngestor"/>)
+/// and never names one, so no folder cycle runs between it and the vendor folders.
+/// </summary>
 public static class WebhookVendors
 {
     /// <summary>Every vendor, in the order documentation lists them.</summary>

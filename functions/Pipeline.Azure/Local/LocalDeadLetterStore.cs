@@ -2,10 +2,10 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Pipeline.Azure.Local;
+using Pipeline.Azure.DeadLetters;
 using Pipeline.Core.Events;
 
-namespace Pipeline.Azure.DeadLetters;
+namespace Pipeline.Azure.Local;
 
 /// <summary>
 /// Local mode's dead letters: the poison queues the dispatcher moves a message to after its tenth failed

@@ -1,6 +1,6 @@
 using Pipeline.Core.Privacy;
 
-namespace Pipeline.Host;
+namespace Pipeline.Host.Logging;
 
 /// <summary>Every log line of the handler: structured fields, never a payload, secret or PII value.</summary>
 internal static partial class Log
