@@ -51,7 +51,7 @@ internal static class BoundedBody
         catch (OperationCanceledException)
         {
             // The client went away (Kestrel cancels the read of an aborted request); nobody will read the answer.
-            return BodyRead.Refused(IngressRejection.IncompleteBody);
+            return ConnectionGone(request);
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
         {
@@ -65,10 +65,22 @@ internal static class BoundedBody
         catch (IOException)
         {
             // ConnectionResetException and friends: the connection broke mid-body.
-            return BodyRead.Refused(IngressRejection.IncompleteBody);
+            return ConnectionGone(request);
         }
 
         return BodyRead.Refused(IngressRejection.BodyTooLarge);
+    }
+
+    /// <summary>
+    /// A body whose connection is gone: the request is aborted as well as refused. A reset fails Kestrel's read
+    /// after it has marked its body reader as reading, and unless the request is aborted Kestrel then drains that
+    /// reader after the response and logs an Error ("Reading is already in progress.") — one per reset, racing the
+    /// transport's own abort. An aborted request is not drained, and nobody is there to read the answer anyway.
+    /// </summary>
+    private static BodyRead ConnectionGone(HttpRequest request)
+    {
+        request.HttpContext.Abort();
+        return BodyRead.Refused(IngressRejection.IncompleteBody);
     }
 }
 
