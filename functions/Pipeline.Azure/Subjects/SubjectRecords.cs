@@ -37,7 +37,7 @@ public sealed class SubjectRecords(
 
     /// <summary>The pseudonym of a subject id; a value already in pseudonym form is kept.</summary>
     public string PseudonymOf(string subjectId) =>
-        Pseudonyms.Normalize(audit.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not set."), subjectId);
+        Pseudonyms.Normalize(audit.RequirePseudonymKey(), subjectId);
 
     /// <summary>
     /// Writes everything held about the subject as one JSON document to <paramref name="destination"/>,
@@ -187,7 +187,7 @@ public sealed class SubjectRecords(
             return 0;
         }
 
-        var key = audit.PseudonymKey!;
+        var key = audit.RequirePseudonymKey();
         var held = await deadLetters.FindAsync(
             null,
             d => string.Equals(d.Tenant, tenant, StringComparison.OrdinalIgnoreCase)

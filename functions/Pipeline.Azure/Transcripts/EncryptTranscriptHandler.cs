@@ -53,7 +53,7 @@ public sealed class EncryptTranscriptHandler(
     public const string NoConsent = "no-consent";
 
     // Validated at start-up: at least 32 characters in every mode.
-    private string PseudonymKey => auditOptions.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not set.");
+    private string PseudonymKey => auditOptions.RequirePseudonymKey();
 
     public async Task<TranscriptHandling> HandleAsync(PipelineEvent pipelineEvent, CancellationToken cancellationToken = default)
     {

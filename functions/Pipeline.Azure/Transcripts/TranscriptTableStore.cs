@@ -209,7 +209,7 @@ public sealed class TranscriptTableStore(TableServiceClient tableService)
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(audit);
         var days = options.Tenants.TryGetValue(tenant, out var configured) ? configured.Privacy.AuditRetentionDays : new PrivacyOptions().AuditRetentionDays;
-        var key = audit.PseudonymKey ?? throw new InvalidOperationException("Pipeline:Audit:PseudonymKey is not set.");
+        var key = audit.RequirePseudonymKey();
         await Holds.HoldAsync(tenant, Core.Privacy.ErasureHolds.TranscriptKey(key, tenant, transcriptId), now.AddDays(days), reason, cancellationToken).ConfigureAwait(false);
         return await DeleteAsync(tenant, transcriptId, cancellationToken).ConfigureAwait(false);
     }

@@ -39,7 +39,7 @@ internal static class AuditQueryEndpoints
             return Invalid("bad-limit", "limit must be between 1 and 1000.");
         }
 
-        var pseudonym = string.IsNullOrWhiteSpace(subject) ? null : Pseudonyms.Normalize(audit.PseudonymKey!, subject);
+        var pseudonym = string.IsNullOrWhiteSpace(subject) ? null : Pseudonyms.Normalize(audit.RequirePseudonymKey(), subject);
         string? storageToken = null;
         if (!string.IsNullOrEmpty(continuationToken))
         {
