@@ -93,7 +93,6 @@ public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider
 
     private async Task<EventClaim> ClaimInTableAsync(string tenant, string eventId, DateTimeOffset receivedAt, TimeSpan lifetime, DateTimeOffset now, CancellationToken cancellationToken)
     {
-
         var claim = new TableEntity(tenant, eventId)
         {
             [ReceivedAtTicks] = receivedAt.UtcTicks,

@@ -11,9 +11,6 @@ internal sealed class FunctionInvoker(IEnumerable<FunctionRegistration> registra
 
     public IEnumerable<string> Names => _functions.Keys;
 
-    /// <summary>True when the function takes a batch of messages per invocation (<see cref="FunctionRegistration.ReceivesBatches"/>).</summary>
-    public bool ReceivesBatches(string name) => _functions.TryGetValue(name, out var function) && function.ReceivesBatches;
-
     /// <summary>Runs the function; an exception is a failed invocation, logged by type only.</summary>
     public async Task<InvocationResult> InvokeAsync(string name, JsonElement payload, CancellationToken cancellationToken = default)
     {

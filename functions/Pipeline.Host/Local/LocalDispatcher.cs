@@ -50,10 +50,10 @@ internal sealed class LocalDispatcher(
         await publisher.CreateQueuesAsync(stoppingToken);
         // Each Service Bus function's subscription, as its registration names it (the same name as its function.json).
         await Task.WhenAll(registrations.Where(r => r.Subscription is not null).Select(r =>
-            PumpAsync(subscriptions.QueueOf(r.Subscription!), r.Name, stoppingToken)));
+            PumpAsync(subscriptions.QueueOf(r.Subscription!), r.Name, r.ReceivesBatches, stoppingToken)));
     }
 
-    private async Task PumpAsync(string queueName, string function, CancellationToken stoppingToken)
+    private async Task PumpAsync(string queueName, string function, bool batched, CancellationToken stoppingToken)
     {
         var queue = queueService.GetQueueClient(queueName);
         var idle = options.PollInterval;
@@ -61,7 +61,6 @@ internal sealed class LocalDispatcher(
         {
             try
             {
-                var batched = invoker.ReceivesBatches(function);
                 var messages = batched
                     ? await ReceiveBatchAsync(queue, stoppingToken)
                     : await queue.ReceiveMessagesAsync(options.BatchSize, options.LockDuration, stoppingToken);
