@@ -7,7 +7,6 @@ using Pipeline.Cli.Local;
 using Pipeline.Core.Audit;
 using Pipeline.Core.Privacy;
 using Pipeline.Core.Configuration;
-using Pipeline.Host.Configuration;
 using Spectre.Console;
 
 namespace Pipeline.Cli.Audit;
@@ -34,7 +33,7 @@ internal static class AuditCommand
         };
         query.SetAction(async (result, cancellationToken) =>
         {
-            if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), Progress(), out var services))
+            if (!CliServices.TryBuild(Progress(), out var services))
             {
                 return 2;
             }
@@ -47,7 +46,7 @@ internal static class AuditCommand
         var verify = new Command("verify", "Recompute the hash chain of a tenant's audit partitions and report the first break.") { tenant, from, to };
         verify.SetAction(async (result, cancellationToken) =>
         {
-            if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), Progress(), out var services))
+            if (!CliServices.TryBuild(Progress(), out var services))
             {
                 return 2;
             }

@@ -3,7 +3,6 @@ using Pipeline.Azure.DeadLetters;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Transcripts;
 using Pipeline.Core.Privacy;
-using Pipeline.Host.Configuration;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;
 
@@ -62,7 +61,7 @@ internal static class DeadLetterCommand
     /// <summary>Opens the store the configuration names and runs <paramref name="action"/>; unreachable services are exit code 1.</summary>
     private static async Task<int> WithStore(Func<DeadLetterOperations, CliServices, Task<int>> action, CancellationToken cancellationToken)
     {
-        if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), CliTranscripts.Errors, out var services, CliDeadLetters.Register))
+        if (!CliServices.TryBuild(CliTranscripts.Errors, out var services, CliDeadLetters.Register))
         {
             return BadArguments;
         }

@@ -3,7 +3,6 @@ using System.Globalization;
 using Pipeline.Azure.Keys;
 using Pipeline.Cli.Local;
 using Pipeline.Cli.Transcripts;
-using Pipeline.Host.Configuration;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;
 
@@ -35,7 +34,7 @@ internal static class KeysCommand
             return 2;
         }
 
-        if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), AnsiConsole.Console, out var services))
+        if (!CliServices.TryBuild(AnsiConsole.Console, out var services))
         {
             return 2;
         }

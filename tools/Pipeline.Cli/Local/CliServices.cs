@@ -82,6 +82,10 @@ internal sealed class CliServices : IAsyncDisposable
         }
     }
 
+    /// <summary><see cref="TryBuild(IConfiguration, IAnsiConsole, out CliServices, Action{IServiceCollection}?)"/> over the checkout's settings (<see cref="CliSettings"/>).</summary>
+    public static bool TryBuild(IAnsiConsole errors, out CliServices services, Action<IServiceCollection>? configure = null) =>
+        TryBuild(CliSettings.Load(RepositoryRoot.Find()), errors, out services, configure);
+
     public T Get<T>()
         where T : notnull => _app.Services.GetRequiredService<T>();
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Azure.Identity;
-using Azure.Security.KeyVault.Secrets;
+using Azure.Core;
 using Azure.Data.Tables;
 using Pipeline.Azure.Audit;
 using Pipeline.Azure.DeadLetters;
@@ -16,7 +15,6 @@ using Pipeline.Cli.Secrets;
 using Pipeline.Cli.Transcripts;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Reports;
-using Pipeline.Host.Configuration;
 using Pipeline.Host.Reports;
 using Pipeline.Host.Transcripts;
 using Spectre.Console;
@@ -58,7 +56,7 @@ internal static class ReportCommand
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), CliTranscripts.Errors, out var services, CliDeadLetters.Register))
+            if (!CliServices.TryBuild(CliTranscripts.Errors, out var services, CliDeadLetters.Register))
             {
                 return BadArguments;
             }
@@ -88,7 +86,7 @@ internal static class ReportCommand
 
         try
         {
-            var credential = new DefaultAzureCredential();
+            var credential = services.Get<TokenCredential>();
             var tables = services.Get<TableServiceClient>();
             var builder = new ComplianceReportBuilder(
                 new AuditChainVerifier(tables, AuditChain.DeriveKey(pseudonymKey)),
@@ -101,9 +99,8 @@ internal static class ReportCommand
             {
                 KeyCreated = TranscriptKeys.CreatedLookup(options.Mode, services.Get<KeyVaultOptions>(), () => credential),
             };
-            var clients = new Dictionary<Uri, SecretClient>();
             var secrets = await SecretsStatus.ForReportAsync(
-                options, webhooks, tenant, vault => clients.TryGetValue(vault, out var client) ? client : clients[vault] = new SecretClient(vault, credential), timeProvider.GetUtcNow(), cancellationToken);
+                options, webhooks, tenant, SecretsStatus.ClientsFor(credential), timeProvider.GetUtcNow(), cancellationToken);
 
             ComplianceReport? report = null;
             await progress.Progress().StartAsync(async context =>

@@ -3,7 +3,6 @@ using System.Globalization;
 using Pipeline.Azure.Retention;
 using Pipeline.Cli.Local;
 using Pipeline.Core.Configuration;
-using Pipeline.Host.Configuration;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;
 using Pipeline.Cli.DeadLetters;
@@ -33,7 +32,7 @@ internal static class RetentionCommand
             return 2;
         }
 
-        if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), AnsiConsole.Console, out var services, CliDeadLetters.Register))
+        if (!CliServices.TryBuild(AnsiConsole.Console, out var services, CliDeadLetters.Register))
         {
             return 2;
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure;
+using Azure.Core;
 using Azure.Security.KeyVault.Secrets;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Webhooks;
@@ -95,6 +96,13 @@ internal static class SecretsStatus
             unreadable++;
             return reason;
         }
+    }
+
+    /// <summary>One <see cref="SecretClient"/> per vault, made on first use with <paramref name="credential"/>: what <c>clientFor</c> takes.</summary>
+    public static Func<Uri, SecretClient> ClientsFor(TokenCredential credential)
+    {
+        var clients = new Dictionary<Uri, SecretClient>();
+        return vault => clients.TryGetValue(vault, out var client) ? client : clients[vault] = new SecretClient(vault, credential);
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Pipeline.Cli.Local;
-using Pipeline.Host.Configuration;
 using Spectre.Console;
 using Pipeline.Azure.Resilience;
 
@@ -30,7 +29,7 @@ internal static class TranscriptsCommand
             return 2;
         }
 
-        if (!CliServices.TryBuild(CliSettings.Load(RepositoryRoot.Find()), CliTranscripts.Errors, out var services))
+        if (!CliServices.TryBuild(CliTranscripts.Errors, out var services))
         {
             return 2;
         }
