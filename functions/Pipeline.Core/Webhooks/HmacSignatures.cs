@@ -15,47 +15,29 @@ internal static class HmacSignatures
     /// <summary>The length of an HMAC-SHA256.</summary>
     public const int Length = 32;
 
-    /// <summary>Bodies up to this size are hashed in one shot after a copy; larger ones incrementally, without one.</summary>
-    private const int OneShotUpTo = 64 * 1024;
-
     private static readonly SearchValues<char> LowercaseHex = SearchValues.Create("0123456789abcdef");
 
     /// <summary>HMAC-SHA256 of <c>{prefix}.{body}</c>, or of the body alone when <paramref name="prefix"/> is null.</summary>
     public static void Compute(byte[] key, string? prefix, ReadOnlySpan<byte> body, Span<byte> destination)
     {
-        if (prefix is null)
+        var hmac = ThreadHmacs.For(key);
+        if (prefix is not null)
         {
-            HMACSHA256.HashData(key, body, destination);
-            return;
+            var length = Encoding.UTF8.GetMaxByteCount(prefix.Length) + 1;
+            byte[]? rented = length > 512 ? ArrayPool<byte>.Shared.Rent(length) : null;
+            Span<byte> buffer = rented ?? stackalloc byte[512];
+            var written = Encoding.UTF8.GetBytes(prefix, buffer);
+            buffer[written++] = (byte)'.';
+            hmac.AppendData(buffer[..written]);
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
 
-        var length = Encoding.UTF8.GetMaxByteCount(prefix.Length) + 1;
-        if (body.Length <= OneShotUpTo)
-        {
-            // Prefix and body side by side in a pooled buffer, then the one-shot HMAC: an incremental HMAC
-            // allocates its object, provider and key copy per call, more than a 2 KiB webhook's copy costs.
-            var joined = ArrayPool<byte>.Shared.Rent(length + body.Length);
-            var prefixLength = Encoding.UTF8.GetBytes(prefix, joined);
-            joined[prefixLength++] = (byte)'.';
-            body.CopyTo(joined.AsSpan(prefixLength));
-            HMACSHA256.HashData(key, joined.AsSpan(0, prefixLength + body.Length), destination);
-            // Cleared: the body can hold personal data, and the pool hands the array to any other renter.
-            ArrayPool<byte>.Shared.Return(joined, clearArray: true);
-            return;
-        }
-
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
-        byte[]? rented = length > 512 ? ArrayPool<byte>.Shared.Rent(length) : null;
-        Span<byte> buffer = rented ?? stackalloc byte[512];
-        var written = Encoding.UTF8.GetBytes(prefix, buffer);
-        buffer[written++] = (byte)'.';
-        hmac.AppendData(buffer[..written]);
+        // The body is hashed where it lies, never copied.
         hmac.AppendData(body);
         hmac.GetHashAndReset(destination);
-        if (rented is not null)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
     }
 
     /// <summary>The HMAC as a new array, for signers.</summary>
