@@ -56,7 +56,7 @@ public static class HandlerApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseAuthentication();
+        app.UseAuthenticationOffWebhooks();
         app.UseAuthorization();
         app.MapHealth();
         app.MapWebhooks();
@@ -94,6 +94,24 @@ public static class HandlerApp
             });
         }
     }
+
+    /// <summary>
+    /// Authentication on every path but the webhooks'. A webhook is judged by its signature alone, and there is
+    /// no default scheme (each API policy names JwtBearer, so authorization authenticates what it needs), so on a
+    /// webhook path the middleware would only open a DI scope per request for nothing. Authorization stays on
+    /// every path and refuses any endpoint that asks for a caller.
+    /// </summary>
+    private static void UseAuthenticationOffWebhooks(this WebApplication app)
+    {
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments(WebhookEndpoints.PathPrefix, StringComparison.OrdinalIgnoreCase), api => api.UseAuthentication());
+
+        // WebApplication puts UseAuthentication in front of everything unless the app's own builder says it was
+        // added; the branch's builder is a copy, so the app's is told here (WebhookAnswerTests count the runs).
+        ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
+    }
+
+    /// <summary>ASP.NET Core's marker (WebApplicationBuilder, UseAuthentication) for "authentication is in the pipeline".</summary>
+    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
 
     /// <summary>Under the Functions host the handler listens where <c>FUNCTIONS_CUSTOMHANDLER_PORT</c> says.</summary>
     private static void ListenOnCustomHandlerPort(this WebApplicationBuilder builder)

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Net.Http.Headers;
 using Pipeline.Azure.Webhooks;
-using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
 using Pipeline.Core.Telemetry;
 using Pipeline.Core.Webhooks;
@@ -45,6 +44,7 @@ internal static class WebhookEndpoints
         // TryAdd: a load run may bring its own (a table that answers without storage, to time the handler alone).
         builder.Services.TryAddSingleton<SeenEventStore>();
         builder.Services.AddSingleton<RejectionTally>();
+        builder.Services.AddSingleton<WebhookIngressServices>();
         builder.Services.AddHostedService<RejectionAuditFlusher>();
         return builder;
     }
@@ -56,10 +56,20 @@ internal static class WebhookEndpoints
         return builder;
     }
 
+    /// <summary>Where every webhook path starts.</summary>
+    public const string PathPrefix = "/api/webhooks";
+
+    private const string Route = PathPrefix + "/{vendor}/{tenant}";
+
     /// <summary><c>POST /api/webhooks/{vendor}/{tenant}</c>: the WebhookIngress function.</summary>
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/webhooks/{vendor}/{tenant}", ReceiveAsync).WithName("WebhookIngress")
+        // The ingress's services are singletons, taken from the root provider: a webhook binds only its route
+        // values, so no request opens a DI scope (see also WebhookAccepted and HandlerApp's authentication).
+        var services = app.ServiceProvider;
+        app.MapPost(Route, (string vendor, string tenant, HttpContext context, CancellationToken cancellationToken) =>
+                ReceiveAsync(vendor, tenant, context, services.GetRequiredService<WebhookIngressServices>(), cancellationToken))
+            .WithName("WebhookIngress")
             // Its latency is pipeline.webhook.duration, by vendor, tenant and outcome: ASP.NET Core's
             // http.server.request.duration would record every webhook a second time.
             .DisableHttpMetrics();
@@ -74,22 +84,9 @@ internal static class WebhookEndpoints
     /// signature verified is charged to its source network's bucket (429 once that is empty); only a
     /// verified one is charged to the tenant's, so unsigned traffic cannot lock a tenant out.
     /// </summary>
-    private static async Task<IResult> ReceiveAsync(
-        string vendor,
-        string tenant,
-        HttpContext context,
-        WebhookIngestor ingestor,
-        WebhookRateLimiter rateLimiter,
-        TrustedProxies trustedProxies,
-        SeenEventStore seenEvents,
-        RejectionTally rejections,
-        IEventPublisher publisher,
-        PipelineOptions options,
-        WebhookOptions webhooks,
-        TimeProvider timeProvider,
-        ILogger<WebhookIngestor> logger,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> ReceiveAsync(string vendor, string tenant, HttpContext context, WebhookIngressServices services, CancellationToken cancellationToken)
     {
+        var (ingestor, rateLimiter, trustedProxies, seenEvents, rejections, publisher, options, webhooks, timeProvider, logger) = services;
         var started = Stopwatch.GetTimestamp();
         var request = context.Request;
         var knownVendor = WebhookVendors.TryParse(vendor, out var parsedVendor);
@@ -169,7 +166,7 @@ internal static class WebhookEndpoints
             Log.WebhookDuplicate(logger, accepted.EventId);
             rejections.RecordDuplicate(accepted.Tenant, accepted.Vendor, sourceNetwork, timeProvider.GetUtcNow());
             PipelineMetrics.WebhookDuplicate(accepted.Vendor, accepted.Tenant, started);
-            return TypedResults.Accepted((string?)null, new WebhookAccepted(accepted.EventId, Duplicate: true, TraceContext.ForRequest().TraceId));
+            return new WebhookAccepted(accepted.EventId, Duplicate: true, TraceContext.ForRequest().TraceId);
         }
 
         if (claim.Status == ClaimStatus.Unpublished)
@@ -214,7 +211,7 @@ internal static class WebhookEndpoints
 
         Log.WebhookAccepted(logger, accepted.EventId, accepted.Vendor, accepted.Tenant);
         PipelineMetrics.WebhookAccepted(accepted.Vendor, accepted.Tenant, started);
-        return TypedResults.Accepted((string?)null, new WebhookAccepted(accepted.EventId, Duplicate: false, trace.TraceId));
+        return new WebhookAccepted(accepted.EventId, Duplicate: false, trace.TraceId);
     }
 
     private static bool IsJson(string? contentType) =>
@@ -223,8 +220,3 @@ internal static class WebhookEndpoints
             || mediaType.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 }
 
-/// <summary>
-/// The 202 body: the event id, whether this webhook was already accepted before, and the W3C trace id
-/// of this delivery (the trace, and the audit rows, of the event it published).
-/// </summary>
-internal sealed record WebhookAccepted(string EventId, bool Duplicate, string? TraceId);
