@@ -115,6 +115,32 @@ public sealed class PublishedMarksTests(AzuriteFixture azurite)
         Assert.Equal(5, await PublishedAsync());
     }
 
+    [Fact]
+    public async Task WriteQueued_OneClaimPurged_MarksTheOthersOneByOneAndDoesNotRecreateIt()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        var lifetime = TimeSpan.FromHours(1);
+        var store = new SeenEventStore(azurite.TableService, TimeProvider.System);
+        var marks = new PublishedMarks(store);
+        foreach (var eventId in new[] { "evt_1", "evt_2", "evt_3" })
+        {
+            await store.ClaimAsync(_tenant, eventId, DateTimeOffset.UtcNow, lifetime, cancellation);
+        }
+
+        var table = azurite.TableService.GetTableClient(SeenEventStore.TableName);
+        await table.DeleteEntityAsync(_tenant, "evt_2", cancellationToken: cancellation);
+        marks.Add(_tenant, "evt_1", lifetime);
+        marks.Add(_tenant, "evt_2", lifetime);
+        marks.Add(_tenant, "evt_3", lifetime);
+        marks.Add(_tenant, "evt_3", lifetime); // Two redeliveries of an unpublished claim both republished it: one mark.
+        var round = await marks.WriteQueuedAsync(cancellation);
+
+        // The transaction failed on the purged claim (404 for all), then one merge each.
+        Assert.Equal(new MarkRound(Marked: 2, Missing: 1, Failed: 0, Calls: 4, Failure: null), round);
+        Assert.Equal(2, await PublishedAsync());
+        Assert.False((await table.GetEntityIfExistsAsync<TableEntity>(_tenant, "evt_2", cancellationToken: cancellation)).HasValue);
+    }
+
     /// <summary>A handler for this test's tenant whose deduplication table client goes through <paramref name="requests"/>.</summary>
     private Task<TestHost> StartAsync(SeenEventRequests requests, RecordingPublisher publisher, Action<IServiceCollection>? more = null)
     {
