@@ -73,10 +73,11 @@ internal static class WebhookEndpoints
     /// (413, or 400/408 for a body that never arrives in full); then the ingestor (signature, scope,
     /// schema, consumer limits); then the deduplication claim (503 when it cannot be made) and publishing:
     /// those two calls are all a new event waits for. The claim's mark (published) is queued for
-    /// <see cref="PublishedMarkWriter"/>, which writes many in one transaction after the answer; until it lands,
-    /// this instance answers redeliveries from memory and another republishes the identical message. A request refused before its
-    /// signature verified is charged to its source network's bucket (429 once that is empty); only a
-    /// verified one is charged to the tenant's, so unsigned traffic cannot lock a tenant out.
+    /// <see cref="PublishedMarkWriter"/>, which writes many in one transaction after the answer; until it
+    /// lands, this instance answers redeliveries from memory and another republishes the identical message.
+    /// A request refused before its signature verified is charged to its source network's bucket (429 once
+    /// that is empty); only a verified one is charged to the tenant's, so unsigned traffic cannot lock a
+    /// tenant out.
     /// </summary>
     private static async Task<IResult> ReceiveAsync(
         string vendor,
