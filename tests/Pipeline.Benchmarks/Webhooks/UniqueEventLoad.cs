@@ -20,8 +20,8 @@ internal static class UniqueEventLoad
 {
     /// <summary>
     /// Signed in advance per second of the measured run: above the ~26,000 new events/s the handler alone
-    /// reached on a quiet machine (260,000 in 10 s), so its run does not repeat events; signing ~320,000 for
-    /// 10 s takes a second or two.
+    /// reached on a quiet machine (260,000 in 10 s), so its run does not repeat events, and no more than that
+    /// for a short run (signing them is the command's start-up).
     /// </summary>
     private const int SignedPerSecond = 32_000;
 
