@@ -29,10 +29,11 @@ public sealed record EventClaim(ClaimStatus Status, DateTimeOffset ReceivedAt);
 /// Claims the events the ingress accepts, per tenant, for a bounded time (table <c>SeenEvents</c>,
 /// PartitionKey = tenant, RowKey = event id), so a redelivered webhook answers <c>duplicate: true</c>
 /// across instances and restarts. A new event costs one conditional insert before it is published
-/// (409 = claimed already) and one merge after (<c>Published</c>). The claim keeps the first acceptance
-/// time, so an event whose first attempt died between claim and publish is published again as the
-/// identical message: the consumers' keys and the broker's message id come out the same. Rows hold
-/// ids, times and a flag only.
+/// (409 = claimed already); the mark that it is on the broker (<c>Published</c>) is written after the
+/// answer, in entity-group transactions of many events (<see cref="PublishedMarks"/>). The claim keeps the
+/// first acceptance time, so an event whose claim is not marked (its first attempt died between claim and
+/// publish, or its mark is late or was lost) is published again as the identical message: the consumers'
+/// keys and the broker's message id come out the same. Rows hold ids, times and a flag only.
 /// </summary>
 public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider timeProvider)
 {
@@ -151,13 +152,40 @@ public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider
         }
     }
 
-    /// <summary>Records that the claimed event is on the broker, so redeliveries are answered without publishing.</summary>
-    public async Task MarkPublishedAsync(string tenant, string eventId, TimeSpan lifetime, CancellationToken cancellationToken = default)
-    {
-        var entity = new TableEntity(tenant, eventId) { [Published] = true };
-        await _table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken);
+    /// <summary>
+    /// Remembers in this process that the event is on the broker, so this instance answers its redeliveries
+    /// without the table at once, before the mark reaches the table.
+    /// </summary>
+    public void RememberPublished(string tenant, string eventId, TimeSpan lifetime) =>
         Remember(tenant, eventId, timeProvider.GetUtcNow() + lifetime);
+
+    /// <summary>
+    /// Marks claims of one tenant published in one entity-group transaction (at most
+    /// <see cref="EntityGroupTransaction.MaxActions"/>). Merges, never inserts: a claim that is gone fails the
+    /// whole transaction with 404 (<see cref="TableTransactionFailedException"/>), as storage failures do.
+    /// </summary>
+    public async Task MarkPublishedAsync(string tenant, IReadOnlyList<string> eventIds, CancellationToken cancellationToken = default)
+    {
+        var actions = eventIds.Select(eventId => new TableTransactionAction(TableTransactionActionType.UpdateMerge, PublishedMark(tenant, eventId), ETag.All)).ToList();
+        EntityGroupTransaction.EnsureValid(actions);
+        await _table.SubmitTransactionAsync(actions, cancellationToken);
     }
+
+    /// <summary>Marks one claim published; false when it is gone (purged), which is not recreated.</summary>
+    public async Task<bool> MarkPublishedAsync(string tenant, string eventId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _table.UpdateEntityAsync(PublishedMark(tenant, eventId), ETag.All, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    private static TableEntity PublishedMark(string tenant, string eventId) => new(tenant, eventId) { [Published] = true };
 
     private void Remember(string tenant, string eventId, DateTimeOffset expiresAt)
     {

@@ -23,8 +23,8 @@ internal static class WebhookEndpoints
     private static readonly TimeSpan StorageRetryAfter = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The longest the ingress waits for each deduplication call. A claim that does not come back in time
-    /// is a 503 (nothing is accepted without a claim); a mark that does not is logged (the event is out).
+    /// The longest the ingress waits for the deduplication claim: one that does not come back in time is a
+    /// 503 (nothing is accepted without a claim).
     /// </summary>
     private static readonly TimeSpan ClaimTimeout = TimeSpan.FromSeconds(5);
 
@@ -43,6 +43,8 @@ internal static class WebhookEndpoints
         builder.Services.AddSingleton<TrustedProxies>();
         // TryAdd: a load run may bring its own (a table that answers without storage, to time the handler alone).
         builder.Services.TryAddSingleton<SeenEventStore>();
+        builder.Services.AddSingleton<PublishedMarks>();
+        builder.Services.AddHostedService<PublishedMarkWriter>();
         builder.Services.AddSingleton<RejectionTally>();
         builder.Services.AddSingleton<WebhookIngressServices>();
         builder.Services.AddHostedService<RejectionAuditFlusher>();
@@ -79,14 +81,17 @@ internal static class WebhookEndpoints
     /// <summary>
     /// Cheapest checks first: vendor (404), tenant (403), media type (415), body limit while reading
     /// (413, or 400/408 for a body that never arrives in full); then the ingestor (signature, scope,
-    /// schema, consumer limits); then the deduplication claim (503 when it cannot be made), publishing, and
-    /// marking the claim published. A request refused before its
-    /// signature verified is charged to its source network's bucket (429 once that is empty); only a
-    /// verified one is charged to the tenant's, so unsigned traffic cannot lock a tenant out.
+    /// schema, consumer limits); then the deduplication claim (503 when it cannot be made) and publishing:
+    /// those two calls are all a new event waits for. The claim's mark (published) is queued for
+    /// <see cref="PublishedMarkWriter"/>, which writes many in one transaction after the answer; until it
+    /// lands, this instance answers redeliveries from memory and another republishes the identical message.
+    /// A request refused before its signature verified is charged to its source network's bucket (429 once
+    /// that is empty); only a verified one is charged to the tenant's, so unsigned traffic cannot lock a
+    /// tenant out.
     /// </summary>
     private static async Task<IResult> ReceiveAsync(string vendor, string tenant, HttpContext context, WebhookIngressServices services, CancellationToken cancellationToken)
     {
-        var (ingestor, rateLimiter, trustedProxies, seenEvents, rejections, publisher, options, webhooks, timeProvider, logger) = services;
+        var (ingestor, rateLimiter, trustedProxies, seenEvents, publishedMarks, rejections, publisher, options, webhooks, timeProvider, logger) = services;
         var started = Stopwatch.GetTimestamp();
         var request = context.Request;
         var knownVendor = WebhookVendors.TryParse(vendor, out var parsedVendor);
@@ -196,18 +201,9 @@ internal static class WebhookEndpoints
             return Reject(IngressRejection.BrokerUnavailable, retryAfter: BrokerRetryAfter);
         }
 
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(ClaimTimeout);
-            await seenEvents.MarkPublishedAsync(accepted.Tenant, accepted.EventId, lifetime, timeout.Token);
-        }
-        catch (Exception e) when (TransientFailure.Is(e, cancellationToken))
-        {
-            // The event is on the broker, so it is accepted; a redelivery finds the claim unpublished and
-            // publishes the identical message, which the broker and the consumers take as the same one.
-            Log.MarkPublishedFailed(logger, accepted.EventId, e);
-        }
+        // Not awaited: the event is on the broker, so it is accepted. A mark that is late or lost costs at most
+        // an identical republish when a redelivery reaches another instance, which broker and consumers take as one.
+        publishedMarks.Add(accepted.Tenant, accepted.EventId, lifetime);
 
         Log.WebhookAccepted(logger, accepted.EventId, accepted.Vendor, accepted.Tenant);
         PipelineMetrics.WebhookAccepted(accepted.Vendor, accepted.Tenant, started);

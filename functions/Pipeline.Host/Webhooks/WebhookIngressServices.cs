@@ -11,6 +11,7 @@ internal sealed record WebhookIngressServices(
     WebhookRateLimiter RateLimiter,
     TrustedProxies TrustedProxies,
     SeenEventStore SeenEvents,
+    PublishedMarks PublishedMarks,
     RejectionTally Rejections,
     IEventPublisher Publisher,
     PipelineOptions Options,

@@ -8,8 +8,9 @@ namespace Pipeline.Benchmarks.Webhooks;
 
 /// <summary>
 /// A <see cref="SeenEventStore"/> over a table that answers at once and keeps nothing: every claim is
-/// new and every mark succeeds. The unique-event run uses it to time the handler without storage; the
-/// store's own logic (the in-process memory of published events included) runs as in production.
+/// new and every mark (a transaction of many, or a single merge) succeeds. The unique-event run uses it
+/// to time the handler without storage; the store's own logic (the in-process memory of published events
+/// included) and the background writer of the marks run as in production.
 /// </summary>
 internal static class NoOpSeenEvents
 {
@@ -33,6 +34,10 @@ internal static class NoOpSeenEvents
 
         public override Task<Response> UpdateEntityAsync<T>(T entity, ETag ifMatch, TableUpdateMode mode = TableUpdateMode.Merge, CancellationToken cancellationToken = default) =>
             Task.FromResult(Ok);
+
+        // The published marks, many per entity-group transaction: one answer per action, as the service gives.
+        public override Task<Response<IReadOnlyList<Response>>> SubmitTransactionAsync(IEnumerable<TableTransactionAction> transactionActions, CancellationToken cancellationToken = default) =>
+            Task.FromResult(Response.FromValue<IReadOnlyList<Response>>([.. transactionActions.Select(_ => Ok)], Ok));
     }
 
     private sealed class EmptyResponse(int status) : Response

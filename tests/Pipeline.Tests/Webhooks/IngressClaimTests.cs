@@ -96,7 +96,13 @@ public sealed class IngressClaimTests(AzuriteFixture azurite)
 
         // The instance was killed after publishing, before it marked the claim: the vendor's retry reaches
         // a restarted instance, which publishes the same message again, and both subscriptions deliver it.
-        await azurite.TableService.GetTableClient(SeenEventStore.TableName)
+        // (The mark is written after the 202: wait for it, so it cannot land after the reset below.)
+        var seen = azurite.TableService.GetTableClient(SeenEventStore.TableName);
+        await Eventually.GetAsync(
+            async () => (await seen.GetEntityAsync<TableEntity>(_tenant, eventId, cancellationToken: cancellation)).Value.GetBoolean("Published") == true ? "" : null,
+            "the first delivery's mark",
+            TimeSpan.FromSeconds(5));
+        await seen
             .UpdateEntityAsync(new TableEntity(_tenant, eventId) { ["Published"] = false }, global::Azure.ETag.All, TableUpdateMode.Merge, cancellation);
         await using var restarted = await StartAsync(publisher: null);
         using var retried = await restarted.Client.SendAsync(Signing.TwinMind(_tenant, _secret, body), cancellation);
