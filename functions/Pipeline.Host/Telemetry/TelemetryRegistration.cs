@@ -36,14 +36,16 @@ internal static class TelemetryRegistration
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
         builder.Services.DecorateEventPublisher();
+
+        // ASP.NET Core's hosting logger writes only request start/finish lines (Information, filtered to Warning
+        // anyway) and nothing an operator reads, but while it is enabled at all it opens a log scope (an
+        // async-local) for every request, and with telemetry off starts an activity nobody listens to: the
+        // webhook makes its trace ids without one (TraceContext.ForRequest). Off in either case; with telemetry
+        // on, the request spans come from the instrumentation's own listener, not from this logger.
+        builder.Logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
         var (exporter, enabled) = Resolve(builder.Configuration);
         if (!enabled)
         {
-            // ASP.NET Core starts an activity for every request when nobody listens but its hosting logger
-            // is enabled at all (for the log scope's ids), which is the only reason one would exist with
-            // telemetry off: the webhook makes its trace ids without it (TraceContext.ForRequest). That
-            // logger writes request start/finish lines (filtered to Warning anyway) and nothing an operator reads.
-            builder.Logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
             return builder;
         }
 
