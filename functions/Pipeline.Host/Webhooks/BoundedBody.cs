@@ -16,8 +16,9 @@ internal static class BoundedBody
     /// The rate is Kestrel's to enforce: a read cancelled from here would leave its body reader in a state
     /// it cannot drain (an Error log per request).
     /// </summary>
-    public static async Task<BodyRead> ReadAsync(HttpRequest request, int limit, MinDataRate minRate)
+    public static async Task<BodyRead> ReadAsync(HttpRequest request, int limit, MinDataRate minRate, ArrayPool<byte>? pool = null)
     {
+        pool ??= ArrayPool<byte>.Shared;
         if (request.ContentLength > limit)
         {
             return BodyRead.Refused(IngressRejection.BodyTooLarge);
@@ -29,32 +30,40 @@ internal static class BoundedBody
         }
 
         // Room for the declared length plus the one byte that would prove it wrong: a body that is as long as it
-        // says is read into one array, never grown (doubling a 256 KiB buffer to read its final zero bytes).
+        // says is read into one array, never grown (doubling a 256 KiB buffer to read its final zero bytes). The
+        // array is the pool's, handed back (cleared) when the request is done with it: see BodyRead.Dispose.
         var capacity = (int)Math.Min((request.ContentLength ?? 16 * 1024) + 1, limit + 1L);
-        var buffer = new ArrayBufferWriter<byte>(Math.Max(capacity, 1));
+        var buffer = pool.Rent(Math.Max(capacity, 1));
+        var written = 0;
         try
         {
-            while (buffer.WrittenCount <= limit)
+            while (written <= limit)
             {
-                var room = buffer.GetMemory(1);
-                // Not cancelled with the request's token: a read cancelled mid-flight stays "in progress" for Kestrel,
-                // whose drain then logs an Error. A client that goes away completes the read with an exception instead.
-                var read = await request.Body.ReadAsync(room[..Math.Min(room.Length, limit + 1 - buffer.WrittenCount)], CancellationToken.None);
-                if (read == 0)
+                if (written == buffer.Length)
                 {
-                    return BodyRead.Complete(buffer.WrittenMemory);
+                    buffer = Grow(pool, buffer, written, limit + 1);
                 }
 
-                buffer.Advance(read);
+                // Not cancelled with the request's token: a read cancelled mid-flight stays "in progress" for Kestrel,
+                // whose drain then logs an Error. A client that goes away completes the read with an exception instead.
+                var read = await request.Body.ReadAsync(buffer.AsMemory(written, Math.Min(buffer.Length, limit + 1) - written), CancellationToken.None);
+                if (read == 0)
+                {
+                    return BodyRead.Complete(pool, buffer, written);
+                }
+
+                written += read;
             }
         }
         catch (OperationCanceledException)
         {
             // The client went away (Kestrel cancels the read of an aborted request); nobody will read the answer.
+            BodyRead.Release(pool, buffer);
             return ConnectionGone(request);
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
         {
+            BodyRead.Release(pool, buffer);
             return BodyRead.Refused(e.StatusCode switch
             {
                 StatusCodes.Status408RequestTimeout => IngressRejection.BodyTimeout,
@@ -65,10 +74,21 @@ internal static class BoundedBody
         catch (IOException)
         {
             // ConnectionResetException and friends: the connection broke mid-body.
+            BodyRead.Release(pool, buffer);
             return ConnectionGone(request);
         }
 
+        BodyRead.Release(pool, buffer);
         return BodyRead.Refused(IngressRejection.BodyTooLarge);
+    }
+
+    /// <summary>A body longer than it said (or that said nothing): a pooled array twice as large, up to the limit.</summary>
+    private static byte[] Grow(ArrayPool<byte> pool, byte[] buffer, int written, int most)
+    {
+        var larger = pool.Rent((int)Math.Min(Math.Max(buffer.Length * 2L, 1), most));
+        buffer.AsSpan(0, written).CopyTo(larger);
+        BodyRead.Release(pool, buffer);
+        return larger;
     }
 
     /// <summary>
@@ -84,10 +104,24 @@ internal static class BoundedBody
     }
 }
 
-/// <summary>The body, or why there is none.</summary>
-internal readonly record struct BodyRead(ReadOnlyMemory<byte> Body, IngressRejection? Rejection)
+/// <summary>
+/// The body, or why there is none. The body lives in an array from the pool, which <see cref="Dispose"/> hands
+/// back cleared (it can hold personal data, and the pool gives it to any other renter): dispose it only after
+/// everything that reads the body (the parsed document, the published message) is done.
+/// </summary>
+internal readonly record struct BodyRead(ReadOnlyMemory<byte> Body, IngressRejection? Rejection, ArrayPool<byte>? Pool, byte[]? Rented) : IDisposable
 {
-    public static BodyRead Complete(ReadOnlyMemory<byte> body) => new(body, null);
+    public static BodyRead Complete(ArrayPool<byte> pool, byte[] rented, int length) => new(rented.AsMemory(0, length), null, pool, rented);
 
-    public static BodyRead Refused(IngressRejection rejection) => new(default, rejection);
+    public static BodyRead Refused(IngressRejection rejection) => new(default, rejection, null, null);
+
+    public void Dispose()
+    {
+        if (Pool is not null && Rented is not null)
+        {
+            Release(Pool, Rented);
+        }
+    }
+
+    public static void Release(ArrayPool<byte> pool, byte[] rented) => pool.Return(rented, clearArray: true);
 }

@@ -128,7 +128,8 @@ internal static class WebhookEndpoints
         }
 
         var minRate = new MinDataRate(webhooks.MinBodyBytesPerSecond, TimeSpan.FromSeconds(webhooks.BodyGraceSeconds));
-        var read = await BoundedBody.ReadAsync(request, webhooks.MaxBodyBytes, minRate);
+        // Disposed last (declared before the parsed result): the body goes back to the pool after all that reads it.
+        using var read = await BoundedBody.ReadAsync(request, webhooks.MaxBodyBytes, minRate);
         if (read.Rejection is { } unread)
         {
             return RejectUnverified(unread);

@@ -27,7 +27,7 @@ namespace Pipeline.Benchmarks.Webhooks;
 /// </summary>
 internal static class IngressLoad
 {
-    /// <summary>Telemetry-on and telemetry-off runs after the first comparison, alternated.</summary>
+    /// <summary>Bare and ingress runs, alternated; then telemetry-on and telemetry-off runs, alternated.</summary>
     private const int Rounds = 3;
 
     public static async Task<int> RunAsync(string[] args)
@@ -83,15 +83,33 @@ internal static class IngressLoad
             var script = Script("evt-0001");
 
             Console.WriteLine($"wrk -t2 -c{connections} -d{seconds}s, 2 KiB MindTickle user.created, same machine ({Environment.ProcessorCount} cores)");
-            var bareResult = await WrkAsync(Address(bare), script, seconds, connections, "warm-up bare");
+            await WrkAsync(Address(bare), script, seconds, connections, "warm-up bare");
             // As long a warm-up as the bare app's: with 3 s the JIT was still tiering up the handler's code in
             // the measured run, which then came out a quarter slower than the same handler warmed in the rounds below.
-            var ingressWarm = await WrkAsync(Address(ingress), script, seconds, connections, "warm-up ingress");
-            bareResult = await WrkAsync(Address(bare), script, seconds, connections, "bare Kestrel 202");
-            var ingressResult = await WrkAsync(Address(ingress), script, seconds, connections, "ingress (Local mode, no-op publisher)");
-            _ = ingressWarm;
-            var ratio = ingressResult.Rps / bareResult.Rps;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio ingress/bare = {ratio:F2} (target >= 0.8: {(ratio >= 0.8 ? "met" : "NOT met")})"));
+            await WrkAsync(Address(ingress), script, seconds, connections, "warm-up ingress");
+
+            // Alternated, several times: bare Kestrel alone moves by a fifth between neighbouring runs on two
+            // shared cores, more than one pair can tell apart.
+            var bareRps = new List<double>();
+            var ingressRps = new List<double>();
+            var bareCpu = new List<double>();
+            var ingressCpu = new List<double>();
+            for (var round = 1; round <= Rounds; round++)
+            {
+                var bareRun = await WrkAsync(Address(bare), script, seconds, connections, $"bare Kestrel 202 #{round}");
+                var ingressRun = await WrkAsync(Address(ingress), script, seconds, connections, $"ingress (Local mode, no-op publisher) #{round}");
+                bareRps.Add(bareRun.Rps);
+                ingressRps.Add(ingressRun.Rps);
+                bareCpu.Add(double.Parse(Field(bareRun.Line, "server_cpu_us"), CultureInfo.InvariantCulture));
+                ingressCpu.Add(double.Parse(Field(ingressRun.Line, "server_cpu_us"), CultureInfo.InvariantCulture));
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"server CPU per request: bare {bareCpu.Average():F1} us, ingress {ingressCpu.Average():F1} us (means of {Rounds} runs)"));
+
+            var ratio = ingressRps.Average() / bareRps.Average();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"ratio ingress/bare = {ratio:F2} (mean of {Rounds} ingress, {Rounds} bare runs; per round {string.Join(", ", ingressRps.Zip(bareRps, (i, b) => (i / b).ToString("F2", CultureInfo.InvariantCulture)))}; target >= 0.8: {(ratio >= 0.8 ? "met" : "NOT met")})"));
             await ingress.StopAsync();
             await ingress.DisposeAsync();
 
@@ -179,6 +197,10 @@ internal static class IngressLoad
         end
         """;
 
+    /// <summary>One <c>name=value</c> of a result line.</summary>
+    public static string Field(string line, string name) =>
+        line.Split(' ').First(p => p.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..];
+
     public static async Task<(double Rps, string Line)> WrkAsync(string url, string script, int seconds, int connections, string label)
     {
         var start = new ProcessStartInfo("wrk", ["-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "-s", script, url])
@@ -186,10 +208,25 @@ internal static class IngressLoad
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+
+        // This process's CPU time and allocation over the run, per request, and its gen-0 collections: the server's
+        // own cost (wrk is another process; the app not under load idles), steadier than requests/s, which moves
+        // with how wrk and the server share the cores.
+        using var self = Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
+        var collectionsBefore = GC.CollectionCount(0);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start.");
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
+        self.Refresh();
+        var cpu = self.TotalProcessorTime - cpuBefore;
+        var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+        var collections = GC.CollectionCount(0) - collectionsBefore;
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT", StringComparison.Ordinal)) ?? throw new InvalidOperationException("wrk printed no result:\n" + output);
+        var requests = long.Parse(line.Split(' ').First(p => p.StartsWith("requests=", StringComparison.Ordinal))[9..], CultureInfo.InvariantCulture);
+        line += string.Create(CultureInfo.InvariantCulture,
+            $" server_cpu_us={cpu.TotalMicroseconds / Math.Max(1, requests):F1} server_alloc_b={allocated / Math.Max(1, requests)} gen0={collections}");
         Console.WriteLine($"{label,-40} {line}");
         var rps = double.Parse(line.Split(' ').First(p => p.StartsWith("rps=", StringComparison.Ordinal))[4..], CultureInfo.InvariantCulture);
         return (rps, line);

@@ -62,11 +62,11 @@ internal static class UniqueEventLoad
             var whole = await MeasureAsync(IngressLoad.BuildIngress(azurite.ConnectionString, secret), warmUpScript, script, seconds, connections, signed, "whole: Azurite deduplication");
 
             Console.WriteLine();
-            Console.WriteLine("| run | requests/s | p50 ms | p99 ms | non-2xx | errors |");
-            Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| run | requests/s | p50 ms | p99 ms | non-2xx | errors | handler CPU µs per request |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
             foreach (var (label, line) in new[] { ("handler (no-op deduplication, no-op publisher)", handler), ("whole (Azurite deduplication, no-op publisher)", whole) })
             {
-                Console.WriteLine($"| {label} | {Field(line, "rps")} | {Field(line, "p50_ms")} | {Field(line, "p99_ms")} | {Field(line, "non2xx")} | {Field(line, "errors")} |");
+                Console.WriteLine($"| {label} | {IngressLoad.Field(line, "rps")} | {IngressLoad.Field(line, "p50_ms")} | {IngressLoad.Field(line, "p99_ms")} | {IngressLoad.Field(line, "non2xx")} | {IngressLoad.Field(line, "errors")} | {IngressLoad.Field(line, "server_cpu_us")} |");
             }
 
             return 0;
@@ -88,7 +88,7 @@ internal static class UniqueEventLoad
         {
             await IngressLoad.WrkAsync(IngressLoad.Address(ingress), warmUpScript, 3, connections, "warm-up " + label);
             var (_, line) = await IngressLoad.WrkAsync(IngressLoad.Address(ingress), script, seconds, connections, label);
-            var sent = long.Parse(Field(line, "requests"), CultureInfo.InvariantCulture);
+            var sent = long.Parse(IngressLoad.Field(line, "requests"), CultureInfo.InvariantCulture);
             if (sent > signed)
             {
                 Console.WriteLine($"NOTE: {sent - signed} of {sent} requests repeated a signed event (only {signed} were signed): raise SignedPerSecond.");
@@ -102,10 +102,6 @@ internal static class UniqueEventLoad
             await ingress.DisposeAsync();
         }
     }
-
-    /// <summary>One <c>name=value</c> of wrk's result line.</summary>
-    private static string Field(string line, string name) =>
-        line.Split(' ').First(p => p.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..];
 
     /// <summary>One line per request: timestamp, signature and body, tab-separated (bodies hold no tabs or newlines).</summary>
     private static async Task WriteSignedRequestsAsync(string path, string secret, string idPrefix, int count)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -44,6 +45,37 @@ public sealed class BoundedBodyTests
 
         Assert.Equal(IngressRejection.IncompleteBody, read.Rejection);
         Assert.False(lifetime.Aborted, "a half-closed client can still read its 400");
+    }
+
+    [Theory]
+    [InlineData(1024, 1024, true)] // exactly the limit, with its length declared
+    [InlineData(1025, 1024, false)] // one byte over
+    [InlineData(40_000, 100_000, null)] // no length declared: grows past the first 16 KiB
+    [InlineData(100_001, 100_000, null)] // no length declared and over the limit
+    public async Task ReadAsync_PooledBuffer_ReadsTheWholeBodyAndClearsItWhenDisposed(int size, int limit, bool? declared)
+    {
+        var body = new byte[size];
+        new Random(size).NextBytes(body);
+        var context = new DefaultHttpContext();
+        context.Request.ContentLength = declared is null ? null : size;
+        context.Request.Body = new MemoryStream(body);
+
+        // A pool of the test's own: the array it lends is checked after its return, which the shared pool could
+        // meanwhile lend to another thread.
+        var read = await BoundedBody.ReadAsync(context.Request, limit, Rate, ArrayPool<byte>.Create());
+
+        if (size > limit)
+        {
+            Assert.Equal(IngressRejection.BodyTooLarge, read.Rejection);
+            Assert.Null(read.Rented);
+            return;
+        }
+
+        Assert.Null(read.Rejection);
+        Assert.Equal(body, read.Body.ToArray());
+        var rented = Assert.IsType<byte[]>(read.Rented);
+        read.Dispose();
+        Assert.All(rented, b => Assert.Equal(0, b)); // a body can hold personal data; the pool lends the array on
     }
 
     private static (DefaultHttpContext Context, RecordingLifetime Lifetime) Request(Exception failure)
