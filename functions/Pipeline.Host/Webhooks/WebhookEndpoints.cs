@@ -68,9 +68,12 @@ internal static class WebhookEndpoints
     {
         // The ingress's services are singletons, taken from the root provider: a webhook binds only its route
         // values, so no request opens a DI scope (see also WebhookAccepted and HandlerApp's authentication).
-        var services = app.ServiceProvider;
+        // Resolved by the first webhook rather than here: their options are validated when the host starts,
+        // after mapping, and say what is wrong there. Two first webhooks at once get the same singleton.
+        var root = app.ServiceProvider;
+        WebhookIngressServices? services = null;
         app.MapPost(Route, (string vendor, string tenant, HttpContext context, CancellationToken cancellationToken) =>
-                ReceiveAsync(vendor, tenant, context, services.GetRequiredService<WebhookIngressServices>(), cancellationToken))
+                ReceiveAsync(vendor, tenant, context, services ??= root.GetRequiredService<WebhookIngressServices>(), cancellationToken))
             .WithName("WebhookIngress")
             // Its latency is pipeline.webhook.duration, by vendor, tenant and outcome: ASP.NET Core's
             // http.server.request.duration would record every webhook a second time.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Pipeline.Core.Configuration;
 using Pipeline.Core.Events;
@@ -24,6 +25,8 @@ public class IngressBenchmarks
     private byte[] _transcriptBody = null!;
     private HeaderLookup _mindTickleHeaders = null!;
     private HeaderLookup _transcriptHeaders = null!;
+    private JsonDocument _mindTickleDocument = null!;
+    private DateTimeOffset _now;
 
     [GlobalSetup]
     public void Setup()
@@ -41,7 +44,7 @@ public class IngressBenchmarks
         };
 
         // A fixed clock: the signed timestamp stays fresh however long the run takes.
-        var now = DateTimeOffset.UtcNow;
+        var now = _now = DateTimeOffset.UtcNow;
         _ingestor = new WebhookIngestor(options, new WebhookOptions(), WebhookVendors.All, new FixedTimeProvider(now));
         _mindTickle = _ingestor.Resolve(WebhookVendors.Get("mindtickle"), "acme")!;
         _twinMind = _ingestor.Resolve(WebhookVendors.Get("twinmind"), "acme")!;
@@ -66,7 +69,12 @@ public class IngressBenchmarks
         {
             throw new InvalidOperationException("The benchmark payloads must be accepted.");
         }
+
+        _mindTickleDocument = StrictJson.TryParse(_mindTickleBody) ?? throw new InvalidOperationException("The 2 KiB payload must parse.");
     }
+
+    [GlobalCleanup]
+    public void Cleanup() => _mindTickleDocument.Dispose();
 
     [Benchmark(Description = "MindTickle user.created 2 KiB: verify + validate + build message")]
     public BusMessage MindTickle2KiB() => Build(_ingestor.Ingest(_mindTickle, _mindTickleHeaders, _mindTickleBody));
@@ -82,6 +90,43 @@ public class IngressBenchmarks
         using var json = EventSerializer.WriteJson(result.Event ?? throw new InvalidOperationException("rejected"));
         return json.WrittenSpan.Length;
     }
+
+    // The 2 KiB event's steps one by one (what Ingest does for a redelivery, which builds no message): where
+    // the ingress's per-request CPU goes, and what no faster ingress could leave out (docs/PERFORMANCE.md).
+
+    [Benchmark(Description = "2 KiB step: Ingest, no message (a redelivery's work)")]
+    public bool MindTickle2KiBIngestOnly()
+    {
+        using var result = _ingestor.Ingest(_mindTickle, _mindTickleHeaders, _mindTickleBody);
+        return result.IsAccepted;
+    }
+
+    [Benchmark(Description = "2 KiB step: HMAC-SHA256 signature check")]
+    public SignatureCheck MindTickle2KiBVerify() =>
+        _mindTickle.Vendor.Signature.Verify(_mindTickle.Keys, _mindTickleHeaders, _mindTickleBody, _now, TimeSpan.FromMinutes(5));
+
+    [Benchmark(Description = "2 KiB step: strict parse (depth, duplicate names)")]
+    public JsonValueKind MindTickle2KiBStrictParse()
+    {
+        using var document = StrictJson.TryParse(_mindTickleBody) ?? throw new InvalidOperationException("rejected");
+        return document.RootElement.ValueKind;
+    }
+
+    [Benchmark(Description = "2 KiB step: JsonDocument.Parse with defaults (for comparison)")]
+    public JsonValueKind MindTickle2KiBDefaultParse()
+    {
+        using var document = JsonDocument.Parse(_mindTickleBody);
+        return document.RootElement.ValueKind;
+    }
+
+    [Benchmark(Description = "2 KiB step: schema validation (EventCatalogue)")]
+    public string? MindTickle2KiBValidate() => EventCatalogue.Validate(_mindTickle.Vendor, "user.created", _mindTickleDocument.RootElement);
+
+    [Benchmark(Description = "2 KiB step: audio scan (EventCatalogue.ContainsAudio)")]
+    public bool MindTickle2KiBAudioScan() => EventCatalogue.ContainsAudio(_mindTickleDocument.RootElement);
+
+    [Benchmark(Description = "2 KiB step: event id (EventIds.Derive)")]
+    public string MindTickle2KiBDeriveId() => EventIds.Derive("mindtickle", "acme", "evt-0001");
 
     // As the endpoint does: the result is disposed once the message is built, returning the parsed body's pooled buffers.
     private static BusMessage Build(IngressResult result)
