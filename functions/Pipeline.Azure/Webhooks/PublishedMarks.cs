@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Threading.Channels;
 using Azure;
 using Pipeline.Azure.Resilience;
 using Pipeline.Azure.Storage;
@@ -29,7 +28,7 @@ public sealed record MarkRound(int Marked, int Missing, int Failed, int Calls, s
 /// the broker's duplicate detection and the idempotent consumers take as one event. So a failed mark is
 /// counted and dropped, not retried.
 /// </summary>
-public sealed class PublishedMarks(SeenEventStore store)
+public sealed class PublishedMarks(SeenEventStore store) : IDisposable
 {
     /// <summary>Marks waiting at most; beyond this the newest is dropped and counted.</summary>
     public const int Capacity = 50_000;
@@ -40,13 +39,21 @@ public sealed class PublishedMarks(SeenEventStore store)
     /// <summary>Transactions in flight at once in a round; a round takes at most this many transactions' worth of marks.</summary>
     private const int Concurrency = 4;
 
-    private readonly Channel<(string Tenant, string EventId)> _queue = Channel.CreateBounded<(string Tenant, string EventId)>(
-        new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait });
+    // Lock-free for the requests: a Channel takes a lock on every write, and under a burst of new events every
+    // request queued behind the others and the writer for it (most of a new event's time in the handler).
+    private readonly ConcurrentQueue<(string Tenant, string EventId)> _queue = new();
 
+    /// <summary>Released when a mark is queued while the writer may be waiting (see <see cref="_wakePending"/>).</summary>
+    private readonly SemaphoreSlim _queuedSignal = new(0);
+
+    private int _queued;
     private long _dropped;
 
+    /// <summary>1 from a mark's wake-up until the writer next looks at the queue: one release per look, not per mark.</summary>
+    private int _wakePending;
+
     /// <summary>Marks waiting to be written.</summary>
-    public int Queued => _queue.Reader.Count;
+    public int Queued => Volatile.Read(ref _queued);
 
     /// <summary>
     /// The event is on the broker: this instance remembers it at once (its redeliveries are answered from
@@ -55,17 +62,40 @@ public sealed class PublishedMarks(SeenEventStore store)
     public void Add(string tenant, string eventId, TimeSpan lifetime)
     {
         store.RememberPublished(tenant, eventId, lifetime);
-        if (!_queue.Writer.TryWrite((tenant, eventId)))
+        if (Interlocked.Increment(ref _queued) > Capacity)
         {
+            Interlocked.Decrement(ref _queued);
             Interlocked.Increment(ref _dropped);
+            return;
+        }
+
+        _queue.Enqueue((tenant, eventId));
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            _queuedSignal.Release();
         }
     }
+
+    public void Dispose() => _queuedSignal.Dispose();
 
     /// <summary>Marks dropped on a full queue since the last call.</summary>
     public long TakeDropped() => Interlocked.Exchange(ref _dropped, 0);
 
-    /// <summary>Completes when a mark is queued.</summary>
-    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _queue.Reader.WaitToReadAsync(cancellationToken);
+    /// <summary>Completes when a mark is queued (at once if one is); for one writer at a time.</summary>
+    public async Task WaitForMarksAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Cleared before looking (a full fence): a mark queued after the look finds it clear and releases.
+            Interlocked.Exchange(ref _wakePending, 0);
+            if (!_queue.IsEmpty)
+            {
+                return;
+            }
+
+            await _queuedSignal.WaitAsync(cancellationToken);
+        }
+    }
 
     /// <summary>
     /// Writes what is queued (up to <see cref="Concurrency"/> transactions' worth), grouped by tenant (the
@@ -75,8 +105,9 @@ public sealed class PublishedMarks(SeenEventStore store)
     public async Task<MarkRound> WriteQueuedAsync(CancellationToken cancellationToken)
     {
         var queued = new List<(string Tenant, string EventId)>();
-        while (queued.Count < Concurrency * EntityGroupTransaction.MaxActions && _queue.Reader.TryRead(out var mark))
+        while (queued.Count < Concurrency * EntityGroupTransaction.MaxActions && _queue.TryDequeue(out var mark))
         {
+            Interlocked.Decrement(ref _queued);
             queued.Add(mark);
         }
 

@@ -59,6 +59,13 @@ public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider
     /// answers come from here; a miss always asks the table, which other instances write too.
     /// </summary>
     private readonly ConcurrentDictionary<(string Tenant, string EventId), DateTimeOffset> _local = new();
+
+    /// <summary>
+    /// About how many ids <see cref="_local"/> holds. Its own Count takes every one of its locks, which made
+    /// each new event wait for all the others under load; this count may be off by the few ids added while
+    /// the memory is being cleared, which only moves the next clear a little.
+    /// </summary>
+    private int _localCount;
     private readonly TableCreation _tables = new(tableService.GetTableClient(TableName));
 
     /// <summary>
@@ -84,7 +91,10 @@ public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider
                 return new EventClaim(ClaimStatus.Published, receivedAt);
             }
 
-            _local.TryRemove((tenant, eventId), out _);
+            if (_local.TryRemove((tenant, eventId), out _))
+            {
+                Interlocked.Decrement(ref _localCount);
+            }
         }
 
         using var bounded = timeout == Timeout.InfiniteTimeSpan ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -189,12 +199,20 @@ public sealed class SeenEventStore(TableServiceClient tableService, TimeProvider
 
     private void Remember(string tenant, string eventId, DateTimeOffset expiresAt)
     {
-        if (_local.Count >= LocalCapacity)
+        if (Volatile.Read(ref _localCount) >= LocalCapacity)
         {
             _local.Clear();
+            Interlocked.Exchange(ref _localCount, 0);
         }
 
-        _local[(tenant, eventId)] = expiresAt;
+        if (_local.TryAdd((tenant, eventId), expiresAt))
+        {
+            Interlocked.Increment(ref _localCount);
+        }
+        else
+        {
+            _local[(tenant, eventId)] = expiresAt;
+        }
     }
 
     /// <summary>Deletes rows whose memory expired before <paramref name="now"/>; returns how many.</summary>

@@ -26,8 +26,9 @@ internal sealed class PublishedMarkWriter(
     {
         try
         {
-            while (await marks.WaitToReadAsync(stoppingToken))
+            while (true)
             {
+                await marks.WaitForMarksAsync(stoppingToken);
                 // Not the stopping token: a round in flight at shutdown finishes (each call is bounded), and
                 // StopAsync writes the rest.
                 Report(await marks.WriteQueuedAsync(CancellationToken.None), force: false);

@@ -121,7 +121,7 @@ public sealed class PublishedMarksTests(AzuriteFixture azurite)
         var cancellation = TestContext.Current.CancellationToken;
         var lifetime = TimeSpan.FromHours(1);
         var store = new SeenEventStore(azurite.TableService, TimeProvider.System);
-        var marks = new PublishedMarks(store);
+        using var marks = new PublishedMarks(store);
         foreach (var eventId in new[] { "evt_1", "evt_2", "evt_3" })
         {
             await store.ClaimAsync(_tenant, eventId, DateTimeOffset.UtcNow, lifetime, cancellation);
@@ -139,6 +139,44 @@ public sealed class PublishedMarksTests(AzuriteFixture azurite)
         Assert.Equal(new MarkRound(Marked: 2, Missing: 1, Failed: 0, Calls: 4, Failure: null), round);
         Assert.Equal(2, await PublishedAsync());
         Assert.False((await table.GetEntityIfExistsAsync<TableEntity>(_tenant, "evt_2", cancellationToken: cancellation)).HasValue);
+    }
+
+    [Fact]
+    public void Add_BeyondCapacity_DropsTheNewestAndCountsThem()
+    {
+        using var marks = new PublishedMarks(new SeenEventStore(azurite.TableService, TimeProvider.System));
+
+        for (var i = 0; i < PublishedMarks.Capacity + 3; i++)
+        {
+            marks.Add(_tenant, $"evt_{i}", TimeSpan.FromHours(1));
+        }
+
+        Assert.Equal(PublishedMarks.Capacity, marks.Queued);
+        Assert.Equal(3, marks.TakeDropped());
+        Assert.Equal(0, marks.TakeDropped());
+    }
+
+    [Fact]
+    public async Task WaitForMarks_MarkQueuedWhileWaiting_Wakes()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        using var marks = new PublishedMarks(new SeenEventStore(azurite.TableService, TimeProvider.System));
+
+        var waiting = marks.WaitForMarksAsync(cancellation);
+        await Task.Delay(50, cancellation);
+        Assert.False(waiting.IsCompleted);
+        marks.Add(_tenant, "evt_1", TimeSpan.FromHours(1));
+        await waiting.WaitAsync(TimeSpan.FromSeconds(5), cancellation);
+
+        // A mark still queued answers at once, many times over; an emptied queue waits again.
+        await marks.WaitForMarksAsync(cancellation).WaitAsync(TimeSpan.FromSeconds(5), cancellation);
+        await marks.WriteQueuedAsync(cancellation);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var again = marks.WaitForMarksAsync(stop.Token);
+        await Task.Delay(50, cancellation);
+        Assert.False(again.IsCompleted);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => again);
     }
 
     /// <summary>A handler for this test's tenant whose deduplication table client goes through <paramref name="requests"/>.</summary>
