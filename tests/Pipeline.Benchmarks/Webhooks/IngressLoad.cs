@@ -201,9 +201,9 @@ internal static class IngressLoad
     public static string Field(string line, string name) =>
         line.Split(' ').First(p => p.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..];
 
-    public static async Task<(double Rps, string Line)> WrkAsync(string url, string script, int seconds, int connections, string label)
+    public static async Task<(double Rps, string Line)> WrkAsync(string url, string script, int seconds, int connections, string label, int threads = 2)
     {
-        var start = new ProcessStartInfo("wrk", ["-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "-s", script, url])
+        var start = new ProcessStartInfo("wrk", [$"-t{threads}", $"-c{connections}", $"-d{seconds}s", "--latency", "-s", script, url])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
