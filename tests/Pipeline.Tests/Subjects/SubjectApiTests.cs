@@ -38,6 +38,27 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
         ["Pipeline:KeyVault:LocalKeyFile"] = Path.Combine(_keyDirectory, "local-kek.json"),
     }, services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(_logs));
 
+    /// <summary>
+    /// Runs <paramref name="wait"/>; when it fails, writes the hosts' warnings and errors to the test's output first
+    /// (a rare timeout in a full run did not reproduce on its own: the next one says what the consumers did).
+    /// </summary>
+    private async Task<T> WithLogsOnFailureAsync<T>(Func<Task<T>> wait)
+    {
+        try
+        {
+            return await wait();
+        }
+        catch (Exception) when (TestContext.Current.TestOutputHelper is { } output)
+        {
+            foreach (var entry in _logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning))
+            {
+                output.WriteLine($"{entry.Level} {entry.Category}[{entry.EventId}] {entry.Message} {entry.Exception?.GetType().Name}");
+            }
+
+            throw;
+        }
+    }
+
     /// <summary>Sends a signed transcript.completed naming the subject (by their email) and waits until it is stored.</summary>
     private static async Task StoreTranscriptAsync(TestHost host, string tenant, string secret, string transcriptId)
     {
@@ -263,9 +284,9 @@ public sealed class SubjectApiTests(AzuriteFixture azurite) : IAsyncDisposable
         Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
         Assert.Contains("\"duplicate\":false", await replay.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
-        var refused = await Eventually.GetAsync(
+        var refused = await WithLogsOnFailureAsync(() => Eventually.GetAsync(
             async () => (await AuditRows.ForTenantAsync(azurite, tenant)).Find(r => r.GetString("Action") == AuditActions.TranscriptRejected),
-            "the audited refusal");
+            "the audited refusal"));
         Assert.Equal("refused", refused.GetString("Outcome"));
         Assert.StartsWith("erasure-hold", refused.GetString("Detail_reason"), StringComparison.Ordinal);
         Assert.False((await host.Services.GetRequiredService<TranscriptReader>().ReadAsync(tenant, "tr-replayed", TestContext.Current.CancellationToken)).Found);
